@@ -1,0 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource, EntityManager, ObjectLiteral, EntityTarget, Repository } from 'typeorm';
+
+/** A unit of work bound to one connection: every query of a transaction must go through it. */
+export interface Tx {
+  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E>;
+  readonly manager: EntityManager;
+}
+
+const insideTransaction = new AsyncLocalStorage<true>();
+
+/**
+ * The one door to PostgreSQL. It refuses a pool query issued from inside an open
+ * transaction of the same async flow: with the embedded server's single connection
+ * (or a saturated pool) that query would wait for a connection the transaction holds,
+ * forever. Failing loudly turns a silent hang into a bug report.
+ */
+export class Database {
+  constructor(readonly dataSource: DataSource) {}
+
+  async query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
+    this.assertNotInTransaction();
+    return this.dataSource.query(sql, params as any[]);
+  }
+
+  repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {
+    this.assertNotInTransaction();
+    return this.dataSource.getRepository(entity);
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    this.assertNotInTransaction();
+    return this.dataSource.transaction((manager) =>
+      insideTransaction.run(true, () =>
+        work({
+          manager,
+          query: (sql, params) => manager.query(sql, params as any[]),
+          repository: (entity) => manager.getRepository(entity),
+        }),
+      ),
+    );
+  }
+
+  private assertNotInTransaction(): void {
+    if (insideTransaction.getStore()) {
+      throw new Error('query issued on the pool from inside an open transaction: use the transaction (tx) instead');
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { AggregateRoot } from '@nestjs/cqrs';
+import type { DomainEvent } from '../domain/event-envelope.js';
+
+/**
+ * An aggregate root as Nest users expect it (`apply`, `commit`, `getUncommittedEvents`),
+ * made thin: decisions live in pure domain functions and every state change goes
+ * through one `evolve(state, event)`, chosen by the event's `event_type` — never by
+ * the class name, which minifiers and renames would break.
+ */
+export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent> {
+  abstract readonly aggregateType: string;
+  /** Bump when the state's JSON shape changes: older snapshots are then ignored. */
+  readonly snapshotSchemaVersion: number = 1;
+  private streamVersion = 0;
+
+  protected constructor(
+    readonly id: string,
+    protected state: S,
+  ) {
+    super();
+  }
+
+  protected abstract evolve(state: S, event: DomainEvent): S;
+
+  /** Version including events applied but not yet stored. */
+  get version(): number {
+    return this.streamVersion;
+  }
+
+  /** The version the store holds: what an append must expect. */
+  get storedVersion(): number {
+    return this.streamVersion - this.getUncommittedEvents().length;
+  }
+
+  snapshotState(): S {
+    return this.state;
+  }
+
+  restoreSnapshot(state: S, version: number): void {
+    this.state = state;
+    this.streamVersion = version;
+  }
+
+  protected override getEventName(event: DomainEvent): string {
+    return event.event_type;
+  }
+
+  protected override getEventHandler(): any {
+    return (event: DomainEvent) => {
+      this.state = this.evolve(this.state, event);
+      this.streamVersion += 1;
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { DomainEvent } from '../domain/event-envelope.js';
+
+/** Correlation data carried beside an event, never inside its payload. */
+export interface EventMetadata {
+  correlation_id?: string;
+  causation_id?: string;
+  trace_id?: string;
+  [key: string]: unknown;
+}
+
+/** An event as the store knows it: the envelope plus its stream version and global position. */
+export interface StoredEvent<E extends DomainEvent = DomainEvent> {
+  readonly event: E;
+  readonly aggregateVersion: number;
+  /** Global order; bigint in SQL, a safe integer here (2^53 events is far away). */
+  readonly position: number;
+  readonly metadata: EventMetadata;
+}
+
+export interface Snapshot<S = unknown> {
+  readonly aggregateId: string;
+  readonly aggregateType: string;
+  readonly aggregateVersion: number;
+  readonly schemaVersion: number;
+  readonly state: S;
+}
+
+/** One stream's part of an append: its events and the version the writer last saw. */
+export interface StreamAppend {
+  readonly aggregateId: string;
+  readonly aggregateType: string;
+  readonly expectedVersion: number;
+  readonly events: readonly DomainEvent[];
+  readonly metadata?: EventMetadata;
+  /** Written in the same transaction, when the writer decides it is time. */
+  readonly snapshot?: Omit<Snapshot, 'aggregateId' | 'aggregateType'>;
+}
+
+export interface ReadAllQuery {
+  afterPosition?: number;
+  limit?: number;
+  aggregateId?: string;
+  eventType?: string;
+}

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
+import { ConcurrencyConflictError } from '../../src/shared/domain/domain-error.js';
+import { DomainEvent } from '../../src/shared/domain/event-envelope.js';
+import { EventTypeRegistry } from '../../src/shared/domain/event-type-registry.js';
+import { CheckpointStore } from '../../src/shared/event-store/checkpoint-store.js';
+import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { testRegistry, things, ThingHappened } from '../support/test-events.js';
+
+const A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const B = 'bbbbbbbb-0000-4000-8000-000000000002';
+
+describe.each(databaseBackends())('event store on %s', (backend) => {
+  let t: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(backend);
+    store = new PostgresEventStore(t.db, testRegistry());
+  });
+  afterAll(() => t?.close());
+
+  it('appends a stream in one statement and loads it back as the same envelopes', async () => {
+    const events = things(A, 3);
+    const stored = await store.append({ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 0, events, metadata: { correlation_id: 'c-1' } });
+    expect(stored.map((s) => s.aggregateVersion)).toEqual([1, 2, 3]);
+    expect(stored[1]!.position).toBeGreaterThan(stored[0]!.position);
+
+    const { snapshot, events: loaded } = await store.load(A);
+    expect(snapshot).toBeUndefined();
+    expect(loaded.map((s) => JSON.parse(JSON.stringify(s.event)))).toEqual(events.map((e) => JSON.parse(JSON.stringify(e))));
+    expect(loaded[0]!.event).toBeInstanceOf(ThingHappened);
+    expect(loaded[0]!.metadata).toEqual({ correlation_id: 'c-1' });
+    expect(Object.keys(JSON.parse(JSON.stringify(loaded[0]!.event))).sort()).toEqual(
+      ['aggregate_id', 'aggregate_type', 'event_id', 'event_type', 'payload', 'timestamp', 'version'],
+    );
+  });
+
+  it('refuses an append whose expected version is stale, or ahead of the stream', async () => {
+    await expect(store.append({ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 1, events: things(A, 1) })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(store.append({ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 9, events: things(A, 1) })).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    const { events } = await store.load(A);
+    expect(events).toHaveLength(3);
+  });
+
+  it('lets exactly one of two concurrent appends with the same expected version win', async () => {
+    const results = await Promise.allSettled([
+      store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: 0, events: things(B, 2) }),
+      store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: 0, events: things(B, 2, 10) }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ConcurrencyConflictError);
+    expect((await store.load(B)).events).toHaveLength(2);
+  });
+
+  it('loads from the latest snapshot plus the tail only', async () => {
+    const id = 'cccccccc-0000-4000-8000-000000000003';
+    await store.append({ aggregateId: id, aggregateType: 'test_thing', expectedVersion: 0, events: things(id, 4), snapshot: { aggregateVersion: 4, schemaVersion: 1, state: { sum: 6 } } });
+    await store.append({ aggregateId: id, aggregateType: 'test_thing', expectedVersion: 4, events: things(id, 2, 4) });
+    const { snapshot, events } = await store.load(id);
+    expect(snapshot).toMatchObject({ aggregateVersion: 4, schemaVersion: 1, state: { sum: 6 } });
+    expect(events.map((e) => e.aggregateVersion)).toEqual([5, 6]);
+    expect((await store.load(id, { ignoreSnapshot: true })).events).toHaveLength(6);
+  });
+
+  it('never lets a catch-up reader skip an event whose transaction commits late', async () => {
+    const early = 'dddddddd-0000-4000-8000-000000000004';
+    const late = 'eeeeeeee-0000-4000-8000-000000000005';
+    const head = await store.headPosition();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const earlyInserted = new Promise<void>((r) => (appended = r));
+
+    // Transaction 1 takes a position first and is slow to commit.
+    const slow = t.db.transaction(async (tx) => {
+      await store.appendIn(tx, [{ aggregateId: early, aggregateType: 'test_thing', expectedVersion: 0, events: things(early, 1) }]);
+      appended();
+      await gate;
+    });
+    await earlyInserted;
+    // Transaction 2 starts later and would commit first if nothing ordered them.
+    const fast = store.append({ aggregateId: late, aggregateType: 'test_thing', expectedVersion: 0, events: things(late, 1) });
+    const readsWhileOpen = store.readAll({ afterPosition: head });
+    await new Promise((r) => setTimeout(r, 200)); // give the late writer every chance to overtake
+    release();
+    await Promise.all([slow, fast]);
+
+    for (const seen of [await readsWhileOpen, await store.readAll({ afterPosition: head })]) {
+      const ids = seen.map((s) => s.event.aggregate_id);
+      if (ids.includes(late)) expect(ids.indexOf(early)).toBeGreaterThanOrEqual(0);
+      if (ids.includes(late)) expect(ids.indexOf(early)).toBeLessThan(ids.indexOf(late));
+    }
+    const all = await store.readAll({ afterPosition: head });
+    expect(all.map((s) => s.event.aggregate_id)).toEqual([early, late]);
+  });
+
+  if (backend === 'postgres') {
+    it('(control) shows the gap that raw inserts would leave to a position-based reader', async () => {
+      const c1 = new pg.Client({ connectionString: t.url });
+      const c2 = new pg.Client({ connectionString: t.url });
+      await Promise.all([c1.connect(), c2.connect()]);
+      try {
+        const head = await store.headPosition();
+        const insert = (c: pg.Client, id: string) => c.query(
+          `INSERT INTO event_store (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version)
+           VALUES (gen_random_uuid(), 'test.thing.happened', $1, 'test_thing', '{"n":0,"label":"raw"}', now(), 1, 1)`, [id]);
+        await c1.query('BEGIN');
+        await insert(c1, 'f0000000-0000-4000-8000-000000000006');
+        await insert(c2, 'f0000000-0000-4000-8000-000000000007'); // autocommit: commits first
+        const seen = await store.readAll({ afterPosition: head });
+        expect(seen.map((s) => s.event.aggregate_id)).toEqual(['f0000000-0000-4000-8000-000000000007']);
+        await c1.query('COMMIT');
+        const positions = (await store.readAll({ afterPosition: head })).map((s) => s.position);
+        expect(positions[0]).toBeLessThan(seen[0]!.position); // the reader had moved past it
+      } finally {
+        await Promise.all([c1.end(), c2.end()]);
+      }
+    });
+  }
+
+  it('reads all events after a position, filtered by aggregate and type', async () => {
+    const firstTwo = await store.readAll({ limit: 2 });
+    expect(firstTwo).toHaveLength(2);
+    const rest = await store.readAll({ afterPosition: firstTwo[1]!.position, aggregateId: A });
+    expect(rest.map((s) => s.aggregateVersion)).toEqual([3]);
+    expect(await store.readAll({ eventType: 'no.such.type' })).toEqual([]);
+  });
+
+  it('keeps checkpoints per reader', async () => {
+    const cps = new CheckpointStore(t.db);
+    expect(await cps.get('relay')).toBe(0);
+    await cps.set('relay', 42);
+    await cps.set('relay', 43);
+    expect(await cps.get('relay')).toBe(43);
+  });
+
+  it('upcasts an old stored shape to the current event class', async () => {
+    class ThingHappenedV2 extends DomainEvent<{ n: number; label: string; tags: string[] }> {
+      static readonly eventType = 'test.thing.happened';
+      static readonly schemaVersion = 2;
+    }
+    const registry = new EventTypeRegistry().register(ThingHappenedV2).addUpcaster({
+      eventType: 'test.thing.happened',
+      fromVersion: 1,
+      upcast: (p) => ({ ...p, tags: [String(p.label)] }),
+    });
+    const v2store = new PostgresEventStore(t.db, registry);
+    const { events } = await v2store.load(A);
+    expect(events[0]!.event).toBeInstanceOf(ThingHappenedV2);
+    expect(events[0]!.event.version).toBe(2);
+    expect(events[0]!.event.payload).toEqual({ n: 0, label: 't0', tags: ['t0'] });
+  });
+});

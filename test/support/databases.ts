@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
+import { Database } from '../../src/shared/database/database.js';
+import { allEntities } from '../../src/shared/database/entities.js';
+
+export type Backend = 'postgres' | 'pglite';
+
+/**
+ * The database suites run on every backend available: embedded PGlite always, and a
+ * real PostgreSQL when DATABASE_URL is set. CI sets MODELMORA_REQUIRE_POSTGRES=1 so a
+ * missing server fails the run instead of quietly skipping.
+ */
+export function databaseBackends(): Backend[] {
+  if (process.env.DATABASE_URL) return ['postgres', 'pglite'];
+  if (process.env.MODELMORA_REQUIRE_POSTGRES === '1') {
+    throw new Error('MODELMORA_REQUIRE_POSTGRES=1 but DATABASE_URL is not set');
+  }
+  if (!warned) {
+    warned = true;
+    console.warn('DATABASE_URL is not set: the PostgreSQL suites run against embedded PGlite only');
+  }
+  return ['pglite'];
+}
+let warned = false;
+
+export interface TestDatabase {
+  backend: Backend;
+  url?: string;
+  dataDir: string;
+  opened: OpenedDatabase;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database of the given backend, dropped on close. */
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'modelmora-test-'));
+  let url: string | undefined;
+  let dropDb = async () => {};
+  if (backend === 'postgres') {
+    const name = `mm_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    url = await createDatabase(process.env.DATABASE_URL!, name);
+    dropDb = () => dropDatabase(process.env.DATABASE_URL!, name);
+  }
+  const opened = await openDatabase({ url, dataDir, entities: allEntities });
+  return {
+    backend,
+    url,
+    dataDir,
+    opened,
+    db: new Database(opened.dataSource),
+    async close() {
+      await opened.close();
+      await dropDb();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
