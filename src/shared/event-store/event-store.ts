@@ -111,16 +111,14 @@ export class PostgresEventStore {
   }
 
   /** Events after a global position, in position order (gap-free, see class comment). */
-  async readAll(q: ReadAllQuery = {}): Promise<StoredEvent[]> {
+  async readAll(q: ReadAllQuery = {}, tx?: Tx): Promise<StoredEvent[]> {
     const where = ['position > $1'];
     const params: unknown[] = [q.afterPosition ?? 0];
     if (q.aggregateId) where.push(`aggregate_id = $${params.push(q.aggregateId)}`);
     if (q.eventType) where.push(`event_type = $${params.push(q.eventType)}`);
     params.push(q.limit ?? 1000);
-    const rows = await this.db.query<EventRow>(
-      `SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
-      params,
-    );
+    const sql = `SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`;
+    const rows = tx ? await tx.query<EventRow>(sql, params) : await this.db.query<EventRow>(sql, params);
     return rows.map((r) => this.toStored(r));
   }
 

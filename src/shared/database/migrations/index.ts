@@ -1,4 +1,5 @@
 import { EventStore1764000000000 } from './1764000000000-event-store.js';
+import { RegistryReadModel1764000000100 } from '../../../registry/infrastructure/1764000000100-registry-read-model.js';
 
 /** Every migration of ModelMora, in order. Contexts add theirs here. */
-export const allMigrations: Function[] = [EventStore1764000000000];
+export const allMigrations: Function[] = [EventStore1764000000000, RegistryReadModel1764000000100];

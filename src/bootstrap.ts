@@ -1,0 +1,29 @@
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
+import { ModelMoraModule } from './modelmora.module.js';
+import type { ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The standalone server's Nest application: JSON logs, OpenAPI at /api/docs, error mapping for body parsing too. */
+export async function createServer(options: ModelMoraOptionsInput, logLevel = 'log'): Promise<INestApplication> {
+  const logger = new ConsoleLogger('ModelMora', { json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1) });
+  const app = await NestFactory.create(ModelMoraModule.forRoot(options), { logger, bufferLogs: false });
+  // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
+  app.useGlobalFilters(new ModelMoraExceptionFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  return app;
+}
+
+export function setupOpenApi(app: INestApplication, path = 'api/docs'): void {
+  const config = new DocumentBuilder()
+    .setTitle('ModelMora')
+    .setDescription('Model-serving control plane: catalog, lifecycle, inference, events')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup(path, app, () => SwaggerModule.createDocument(app, config));
+}

@@ -1,0 +1,5 @@
+export { ModelFileCache } from './model-file-cache.js';
+export type { MaterializedModel, MaterializeRequest, ModelFileCacheOptions, ModelFileLogger } from './model-file-cache.js';
+export { fileChecksum, folderChecksum, listFiles, normalizeChecksum } from './checksum.js';
+export { ChecksumMismatchError, InvalidChecksumFormatError, InvalidModelPathError, ModelSourceError } from './model-file.errors.js';
+export { HF_OPTIONAL_FILES, HF_REQUIRED_FILES, SINGLE_MODEL_FILE } from './model-source.js';

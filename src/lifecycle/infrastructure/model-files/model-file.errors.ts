@@ -1,0 +1,42 @@
+import { DomainError } from '../../../shared/domain/domain-error.js';
+
+/** The materialized files do not hash to the version's registered checksum. */
+export class ChecksumMismatchError extends DomainError {
+  constructor(
+    readonly subject: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super('INVALID_CHECKSUM', `checksum mismatch for ${subject}: expected ${expected}, actual ${actual}`, {
+      expected,
+      actual,
+    });
+  }
+}
+
+/** A checksum string is not of the form `sha256:<64 hex>`. */
+export class InvalidChecksumFormatError extends DomainError {
+  constructor(readonly checksum: string) {
+    super('INVALID_CHECKSUM', `checksum must look like sha256:<64 hex digits>, got ${JSON.stringify(checksum)}`);
+  }
+}
+
+/** The model's files could not be fetched (missing file, HTTP error, unsupported scheme...). */
+export class ModelSourceError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('LOAD_FAILED', message, options?.details);
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+/**
+ * A model id or version would not make a safe folder name (path traversal, odd characters).
+ * The model id maps to INVALID_MODEL_ID, the version to VALIDATION_ERROR.
+ */
+export class InvalidModelPathError extends DomainError {
+  constructor(field: 'model_id' | 'version', value: string, reason: string) {
+    super(field === 'model_id' ? 'INVALID_MODEL_ID' : 'VALIDATION_ERROR', `invalid ${field} ${JSON.stringify(value)}: ${reason}`, {
+      field,
+    });
+  }
+}

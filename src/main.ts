@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createServer } from './bootstrap.js';
+import { optionsFromEnv } from './shared/config/options-from-env.js';
+import { ModelMoraModule } from './modelmora.module.js';
+import { Database } from './shared/database/database.js';
+import { PostgresEventStore } from './shared/event-store/event-store.js';
+import { ProjectionRegistry } from './shared/nest/projection-registry.js';
+import { rebuildProjections } from './shared/event-sourcing/projection-rebuilder.js';
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { port, logLevel, ...options } = optionsFromEnv();
+  if (process.argv.includes('--rebuild-projections')) {
+    const ctx = await NestFactory.createApplicationContext(ModelMoraModule.forRoot(options), { logger: ['error', 'warn'] });
+    const result = await rebuildProjections(ctx.get(Database), ctx.get(PostgresEventStore), ctx.get(ProjectionRegistry).all());
+    console.log(JSON.stringify({ msg: 'projections rebuilt', ...result }));
+    await ctx.close();
+    return;
+  }
+  const app = await createServer(options, logLevel);
+  await app.listen(port, process.env.HOST ?? '0.0.0.0');
+  new Logger('ModelMora').log({
+    msg: `listening on ${await app.getUrl()}`,
+    database: options.databaseUrl ? 'postgresql' : `embedded PGlite (${options.dataDir ?? './.modelmora/data'})`,
+    kafka: options.kafka ? options.kafka.brokers.join(',') : 'off',
+    startup_ms: Math.round(performance.now() - started),
+    rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+  });
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

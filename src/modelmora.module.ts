@@ -1,0 +1,54 @@
+import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { resolveOptions, type ModelMoraOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
+import { KernelModule } from './shared/nest/kernel.module.js';
+import { MODELMORA_OPTIONS } from './shared/nest/tokens.js';
+import { eventTypeIdProvider } from './shared/nest/event-type-id.provider.js';
+import { AuditLogHandler } from './shared/handlers/audit-log.handler.js';
+import { EventsController } from './shared/interface/http/events.controller.js';
+import { HealthController } from './shared/interface/http/health.controller.js';
+import { ReadinessChecks } from './shared/interface/http/readiness-checks.js';
+import { ApiTokenGuard } from './shared/http/api-token.guard.js';
+import { RegistryModule } from './registry/registry.module.js';
+
+export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (...args: any[]) => ModelMoraOptionsInput | Promise<ModelMoraOptionsInput>;
+  inject?: FactoryProvider['inject'];
+}
+
+/**
+ * ModelMora as an importable Nest module: the catalog, lifecycle and inference contexts,
+ * their REST controllers and sagas, on the host's CommandBus / QueryBus / EventBus.
+ */
+@Module({})
+export class ModelMoraModule {
+  static forRoot(options: ModelMoraOptionsInput = {}): DynamicModule {
+    return this.build({ provide: MODELMORA_OPTIONS, useValue: resolveOptions(options) }, []);
+  }
+
+  static forRootAsync(options: ModelMoraAsyncOptions): DynamicModule {
+    return this.build(
+      {
+        provide: MODELMORA_OPTIONS,
+        inject: options.inject ?? [],
+        useFactory: async (...args: unknown[]): Promise<ModelMoraOptions> => resolveOptions(await options.useFactory(...args)),
+      },
+      options.imports ?? [],
+    );
+  }
+
+  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {
+    return {
+      module: ModelMoraModule,
+      imports: [
+        ...imports,
+        CqrsModule.forRoot({ eventIdProvider: eventTypeIdProvider }),
+        KernelModule.register(optionsProvider, imports),
+        RegistryModule,
+      ],
+      controllers: [EventsController, HealthController],
+      providers: [AuditLogHandler, ReadinessChecks, ApiTokenGuard],
+      exports: [CqrsModule, KernelModule, ReadinessChecks],
+    };
+  }
+}

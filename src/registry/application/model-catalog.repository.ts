@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventContext } from '../../shared/domain/event-envelope.js';
+import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
+import { AggregateRepository } from '../../shared/event-sourcing/aggregate-repository.js';
+import { retryOnConflict } from '../../shared/event-sourcing/retry-on-conflict.js';
+import { EventContextFactory } from '../../shared/nest/event-context.factory.js';
+import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
+import type { StoredEvent } from '../../shared/event-store/stored-event.js';
+import { ModelCatalog } from './model-catalog.aggregate.js';
+
+/** Every catalog command is: load the one catalog, let it decide, save — retried on conflict. */
+@Injectable()
+export class ModelCatalogRepository {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly context: EventContextFactory,
+    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
+  ) {}
+
+  execute(decide: (catalog: ModelCatalog, ctx: EventContext) => void): Promise<StoredEvent[]> {
+    return retryOnConflict(async () => {
+      const catalog = await this.repository.load(new ModelCatalog(this.options.catalogId));
+      decide(catalog, this.context.create());
+      return this.repository.save(catalog);
+    });
+  }
+
+  load(): Promise<ModelCatalog> {
+    return this.repository.load(new ModelCatalog(this.options.catalogId));
+  }
+}

@@ -1,0 +1,48 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '../domain/domain-error.js';
+import { ERROR_STATUS, statusOf } from './error-status.js';
+
+const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
+
+export interface ErrorBody {
+  error_code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Turns anything thrown into `{error_code, message, details?}` with the design's status. */
+export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
+  // Domain errors, and infrastructure errors that speak the same language (a known `code`).
+  if (err instanceof DomainError || (err instanceof Error && isKnownCode((err as { code?: unknown }).code))) {
+    const e = err as DomainError;
+    return { status: statusOf(e.code), body: { error_code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const res = err.getResponse() as string | { message?: unknown };
+    const message = typeof res === 'string' ? res : Array.isArray(res.message) ? res.message.join('; ') : String(res.message ?? err.message);
+    const code = status === 400 ? 'VALIDATION_ERROR' : status === 401 ? 'UNAUTHORIZED' : status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'VALIDATION_ERROR' : 'INTERNAL_ERROR';
+    return { status, body: { error_code: code, message } };
+  }
+  // body-parser's errors (malformed JSON, too large) carry their own 4xx status.
+  const e = err as { status?: number; type?: string; message?: string };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR';
+    const message = e.type === 'entity.parse.failed' ? `malformed JSON body: ${e.message}` : String(e.message);
+    return { status: e.status, body: { error_code: code, message } };
+  }
+  return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'internal error' } };
+}
+
+@Catch()
+export class ModelMoraExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ModelMora');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { status, body } = toErrorBody(exception);
+    if (status >= 500) this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
+    const response = host.switchToHttp().getResponse<Response>();
+    response.status(status).json(body);
+  }
+}

@@ -1,0 +1,59 @@
+import { Global, Inject, Module, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { openDatabase, type OpenedDatabase } from '../database/data-source.js';
+import { Database } from '../database/database.js';
+import { allEntities } from '../database/entities.js';
+import { EventTypeRegistry } from '../domain/event-type-registry.js';
+import { PostgresEventStore } from '../event-store/event-store.js';
+import { CheckpointStore } from '../event-store/checkpoint-store.js';
+import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
+import type { ModelMoraOptions } from '../config/modelmora-options.js';
+import { EventBusPublisher } from './event-bus.publisher.js';
+import { EventContextFactory, systemClock, uuidGenerator } from './event-context.factory.js';
+import { ProjectionRegistry } from './projection-registry.js';
+import { CLOCK, ID_GENERATOR, MODELMORA_OPTIONS, OPENED_DATABASE } from './tokens.js';
+
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(OPENED_DATABASE) private readonly opened: OpenedDatabase) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.opened.close();
+  }
+}
+
+/** The shared kernel as Nest providers: database, event store, repository, clock and ids. */
+@Global()
+@Module({})
+export class KernelModule {
+  static register(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    const providers: Provider[] = [
+      optionsProvider,
+      { provide: CLOCK, useValue: systemClock },
+      { provide: ID_GENERATOR, useValue: uuidGenerator },
+      {
+        provide: OPENED_DATABASE,
+        inject: [MODELMORA_OPTIONS],
+        useFactory: (o: ModelMoraOptions) =>
+          openDatabase({ url: o.databaseUrl, dataDir: o.dataDir, poolSize: o.poolSize, entities: allEntities }),
+      },
+      { provide: Database, inject: [OPENED_DATABASE], useFactory: (o: OpenedDatabase) => new Database(o.dataSource) },
+      { provide: EventTypeRegistry, useValue: new EventTypeRegistry() },
+      { provide: PostgresEventStore, inject: [Database, EventTypeRegistry], useFactory: (db: Database, r: EventTypeRegistry) => new PostgresEventStore(db, r) },
+      { provide: CheckpointStore, inject: [Database], useFactory: (db: Database) => new CheckpointStore(db) },
+      ProjectionRegistry,
+      EventBusPublisher,
+      EventContextFactory,
+      DatabaseCloser,
+      {
+        provide: AggregateRepository,
+        inject: [Database, PostgresEventStore, ProjectionRegistry, EventBusPublisher, MODELMORA_OPTIONS],
+        useFactory: (db: Database, store: PostgresEventStore, projections: ProjectionRegistry, publisher: EventBusPublisher, o: ModelMoraOptions) =>
+          new AggregateRepository(db, store, projections.all(), publisher, { snapshotEvery: o.snapshotEvery }),
+      },
+    ];
+    return {
+      module: KernelModule,
+      imports,
+      providers,
+      exports: providers.filter((p) => p !== DatabaseCloser).map((p) => ('provide' in (p as object) ? (p as { provide: unknown }).provide : p)) as never[],
+    };
+  }
+}
