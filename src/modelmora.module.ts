@@ -10,6 +10,7 @@ import { HealthController } from './shared/interface/http/health.controller.js';
 import { ReadinessChecks } from './shared/interface/http/readiness-checks.js';
 import { ApiTokenGuard } from './shared/http/api-token.guard.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 
 export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: any[]) => ModelMoraOptionsInput | Promise<ModelMoraOptionsInput>;
@@ -45,6 +46,7 @@ export class ModelMoraModule {
         CqrsModule.forRoot({ eventIdProvider: eventTypeIdProvider }),
         KernelModule.register(optionsProvider, imports),
         RegistryModule,
+        LifecycleModule,
       ],
       controllers: [EventsController, HealthController],
       providers: [AuditLogHandler, ReadinessChecks, ApiTokenGuard],

@@ -41,7 +41,7 @@ export class ModelMoraExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = toErrorBody(exception);
-    if (status >= 500) this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500 && !(exception instanceof DomainError)) this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
     const response = host.switchToHttp().getResponse<Response>();
     response.status(status).json(body);
   }

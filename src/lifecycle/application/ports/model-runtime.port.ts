@@ -1,0 +1,26 @@
+import type { InferenceInput, InferResult, ValueInfo } from '../../infrastructure/workers/worker-protocol.js';
+
+export type { InferenceInput, InferResult, ValueInfo };
+
+/**
+ * What the inference context may ask of the lifecycle context: make a model ready, run a
+ * batch on its worker, know its state. Everything else about workers stays inside lifecycle.
+ */
+export interface ModelRuntimePort {
+  /**
+   * Resolves once the model is loaded, loading it (LoadModel) if needed; concurrent
+   * callers share one load. Rejects with a DomainError: MODEL_NOT_FOUND, LOAD_FAILED,
+   * INVALID_CHECKSUM, INSUFFICIENT_MEMORY.
+   */
+  ensureLoaded(modelId: string): Promise<void>;
+  /**
+   * One batch on the model's worker (one IPC call). Rejects with MODEL_NOT_LOADED /
+   * MODEL_UNHEALTHY (DomainError) when the model is not `loaded`, with a
+   * `WorkerExitedError` if the worker dies mid-batch, `WorkerTimeoutError` past the deadline.
+   */
+  infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult>;
+  /** Current state; 'unloaded' for models never loaded here. */
+  state(modelId: string): 'unloaded' | 'loading' | 'loaded' | 'unhealthy' | 'unloading' | 'failed';
+}
+
+export const MODEL_RUNTIME = Symbol('MODEL_RUNTIME');

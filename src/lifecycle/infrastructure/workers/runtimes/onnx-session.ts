@@ -1,0 +1,64 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import type { RuntimeOptions, ValueInfo } from '../worker-protocol.js';
+import { normaliseDims } from './dims.js';
+import { RuntimeError } from './runtime-error.js';
+
+export type OrtSession = ort.InferenceSession;
+export type OrtTensor = ort.Tensor;
+export const OrtTensorCtor = ort.Tensor;
+
+// Old opsets in real models make ORT print warnings on every load; errors still surface.
+ort.env.logLevel = 'error';
+
+/**
+ * Finds the .onnx file to load: `modelDir` itself when it is a file, else the first
+ * existing candidate (relative paths), else the single `.onnx` file in the folder.
+ */
+export function resolveModelFile(modelDir: string, candidates: readonly string[]): string {
+  if (!existsSync(modelDir)) throw new RuntimeError('LOAD_FAILED', `model path ${modelDir} does not exist`);
+  if (statSync(modelDir).isFile()) return modelDir;
+  for (const rel of candidates) {
+    const path = join(modelDir, rel);
+    if (existsSync(path)) return path;
+  }
+  const onnxFiles = readdirSync(modelDir).filter((f) => f.endsWith('.onnx'));
+  if (onnxFiles.length === 1) return join(modelDir, onnxFiles[0]!);
+  const found = onnxFiles.length === 0 ? 'none' : onnxFiles.join(', ');
+  throw new RuntimeError(
+    'LOAD_FAILED',
+    `cannot pick an ONNX file in ${modelDir}: expected ${candidates.join(' or ')} or a single .onnx file (found ${found})`,
+  );
+}
+
+export async function createSession(modelPath: string, options: RuntimeOptions): Promise<OrtSession> {
+  const threads = options.intraOpNumThreads ?? 1;
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new RuntimeError('LOAD_FAILED', `intraOpNumThreads must be a non-negative integer, got ${threads}`);
+  }
+  try {
+    return await ort.InferenceSession.create(modelPath, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new RuntimeError('LOAD_FAILED', `onnxruntime could not load ${modelPath}: ${reason}`);
+  }
+}
+
+function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
+  if (!meta.isTensor) return { name: meta.name, type: 'non-tensor', dims: [] };
+  return { name: meta.name, type: meta.type, dims: normaliseDims(meta.shape) };
+}
+
+export function sessionMetadata(session: OrtSession): { inputs: ValueInfo[]; outputs: ValueInfo[] } {
+  return {
+    inputs: session.inputMetadata.map(toValueInfo),
+    outputs: session.outputMetadata.map(toValueInfo),
+  };
+}

@@ -1,0 +1,128 @@
+import { TENSOR_TYPES, type TensorJson, type TensorType, type ValueInfo } from '../worker-protocol.js';
+import { elementCount, isFixedDim } from './dims.js';
+import { OrtTensorCtor, type OrtTensor } from './onnx-session.js';
+import { RuntimeError } from './runtime-error.js';
+
+/** A tensor whose type, dims and data have been checked against a model input. */
+export interface CheckedTensor {
+  dims: number[];
+  type: TensorType;
+  data: Array<number | boolean>;
+}
+
+const INT_RANGES: Partial<Record<TensorType, [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint8: [0, 255],
+  int8: [-128, 127],
+};
+
+function invalid(message: string): RuntimeError {
+  return new RuntimeError('INVALID_INPUT', message);
+}
+
+export function isTensorType(value: unknown): value is TensorType {
+  return typeof value === 'string' && (TENSOR_TYPES as readonly string[]).includes(value);
+}
+
+function checkDims(name: string, dims: unknown, spec: ValueInfo): number[] {
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw invalid(`input '${name}': dims must be an array of non-negative integers`);
+  }
+  const given = dims as number[];
+  // An empty model shape means "unknown" to onnxruntime, so only a known rank is enforced.
+  if (spec.dims.length === 0) return given;
+  if (given.length !== spec.dims.length) {
+    throw invalid(`input '${name}': expected rank ${spec.dims.length} [${spec.dims.join(', ')}], got dims [${given.join(', ')}]`);
+  }
+  spec.dims.forEach((want, axis) => {
+    if (isFixedDim(want) && given[axis] !== want) {
+      throw invalid(`input '${name}': dim ${axis} must be ${want} (model shape [${spec.dims.join(', ')}]), got ${given[axis]}`);
+    }
+  });
+  return given;
+}
+
+function checkData(name: string, type: TensorType, data: unknown, expected: number): Array<number | boolean> {
+  if (!Array.isArray(data)) throw invalid(`input '${name}': data must be a flat array`);
+  if (data.length !== expected) {
+    throw invalid(`input '${name}': data has ${data.length} elements but dims need ${expected}`);
+  }
+  const range = INT_RANGES[type];
+  for (let i = 0; i < data.length; i++) {
+    const v: unknown = data[i];
+    if (type === 'bool') {
+      if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw invalid(`input '${name}': data[${i}] is not a bool`);
+    } else if (typeof v !== 'number') {
+      throw invalid(`input '${name}': data[${i}] is not a number`);
+    } else if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) {
+      throw invalid(`input '${name}': data[${i}] = ${v} is not a valid ${type}`);
+    }
+  }
+  return data as Array<number | boolean>;
+}
+
+/** Validates one named tensor of a request against the model's declared input. */
+export function checkTensor(name: string, raw: unknown, spec: ValueInfo): CheckedTensor {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(`input '${name}' must be an object {dims, type?, data}`);
+  }
+  const tensor = raw as Partial<Record<keyof TensorJson, unknown>>;
+  if (!isTensorType(spec.type)) {
+    throw invalid(`input '${name}' has model type ${spec.type}, which cannot be fed as JSON`);
+  }
+  // Omitting `type` means "the model's type" (float32 in the common case, per DESIGN §7).
+  const type = tensor.type ?? spec.type;
+  if (!isTensorType(type)) {
+    throw invalid(`input '${name}': unsupported type ${String(type)} (supported: ${TENSOR_TYPES.join(', ')})`);
+  }
+  if (type !== spec.type) throw invalid(`input '${name}': model expects type ${spec.type}, got ${type}`);
+  const dims = checkDims(name, tensor.dims, spec);
+  const data = checkData(name, type, tensor.data, elementCount(dims));
+  return { dims, type, data };
+}
+
+export function toOrtTensor(t: CheckedTensor): OrtTensor {
+  const d = t.data as number[];
+  switch (t.type) {
+    case 'float32':
+      return new OrtTensorCtor('float32', Float32Array.from(d), t.dims);
+    case 'float64':
+      return new OrtTensorCtor('float64', Float64Array.from(d), t.dims);
+    case 'int32':
+      return new OrtTensorCtor('int32', Int32Array.from(d), t.dims);
+    case 'int64':
+      return new OrtTensorCtor('int64', BigInt64Array.from(d, (v) => BigInt(v)), t.dims);
+    case 'uint8':
+      return new OrtTensorCtor('uint8', Uint8Array.from(d), t.dims);
+    case 'int8':
+      return new OrtTensorCtor('int8', Int8Array.from(d), t.dims);
+    case 'bool':
+      return new OrtTensorCtor('bool', Uint8Array.from(t.data, (v) => (v ? 1 : 0)), t.dims);
+  }
+}
+
+const OUTPUT_ONLY: readonly string[] = ['float16', 'int16', 'uint16', 'uint32', 'uint64'];
+
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
+}
+
+/** Output tensors in JSON form; int64 becomes numbers, bool becomes booleans. */
+export function fromOrtTensor(t: OrtTensor): TensorJson {
+  const dims = [...t.dims];
+  const type = t.type;
+  if (!isTensorType(type) && !OUTPUT_ONLY.includes(type)) {
+    throw new RuntimeError('INFERENCE_FAILED', `output type ${type} cannot be returned as JSON`);
+  }
+  const raw = t.data as ArrayLike<number | bigint>;
+  const jsonType = type as NonNullable<TensorJson['type']>;
+  if (type === 'bool') return { dims, type: jsonType, data: Array.from(raw, (v) => v !== 0) };
+  if (type === 'float16') return { dims, type: jsonType, data: Array.from(raw, (v) => halfToFloat(Number(v))) };
+  return { dims, type: jsonType, data: Array.from(raw, (v) => Number(v)) };
+}

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** What to fork: the worker module and the node flags it needs. */
+export interface WorkerEntry {
+  modulePath: string;
+  execArgv: string[];
+}
+
+/**
+ * The compiled `worker.main.js` beside this file in production; when running from
+ * TypeScript sources (tests, tsx) only the `.ts` exists, so it runs under tsx.
+ * execArgv is always explicit so the child never inherits the parent's flags
+ * (e.g. jest's --experimental-vm-modules).
+ */
+export function defaultWorkerEntry(): WorkerEntry {
+  const compiled = fileURLToPath(new URL('./worker.main.js', import.meta.url));
+  if (existsSync(compiled)) return { modulePath: compiled, execArgv: [] };
+  const source = fileURLToPath(new URL('./worker.main.ts', import.meta.url));
+  // Resolved to an absolute URL so the child does not depend on its working directory.
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  return { modulePath: source, execArgv: ['--import', pathToFileURL(tsx).href] };
+}

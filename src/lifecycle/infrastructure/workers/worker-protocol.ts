@@ -1,0 +1,135 @@
+/**
+ * IPC contract between the control plane (parent) and one model worker process (child).
+ * Plain data only: messages cross `child_process` IPC with the `advanced` serialization.
+ */
+
+export const TENSOR_TYPES = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'bool'] as const;
+export type TensorType = (typeof TENSOR_TYPES)[number];
+/** Outputs may also carry these; inputs accept only `TensorType`. */
+export type OutputOnlyTensorType = 'float16' | 'int16' | 'uint16' | 'uint32' | 'uint64';
+
+/** A named tensor in the REST/IPC JSON form (DESIGN §7): flat row-major data. */
+export interface TensorJson {
+  dims: number[];
+  /** Defaults to float32 (or the model's declared input type when the runtime knows it). */
+  type?: TensorType | OutputOnlyTensorType;
+  data: Array<number | boolean>;
+}
+
+export type TensorMap = Record<string, TensorJson>;
+
+/** One inference item: named tensors for `tensor`, text(s) for `txt2embed`. */
+export type InferenceInput = TensorMap | string | string[];
+
+export interface EmbeddingOutput {
+  embeddings: number[][];
+  dimensions: number;
+}
+
+export type InferenceOutput = TensorMap | EmbeddingOutput;
+
+export const WORKER_ERROR_CODES = [
+  'INVALID_INPUT',
+  'INFERENCE_FAILED',
+  'LOAD_FAILED',
+  'MODEL_NOT_LOADED',
+] as const;
+export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number];
+
+export interface WorkerErrorBody {
+  code: WorkerErrorCode;
+  message: string;
+}
+
+/** Symbolic dims are kept as their name (string) or -1 when unnamed. */
+export type Dim = number | string;
+
+export interface ValueInfo {
+  name: string;
+  type: string;
+  dims: Dim[];
+}
+
+export interface RuntimeOptions {
+  /** ONNX Runtime intra-op threads; default 1 (several workers share few cores). */
+  intraOpNumThreads?: number;
+  /** tensor: concatenate compatible items along dim 0 into one run; default true. */
+  dynamicBatching?: boolean;
+  /** txt2embed: truncate token sequences to this length. */
+  maxSequenceLength?: number;
+}
+
+export interface LoadPayload {
+  modelDir: string;
+  taskType: string;
+  runtimeOptions?: RuntimeOptions;
+}
+
+export interface ModelMetadata {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  /** The .onnx file the session was created from. */
+  model_path: string;
+  rss_mb: number;
+}
+
+export interface InferPayload {
+  items: InferenceInput[];
+}
+
+export type ItemResult =
+  | { ok: true; outputs: InferenceOutput }
+  | { ok: false; error: WorkerErrorBody };
+
+export interface InferResult {
+  /** One entry per item, in order. */
+  results: ItemResult[];
+  /** How many times `session.run` was called for the batch (1 when dynamic batching applied). */
+  session_runs: number;
+}
+
+export interface PingResult {
+  rss_mb: number;
+}
+
+export interface ShutdownResult {
+  bye: true;
+}
+
+/** Request payload and result types by message type. */
+export interface RequestMap {
+  load: { payload: LoadPayload; result: ModelMetadata };
+  infer: { payload: InferPayload; result: InferResult };
+  ping: { payload: undefined; result: PingResult };
+  shutdown: { payload: undefined; result: ShutdownResult };
+}
+
+export type RequestType = keyof RequestMap;
+
+export type WorkerRequest = {
+  [K in RequestType]: { id: number; type: K; payload: RequestMap[K]['payload'] };
+}[RequestType];
+
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: WorkerErrorBody };
+
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+}
+
+export type ChildMessage = WorkerReply | ReadyMessage;
+
+export function isReadyMessage(msg: unknown): msg is ReadyMessage {
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'ready';
+}
+
+export function isWorkerReply(msg: unknown): msg is WorkerReply {
+  return (
+    typeof msg === 'object' &&
+    msg !== null &&
+    typeof (msg as { id?: unknown }).id === 'number' &&
+    typeof (msg as { ok?: unknown }).ok === 'boolean'
+  );
+}
