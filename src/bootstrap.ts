@@ -13,7 +13,6 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   const app = await NestFactory.create(ModelMoraModule.forRoot(options), { logger, bufferLogs: false });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter());
-  app.enableShutdownHooks();
   setupOpenApi(app);
   return app;
 }

@@ -20,6 +20,17 @@ async function main(): Promise<void> {
     return;
   }
   const app = await createServer(options, logLevel);
+  // Our own signal handling rather than Nest's shutdown hooks: those re-raise the signal
+  // after closing, and an orchestrator should see a clean exit 0 once models are unloaded.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      new Logger('ModelMora').log({ msg: `${signal}: unloading models and stopping` });
+      app.close().then(() => process.exit(0), (err) => {
+        console.error(err);
+        process.exit(1);
+      });
+    });
+  }
   await app.listen(port, process.env.HOST ?? '0.0.0.0');
   new Logger('ModelMora').log({
     msg: `listening on ${await app.getUrl()}`,

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,12 +12,12 @@ export interface ServerProcess {
 }
 
 /**
- * The real standalone server (`src/main.ts` under tsx) as a child process, for tests that
+ * The real standalone server (`dist/src/main.js`) as a child process, for tests that
  * kill it: SIGKILL, SIGTERM, restart on the same data.
  */
 export async function startServerProcess(env: Record<string, string | undefined>, port: number): Promise<ServerProcess> {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsx, 'src/main.ts'], {
+  // The compiled server (jest's global setup builds it): Nest's injection needs decorator metadata.
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { pathToFileURL } from 'node:url';
+import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
+import { databaseBackends } from '../support/databases.js';
+import { loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { eventually, freePort, isAlive, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { testStorage, type TestStorage } from '../support/test-app.js';
+
+const enc = encodeURIComponent;
+const backend = databaseBackends()[0]!;
+
+/** The real server as a process: what SIGKILL and SIGTERM leave behind. */
+describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
+  let storage: TestStorage;
+  let env: Record<string, string | undefined>;
+  let server: ServerProcess | undefined;
+
+  const api = async (path: string, init?: RequestInit) => {
+    const res = await fetch(`${server!.url}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
+    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+  };
+  const events = async (type: string) => (await api(`/api/v1/events?event_type=${type}&limit=1000`)).body.items as Array<{ payload: Record<string, any> }>;
+
+  beforeAll(async () => {
+    storage = await testStorage(backend);
+    env = { DATABASE_URL: storage.options.databaseUrl, MODELMORA_DATA_DIR: storage.options.dataDir, MODELMORA_MODEL_DIR: storage.options.modelDir };
+    const tc = await loadOnnxTestCase('node/test_matmul_2d');
+    server = await startServerProcess(env, freePort());
+    const body = JSON.stringify({ model_id: 'onnx/matmul', task_type: 'tensor', source_url: pathToFileURL(tc.modelPath).href, checksum: await fileChecksum(tc.modelPath) });
+    expect((await api('/api/v1/models', { method: 'POST', body })).status).toBe(201);
+  });
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await storage?.cleanup();
+  });
+
+  it('leaves no worker alive when the server is killed with SIGKILL, and reconciles on restart', async () => {
+    const loaded = await api(`/api/v1/models/${enc('onnx/matmul')}/load`, { method: 'POST', body: '{}' });
+    expect(loaded.status).toBe(200);
+    const workerPid = loaded.body.pid as number;
+    expect(isAlive(workerPid)).toBe(true);
+
+    server!.child.kill('SIGKILL');
+    await server!.exited;
+    await eventually(() => !isAlive(workerPid), 10_000, 'orphaned worker to exit');
+
+    server = await startServerProcess(env, freePort());
+    const crashed = (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/matmul');
+    expect(crashed!.payload).toMatchObject({ reason: 'crashed', version: 'main' });
+    const status = await api('/api/v1/status');
+    expect(status.body.models).toEqual([]);
+    expect((await api(`/api/v1/models/${enc('onnx/matmul')}`)).body.lifecycle.state).toBe('unloaded');
+  });
+
+  it('unloads every model with reason shutdown on SIGTERM and exits cleanly', async () => {
+    const loaded = await api(`/api/v1/models/${enc('onnx/matmul')}/load`, { method: 'POST', body: '{}' });
+    expect(loaded.status).toBe(200);
+    const workerPid = loaded.body.pid as number;
+    server!.child.kill('SIGTERM');
+    expect(await server!.exited).toEqual({ code: 0, signal: null });
+    expect(isAlive(workerPid)).toBe(false);
+
+    server = await startServerProcess(env, freePort());
+    const last = (await events('model.unloaded')).at(-1)!;
+    expect(last.payload).toMatchObject({ model_id: 'onnx/matmul', reason: 'shutdown' });
+    expect(last.payload.uptime_seconds).toBeGreaterThanOrEqual(0);
+    server.child.kill('SIGTERM');
+    await server.exited;
+  });
+});
