@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
+
+/** Stop the app and start it again on the same embedded data directory: nothing acknowledged is lost. */
+describe('restart on the same PGlite data dir', () => {
+  let storage: TestStorage;
+
+  beforeAll(async () => {
+    storage = await testStorage('pglite');
+  });
+  afterAll(() => storage?.cleanup());
+
+  it('keeps the catalog, the read model and the log, and still refuses a duplicate', async () => {
+    const first = await startTestApp(storage);
+    const created = await request(first.getHttpServer()).post('/api/v1/models').send({ model_id: 'acme/durable', task_type: 'tensor', version: 'v1' });
+    expect(created.status).toBe(201);
+    await request(first.getHttpServer()).post(`/api/v1/models/${encodeURIComponent('acme/durable')}/versions`).send({ version: 'v2' });
+    await first.close();
+
+    const second = await startTestApp(storage);
+    try {
+      const http = () => request(second.getHttpServer());
+      const got = await http().get(`/api/v1/models/${encodeURIComponent('acme/durable')}`);
+      expect(got.status).toBe(200);
+      expect(got.body.versions.map((v: { version: string }) => v.version)).toEqual(['v1', 'v2']);
+      const dup = await http().post('/api/v1/models').send({ model_id: 'acme/durable', task_type: 'tensor' });
+      expect(dup.status).toBe(409);
+      expect(dup.body.error_code).toBe('MODEL_ALREADY_EXISTS');
+      const log = await http().get('/api/v1/events?aggregate_id=770e8400-e29b-41d4-a716-446655440003');
+      expect(log.body.items.map((e: { event_type: string }) => e.event_type)).toEqual(['model.registered', 'model.version.added']);
+    } finally {
+      await second.close();
+    }
+  });
+});
