@@ -116,6 +116,14 @@ describe.each(databaseBackends())('registry over HTTP on %s', (backend) => {
     expect((await http().get('/api/v1/events?after_position=-1')).status).toBe(400);
   });
 
+  it('serialises 20 concurrent registrations on one catalog without losing or failing any', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `burst/m${i}`);
+    const results = await Promise.all(ids.map((model_id) => http().post('/api/v1/models').send({ model_id, task_type: 'tensor' })));
+    expect(results.map((r) => r.status)).toEqual(ids.map(() => 201));
+    const listed = await http().get('/api/v1/models?page_size=200');
+    expect(listed.body.items.filter((m: { model_id: string }) => m.model_id.startsWith('burst/'))).toHaveLength(20);
+  });
+
   it('answers the probes and serves OpenAPI', async () => {
     expect((await http().get('/health/live')).body).toEqual({ status: 'ok' });
     const ready = await http().get('/health/ready');

@@ -1,12 +1,14 @@
 // Suites that run the real server as a child process run the compiled build (`dist/`):
 // TypeScript-stripping loaders drop the decorator metadata Nest's injection needs.
+// Type errors do not stop the tests here (tsc still emits; `npm run typecheck` and CI
+// report them); a build that emits nothing does.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export default function globalSetup() {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) {
-    throw new Error(`build for the server-process suites failed:\n${result.stdout}${result.stderr}`);
-  }
+  if (result.status !== 0) console.warn(`tsc reported errors (tests go on with what it emitted):\n${result.stdout}${result.stderr}`);
+  if (!existsSync(`${root}/dist/src/main.js`)) throw new Error('the build emitted no dist/src/main.js');
 }

@@ -3,18 +3,15 @@ import type { EventContext } from '../../shared/domain/event-envelope.js';
 import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
 import { AggregateRepository } from '../../shared/event-sourcing/aggregate-repository.js';
 import { retryOnConflict } from '../../shared/event-sourcing/retry-on-conflict.js';
+import { SerialExecutor } from '../../shared/event-sourcing/serial-executor.js';
 import { EventContextFactory } from '../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import { ModelLifecycleManager } from './model-lifecycle-manager.aggregate.js';
 
-/**
- * Load → decide → save on this instance's manager. Steps are serialised in process (one
- * stream, many models: racing steps would only conflict and retry); other instances
- * have their own manager ids, and conflicts still retry.
- */
+/** Load → decide → save on this instance's manager, one step at a time (see SerialExecutor). */
 @Injectable()
 export class LifecycleManagerRepository {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly serial = new SerialExecutor();
 
   constructor(
     private readonly repository: AggregateRepository,
@@ -23,7 +20,7 @@ export class LifecycleManagerRepository {
   ) {}
 
   execute<T>(decide: (manager: ModelLifecycleManager, ctx: EventContext) => T): Promise<T> {
-    const run = this.tail.then(() =>
+    return this.serial.run(() =>
       retryOnConflict(async () => {
         const manager = await this.load();
         const result = decide(manager, this.context.create());
@@ -31,8 +28,6 @@ export class LifecycleManagerRepository {
         return result;
       }),
     );
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   load(): Promise<ModelLifecycleManager> {

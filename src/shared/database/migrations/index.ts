@@ -3,3 +3,5 @@ import { RegistryReadModel1764000000100 } from '../../../registry/infrastructure
 
 /** Every migration of ModelMora, in order. Contexts add theirs here. */
 export const allMigrations: Function[] = [EventStore1764000000000, RegistryReadModel1764000000100];
+import { InferenceReadModel1764000000300 } from '../../../inference/infrastructure/1764000000300-inference-read-model.js';
+allMigrations.push(InferenceReadModel1764000000300);

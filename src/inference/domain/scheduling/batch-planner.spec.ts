@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { planDispatch, resolveBatchingPolicy, type BatchingPolicy } from './batch-planner.js';
+
+const DEFAULTS: BatchingPolicy = { maxBatchSize: 8, maxWaitMs: 5 };
+
+describe('resolveBatchingPolicy', () => {
+  it('given a model without overrides, then the defaults apply', () => {
+    expect(resolveBatchingPolicy(DEFAULTS, {})).toEqual(DEFAULTS);
+    expect(resolveBatchingPolicy(DEFAULTS, undefined)).toEqual(DEFAULTS);
+  });
+
+  it('given valid overrides, then the model gets them', () => {
+    expect(resolveBatchingPolicy(DEFAULTS, { max_batch_size: 32, max_batch_wait_ms: 0 })).toEqual({ maxBatchSize: 32, maxWaitMs: 0 });
+    expect(resolveBatchingPolicy(DEFAULTS, { max_batch_size: '16', max_batch_wait_ms: ' 20 ' })).toEqual({ maxBatchSize: 16, maxWaitMs: 20 });
+  });
+
+  it.each([
+    [{ max_batch_size: 0 }],
+    [{ max_batch_size: -4 }],
+    [{ max_batch_size: 2.5 }],
+    [{ max_batch_size: '8x' }],
+    [{ max_batch_size: null, max_batch_wait_ms: -1 }],
+    [{ max_batch_size: Infinity, max_batch_wait_ms: NaN }],
+    [{ max_batch_size: true, max_batch_wait_ms: '1e3' }],
+  ])('given invalid overrides %p, then they are ignored', (config) => {
+    expect(resolveBatchingPolicy(DEFAULTS, config)).toEqual(DEFAULTS);
+  });
+
+  it('given one valid and one invalid override, then only the valid one applies', () => {
+    expect(resolveBatchingPolicy(DEFAULTS, { max_batch_size: 4, max_batch_wait_ms: 'soon' })).toEqual({ maxBatchSize: 4, maxWaitMs: 5 });
+  });
+});
+
+describe('planDispatch', () => {
+  const policy: BatchingPolicy = { maxBatchSize: 4, maxWaitMs: 10 };
+
+  it('given an empty queue, then it is idle', () => {
+    expect(planDispatch(policy, { size: 0, oldestEnqueuedAtMs: undefined }, 100)).toEqual({ kind: 'idle' });
+  });
+
+  it('given a full batch waiting, then a full batch goes at once', () => {
+    expect(planDispatch(policy, { size: 9, oldestEnqueuedAtMs: 100 }, 100)).toEqual({ kind: 'dispatch', count: 4 });
+  });
+
+  it('given a partial batch younger than maxWaitMs, then it waits until the oldest job is due', () => {
+    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 95 }, 100)).toEqual({ kind: 'wait', atMs: 105 });
+  });
+
+  it('given a partial batch whose oldest job is due, then the partial batch goes', () => {
+    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 90 }, 100)).toEqual({ kind: 'dispatch', count: 2 });
+  });
+
+  it('given maxWaitMs 0, then a partial batch never waits', () => {
+    expect(planDispatch({ maxBatchSize: 4, maxWaitMs: 0 }, { size: 1, oldestEnqueuedAtMs: 100 }, 100)).toEqual({ kind: 'dispatch', count: 1 });
+  });
+});

@@ -1,0 +1,57 @@
+/** How a model's queued jobs are grouped into one worker call. */
+export interface BatchingPolicy {
+  /** At most this many jobs per worker call (≥ 1; 1 means no batching). */
+  maxBatchSize: number;
+  /** How long the oldest job may wait for a batch to fill before a partial batch goes (≥ 0). */
+  maxWaitMs: number;
+}
+
+/** Model `config` keys that override the server defaults for that model. */
+export const BATCH_CONFIG_KEYS = { maxBatchSize: 'max_batch_size', maxWaitMs: 'max_batch_wait_ms' } as const;
+
+/**
+ * The defaults, overridden by the model's own `max_batch_size` /
+ * `max_batch_wait_ms` when those are valid (integers ≥ 1 / ≥ 0, as numbers or
+ * digit strings, since config arrives as free-form JSON). An invalid override is
+ * ignored rather than refused: the model was already accepted with that config,
+ * and refusing to schedule it would be worse than using the default.
+ */
+export function resolveBatchingPolicy(defaults: BatchingPolicy, modelConfig: Readonly<Record<string, unknown>> | null | undefined): BatchingPolicy {
+  const config = modelConfig ?? {};
+  return {
+    maxBatchSize: readInteger(config[BATCH_CONFIG_KEYS.maxBatchSize], 1) ?? defaults.maxBatchSize,
+    maxWaitMs: readInteger(config[BATCH_CONFIG_KEYS.maxWaitMs], 0) ?? defaults.maxWaitMs,
+  };
+}
+
+function readInteger(value: unknown, min: number): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  return Number.isSafeInteger(n) && n >= min ? n : undefined;
+}
+
+/** What a model's dispatcher should do when its worker can take work. */
+export type DispatchPlan =
+  | { kind: 'idle' }
+  | { kind: 'dispatch'; count: number }
+  /** Nothing to send yet: look again at `atMs` (or sooner, when a job arrives). */
+  | { kind: 'wait'; atMs: number };
+
+/** What the dispatcher knows about one model's queue (`JobPriorityQueue.size` / `oldestEnqueuedAtMs()`). */
+export interface QueueSnapshot {
+  size: number;
+  oldestEnqueuedAtMs: number | undefined;
+}
+
+/**
+ * Send a full batch as soon as there is one; otherwise hold a partial batch
+ * until its oldest job has waited `maxWaitMs`, so batching adds at most
+ * `maxWaitMs` to any job's latency. The jobs themselves are then taken with
+ * `queue.dequeueBatch(nowMs, count)`, which picks them in priority order.
+ */
+export function planDispatch(policy: BatchingPolicy, queue: QueueSnapshot, nowMs: number): DispatchPlan {
+  if (queue.size <= 0) return { kind: 'idle' };
+  if (queue.size >= policy.maxBatchSize) return { kind: 'dispatch', count: policy.maxBatchSize };
+  const dueAtMs = (queue.oldestEnqueuedAtMs ?? nowMs) + policy.maxWaitMs;
+  if (dueAtMs <= nowMs) return { kind: 'dispatch', count: queue.size };
+  return { kind: 'wait', atMs: dueAtMs };
+}

@@ -1,0 +1,245 @@
+import { describe, expect, it } from '@jest/globals';
+import { PRIORITIES, PRIORITY_RANK, type Priority } from './priority.js';
+import { JobPriorityQueue, effectiveRank } from './priority-queue.js';
+
+const MIN = 60_000;
+
+/** Given these jobs (id, priority, enqueued at), in this enqueue order. */
+function given(jobs: [string, Priority, number][], agingIntervalMs = Infinity): JobPriorityQueue<string> {
+  const q = new JobPriorityQueue<string>({ agingIntervalMs });
+  for (const [id, priority, at] of jobs) q.enqueue(id, priority, at, id);
+  return q;
+}
+
+function drainAt(q: JobPriorityQueue<string>, nowMs: number): string[] {
+  const out: string[] = [];
+  for (let id = q.dequeue(nowMs); id !== undefined; id = q.dequeue(nowMs)) out.push(id);
+  return out;
+}
+
+describe('JobPriorityQueue ordering', () => {
+  it('given mixed priorities, when dequeued, then the highest priority goes first', () => {
+    const q = given([['l', 'low', 0], ['n', 'normal', 0], ['c', 'critical', 0], ['h', 'high', 0]]);
+    expect(drainAt(q, 0)).toEqual(['c', 'h', 'n', 'l']);
+  });
+
+  it('given jobs of one priority, when dequeued, then they come out FIFO', () => {
+    const q = given([['a', 'normal', 0], ['b', 'normal', 0], ['c', 'normal', 0], ['x', 'high', 0], ['d', 'normal', 0]]);
+    expect(drainAt(q, 0)).toEqual(['x', 'a', 'b', 'c', 'd']);
+  });
+
+  it('given the clock stepped back between two enqueues, then FIFO still follows enqueue order', () => {
+    const q = given([['first', 'normal', 5_000], ['second', 'normal', 1_000]], MIN);
+    expect(drainAt(q, 5_000)).toEqual(['first', 'second']);
+  });
+
+  it('given an empty queue, when dequeued or peeked, then nothing comes out', () => {
+    const q = given([]);
+    expect(q.dequeue(0)).toBeUndefined();
+    expect(q.peek(0)).toBeUndefined();
+    expect(q.size).toBe(0);
+  });
+
+  it('given jobs, when peeked, then the next job is shown but stays queued', () => {
+    const q = given([['n', 'normal', 0], ['h', 'high', 0]]);
+    expect(q.peek(0)).toBe('h');
+    expect(q.size).toBe(2);
+    expect(q.dequeue(0)).toBe('h');
+  });
+});
+
+describe('JobPriorityQueue aging', () => {
+  it('given a low job not yet aged, then a later normal job goes first', () => {
+    const q = given([['old-low', 'low', 0], ['normal', 'normal', 30_000]], MIN);
+    expect(drainAt(q, 59_999)).toEqual(['normal', 'old-low']);
+  });
+
+  it('given a low job aged one level, then it overtakes a later normal job (older wins on equal rank)', () => {
+    const q = given([['old-low', 'low', 0], ['normal', 'normal', 30_000]], MIN);
+    expect(drainAt(q, 60_000)).toEqual(['old-low', 'normal']);
+  });
+
+  it('given an aged low job, then a critical job still overtakes it while its effective rank is higher', () => {
+    const q = given([['old-low', 'low', 0], ['critical', 'critical', 100_000]], MIN);
+    // old-low has waited 2 intervals: effective high < critical.
+    expect(drainAt(q, 150_000)).toEqual(['critical', 'old-low']);
+  });
+
+  it('given a low job aged to the critical cap, then it goes before a younger critical job', () => {
+    const q = given([['old-low', 'low', 0], ['critical', 'critical', 170_000]], MIN);
+    expect(drainAt(q, 180_000)).toEqual(['old-low', 'critical']);
+    expect(effectiveRank(PRIORITY_RANK.low, 100 * MIN, MIN)).toBe(PRIORITY_RANK.critical);
+  });
+
+  it('given equal effective rank and equal wait, then the higher submitted priority goes first', () => {
+    const q = given([['low', 'low', 0], ['normal', 'normal', 0]], MIN);
+    expect(drainAt(q, 10 * MIN)).toEqual(['normal', 'low']);
+  });
+
+  it.each([0, Infinity])('given agingIntervalMs %p, then a low job never overtakes', (interval) => {
+    const q = given([['old-low', 'low', 0], ['normal', 'normal', 1_000_000]], interval);
+    expect(drainAt(q, 1e12)).toEqual(['normal', 'old-low']);
+  });
+
+  it('given a negative or NaN aging interval, then the queue refuses it', () => {
+    expect(() => new JobPriorityQueue({ agingIntervalMs: -1 })).toThrow(RangeError);
+    expect(() => new JobPriorityQueue({ agingIntervalMs: NaN })).toThrow(RangeError);
+  });
+});
+
+describe('JobPriorityQueue cancellation and bookkeeping', () => {
+  it('given a queued job, when removed, then it never comes out and the key is free again', () => {
+    const q = given([['a', 'high', 0], ['b', 'high', 0], ['c', 'high', 0]]);
+    expect(q.remove('b')).toBe(true);
+    expect(q.remove('b')).toBe(false);
+    expect(q.has('b')).toBe(false);
+    expect(q.size).toBe(2);
+    q.enqueue('b again', 'low', 1, 'b');
+    expect(drainAt(q, 1)).toEqual(['a', 'c', 'b again']);
+  });
+
+  it('given a dequeued or unknown job, when removed, then it reports false', () => {
+    const q = given([['a', 'low', 0]]);
+    q.dequeue(0);
+    expect(q.remove('a')).toBe(false);
+    expect(q.remove('never')).toBe(false);
+  });
+
+  it('given a job already queued under a key, when enqueued again, then it is refused', () => {
+    const q = given([['a', 'low', 0]]);
+    expect(() => q.enqueue('a2', 'high', 0, 'a')).toThrow(/already queued/);
+    expect(q.size).toBe(1);
+    expect(q.remove('a')).toBe(true); // the original is still the one indexed
+    expect(q.dequeue(0)).toBeUndefined();
+    expect(() => q.enqueue('z', 'high', NaN, 'z')).toThrow(RangeError);
+  });
+
+  it('given jobs of each priority, then sizeByPriority counts them by submitted priority', () => {
+    const q = given([['l1', 'low', 0], ['l2', 'low', 0], ['n', 'normal', 9 * MIN], ['c', 'critical', 9 * MIN]], MIN);
+    q.remove('l2');
+    expect(q.sizeByPriority()).toEqual({ low: 1, normal: 1, high: 0, critical: 1 });
+    q.dequeue(10 * MIN); // the aged low job, not a critical one, leaves
+    expect(q.sizeByPriority()).toEqual({ low: 0, normal: 1, high: 0, critical: 1 });
+  });
+
+  it('given jobs of two models, when one model is drained, then its jobs come back by priority and the rest stay', () => {
+    const q = new JobPriorityQueue<{ model: string; id: string }>({ agingIntervalMs: MIN });
+    const jobs = [['m1', 'a', 'low'], ['m2', 'b', 'high'], ['m1', 'c', 'critical'], ['m1', 'd', 'low'], ['m2', 'e', 'low']] as const;
+    for (const [model, id, p] of jobs) q.enqueue({ model, id }, p, 0, id);
+    expect(q.drain((job) => job.model === 'm1').map((j) => j.id)).toEqual(['c', 'a', 'd']);
+    expect(q.size).toBe(2);
+    expect(q.has('a')).toBe(false);
+    expect(q.sizeByPriority()).toEqual({ low: 1, normal: 0, high: 1, critical: 0 });
+    expect(q.dequeueBatch(0, 10).map((j) => j.id)).toEqual(['b', 'e']);
+  });
+
+  it('given a drain predicate that throws, then nothing is drained', () => {
+    const q = given([['a', 'low', 0], ['b', 'low', 0], ['c', 'high', 0]]);
+    const failOnB = (id: string) => {
+      if (id === 'b') throw new Error('boom');
+      return true;
+    };
+    expect(() => q.drain(failOnB)).toThrow('boom');
+    expect(q.size).toBe(3);
+    expect(q.sizeByPriority()).toEqual({ low: 2, normal: 0, high: 1, critical: 0 });
+    expect(drainAt(q, 0)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('given more jobs than the batch size, when a batch is dequeued, then it holds the top jobs in order', () => {
+    const q = given([['l', 'low', 0], ['n1', 'normal', 0], ['c', 'critical', 0], ['n2', 'normal', 0], ['h', 'high', 0]]);
+    expect(q.dequeueBatch(0, 3)).toEqual(['c', 'h', 'n1']);
+    expect(q.dequeueBatch(0, 3)).toEqual(['n2', 'l']);
+    expect(q.dequeueBatch(0, 3)).toEqual([]);
+  });
+
+  it('given jobs, then oldestEnqueuedAtMs is the longest wait across levels', () => {
+    const q = given([['n', 'normal', 500], ['l', 'low', 200], ['h', 'high', 900]], MIN);
+    expect(q.oldestEnqueuedAtMs()).toBe(200);
+    q.remove('l');
+    expect(q.oldestEnqueuedAtMs()).toBe(500);
+    expect(given([]).oldestEnqueuedAtMs()).toBeUndefined();
+  });
+});
+
+describe('JobPriorityQueue listing', () => {
+  it('given jobs, when listed at a time, then the order is what dequeue would give at that time', () => {
+    const q = given([['old-low', 'low', 0], ['n', 'normal', 90_000], ['c', 'critical', 90_000], ['h', 'high', 95_000]], MIN);
+    const listed = [...q.entries(125_000)];
+    expect(listed.map((e) => [e.key, e.priority, e.effectivePriority])).toEqual([
+      ['c', 'critical', 'critical'],
+      ['old-low', 'low', 'high'],
+      ['h', 'high', 'high'],
+      ['n', 'normal', 'normal'],
+    ]);
+    expect([...q.values(125_000)]).toEqual(drainAt(q, 125_000));
+  });
+
+  it('given jobs, when iterated with for…of, then the order is as of the latest time the queue was given', () => {
+    const q = given([['old-low', 'low', 0], ['n', 'normal', MIN / 2]], MIN);
+    expect([...q]).toEqual(['n', 'old-low']);
+    q.enqueue('h', 'high', MIN, 'h'); // one interval on, old-low has reached normal and is older than n
+    expect([...q]).toEqual(['h', 'old-low', 'n']);
+  });
+});
+
+describe('JobPriorityQueue against a reference model', () => {
+  // Small deterministic PRNG (mulberry32), so that a failure reproduces.
+  function rng(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it.each([1, 2, 3])('given random enqueues, cancels and dequeues (seed %p), then every dequeue matches the naive order', (seed) => {
+    const interval = 1_000;
+    const random = rng(seed);
+    const q = new JobPriorityQueue<string>({ agingIntervalMs: interval });
+    type Ref = { key: string; rank: number; at: number; seq: number };
+    const ref: Ref[] = [];
+    // The naive order, straight from the rules: effective rank, then longer wait, then submitted rank, then FIFO.
+    const before = (a: Ref, b: Ref, now: number) => {
+      const ea = effectiveRank(a.rank, now - a.at, interval);
+      const eb = effectiveRank(b.rank, now - b.at, interval);
+      return ea !== eb ? ea > eb : a.at !== b.at ? a.at < b.at : a.rank !== b.rank ? a.rank > b.rank : a.seq < b.seq;
+    };
+    let now = 0;
+    let seq = 0;
+    for (let step = 0; step < 4_000; step++) {
+      now += Math.floor(random() * 40);
+      // Alternate growing and cancel-heavy phases, so that tombstone compaction runs too.
+      const [pEnqueue, pRemove] = step % 1_000 < 500 ? [0.7, 0.2] : [0.2, 0.6];
+      const r = random();
+      if (r < pEnqueue || ref.length === 0) {
+        const key = `j${seq}`;
+        const rank = Math.floor(random() * 4);
+        q.enqueue(key, PRIORITIES[rank] as Priority, now, key);
+        ref.push({ key, rank, at: now, seq: seq++ });
+      } else if (r < pEnqueue + pRemove) {
+        const victim = ref.splice(Math.floor(random() * ref.length), 1)[0]!;
+        if (!q.remove(victim.key)) throw new Error(`step ${step}: ${victim.key} was not removable`);
+      } else {
+        let best = 0;
+        for (let i = 1; i < ref.length; i++) if (before(ref[i]!, ref[best]!, now)) best = i;
+        const [want] = ref.splice(best, 1);
+        const got = q.dequeue(now);
+        if (got !== want!.key) expect({ step, got }).toEqual({ step, got: want!.key }); // expect() only on failure: it is slow
+      }
+      if (q.size !== ref.length) expect({ step, size: q.size }).toEqual({ step, size: ref.length });
+    }
+  });
+
+  it('given long runs of cancels and dequeues, then the FIFO survives its compactions', () => {
+    const q = new JobPriorityQueue<number>({ agingIntervalMs: MIN });
+    for (let i = 0; i < 3_000; i++) q.enqueue(i, 'normal', 0, `k${i}`);
+    for (let i = 0; i < 3_000; i++) if (i % 3 !== 0) q.remove(`k${i}`); // tombstones outnumber live entries
+    expect(q.dequeueBatch(0, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i * 3));
+    for (let i = 3_000; i < 4_500; i++) q.enqueue(i, 'normal', 0, `k${i}`);
+    const rest = q.dequeueBatch(0, 10_000);
+    expect(rest).toEqual([...Array.from({ length: 500 }, (_, i) => 1_500 + i * 3), ...Array.from({ length: 1_500 }, (_, i) => 3_000 + i)]);
+    expect(q.size).toBe(0);
+  });
+});

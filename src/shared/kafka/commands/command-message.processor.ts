@@ -1,0 +1,172 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { IHeaders } from 'kafkajs';
+import { DomainError } from '../../domain/domain-error.js';
+import { ERROR_STATUS } from '../../http/error-status.js';
+import { SubmitJobCommand, type SubmittedJob } from '../../../inference/application/commands/submit-job/submit-job.command.js';
+import { parseSubmitJobMessage } from './submit-job-message.dto.js';
+
+/** A consumed record as the processor needs it (Nest's KafkaContext message with keepBinary). */
+export interface CommandRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, unknown>;
+  offset: string;
+  timestamp: string;
+}
+
+export interface CommandRecordContext {
+  topic: string;
+  partition: number;
+  /** Keeps the group membership alive while a transient failure is retried. */
+  heartbeat(): Promise<void>;
+}
+
+export interface DeadLetter {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers: IHeaders;
+}
+
+/** Where unprocessable records go; `KafkaDeadLetterSink` in production. */
+export interface DeadLetterSink {
+  send(topic: string, letter: DeadLetter): Promise<void>;
+}
+
+export interface CommandExecutor {
+  execute(command: SubmitJobCommand): Promise<SubmittedJob>;
+}
+
+export type CommandOutcome = 'submitted' | 'duplicate' | 'dead-lettered';
+
+/** Thrown to leave a record's offset uncommitted; it is redelivered after restart or rebalance. */
+export class ConsumerStoppingError extends Error {
+  constructor() {
+    super('commands consumer is stopping: record left for redelivery');
+    this.name = 'ConsumerStoppingError';
+  }
+}
+
+/** Codes that describe a moment, not the message: retried like an infrastructure failure. */
+const TRANSIENT_CODES = new Set(['CONCURRENCY_CONFLICT', 'SERVICE_UNAVAILABLE']);
+/** Bugs, not outages: retrying would block the partition forever. */
+const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError];
+
+type Verdict = { retry: true } | { retry: false; code: string; message: string };
+
+/**
+ * The one error language on the Kafka path (design §10): a domain error is the message's
+ * fault and goes to the DLQ with its error_code; anything else (database down, broker
+ * hiccup) is the moment's fault and is retried with backoff, never dead-lettered.
+ */
+export function classifyCommandError(err: unknown): Verdict {
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof DomainError || (err instanceof Error && typeof code === 'string' && code in ERROR_STATUS)) {
+    const c = code as string;
+    return TRANSIENT_CODES.has(c) ? { retry: true } : { retry: false, code: c, message: (err as Error).message };
+  }
+  if (PROGRAMMING_ERRORS.some((cls) => err instanceof cls)) return { retry: false, code: 'INTERNAL_ERROR', message: (err as Error).message };
+  return { retry: true };
+}
+
+export interface CommandMessageProcessorOptions {
+  commandsTopic: string;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  logger?: LoggerService;
+}
+
+/**
+ * `{model_id, inputs, priority?, timeout_ms?, request_id?}` → SubmitJobCommand. Invalid
+ * records and domain refusals go to `${commandsTopic}.dlq` (original bytes, `error` and
+ * `error_code` headers) and the consumer moves on. Without a request_id, the record's
+ * coordinates stand in for one, so a redelivered record never submits a second job.
+ */
+export class CommandMessageProcessor {
+  private readonly log: LoggerService;
+  private readonly dlqTopic: string;
+  private stopping = false;
+  private readonly wakeOnStop = new Set<() => void>();
+
+  constructor(
+    private readonly commands: CommandExecutor,
+    private readonly deadLetters: DeadLetterSink,
+    private readonly options: CommandMessageProcessorOptions,
+  ) {
+    this.log = options.logger ?? new Logger('KafkaCommands');
+    this.dlqTopic = `${options.commandsTopic}.dlq`;
+  }
+
+  /** From now on, a record that would be retried is left for redelivery instead. */
+  stop(): void {
+    this.stopping = true;
+    for (const wake of this.wakeOnStop) wake();
+  }
+
+  async process(record: CommandRecord, ctx: CommandRecordContext): Promise<CommandOutcome> {
+    let input;
+    try {
+      input = await parseSubmitJobMessage(record.value);
+    } catch (err) {
+      return this.deadLetter(record, ctx, err as DomainError);
+    }
+    input.request_id ??= `kafka:${ctx.topic}:${ctx.partition}:${record.offset}:${record.timestamp}`;
+    const command = new SubmitJobCommand(input);
+    const result = await this.retryTransient(ctx, () => this.commands.execute(command), classifyCommandError, 'submitting a job');
+    if (!result.ok) return this.deadLetter(record, ctx, result.error);
+    return result.value.duplicate ? 'duplicate' : 'submitted';
+  }
+
+  private async deadLetter(record: CommandRecord, ctx: CommandRecordContext, error: { code: string; message: string }): Promise<CommandOutcome> {
+    const headers: IHeaders = {};
+    for (const [k, v] of Object.entries(record.headers ?? {})) if (v !== undefined && v !== null) headers[k] = v as string | Buffer;
+    Object.assign(headers, {
+      error: error.message,
+      error_code: error.code,
+      original_topic: ctx.topic,
+      original_partition: String(ctx.partition),
+      original_offset: record.offset,
+    });
+    const letter: DeadLetter = { key: record.key, value: record.value, headers };
+    // A DLQ write that fails is an outage like any other: retry, never drop the record.
+    await this.retryTransient(ctx, () => this.deadLetters.send(this.dlqTopic, letter), () => ({ retry: true }), 'writing to the DLQ');
+    this.log.warn({ msg: 'command record dead-lettered', error_code: error.code, error: error.message, topic: ctx.topic, partition: ctx.partition, offset: record.offset });
+    return 'dead-lettered';
+  }
+
+  private async retryTransient<T>(
+    ctx: CommandRecordContext,
+    work: () => Promise<T>,
+    classify: (err: unknown) => Verdict,
+    what: string,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }> {
+    let backoff = this.options.initialBackoffMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await work() };
+      } catch (err) {
+        const verdict = classify(err);
+        if (!verdict.retry) return { ok: false, error: verdict };
+        if (this.stopping) throw new ConsumerStoppingError();
+        const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
+        this.log[level]?.({ msg: `transient failure ${what}; retrying`, attempt, error: (err as Error)?.message ?? String(err), topic: ctx.topic, partition: ctx.partition });
+        await this.pause(backoff);
+        if (this.stopping) throw new ConsumerStoppingError();
+        // Also throws when the group is rebalancing: the record then goes to its new owner.
+        await ctx.heartbeat();
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeOnStop.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeOnStop.add(done);
+    });
+  }
+}
