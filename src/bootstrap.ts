@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
 import { ModelMoraModule } from './modelmora.module.js';
-import type { ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
+import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
+import { connectKafkaConsumer } from './shared/kafka/index.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -13,6 +14,9 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   const app = await NestFactory.create(ModelMoraModule.forRoot(options), { logger, bufferLogs: false });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter());
+  // The app is also a Kafka microservice consuming inference submissions.
+  const resolved = resolveOptions(options);
+  if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
   setupOpenApi(app);
   return app;
 }

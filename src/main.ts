@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       });
     });
   }
+  await app.startAllMicroservices(); // resolves at once even while the broker is down
   await app.listen(port, process.env.HOST ?? '0.0.0.0');
   new Logger('ModelMora').log({
     msg: `listening on ${await app.getUrl()}`,

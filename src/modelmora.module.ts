@@ -11,10 +11,16 @@ import { ReadinessChecks } from './shared/interface/http/readiness-checks.js';
 import { ApiTokenGuard } from './shared/http/api-token.guard.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { KafkaModule } from './shared/kafka/kafka.module.js';
 
 export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: any[]) => ModelMoraOptionsInput | Promise<ModelMoraOptionsInput>;
   inject?: FactoryProvider['inject'];
+  /**
+   * The Kafka commands topic, when the factory configures Kafka and this instance should
+   * consume it: a consumer's topic must be known when the module is built.
+   */
+  kafkaCommandsTopic?: string;
 }
 
 /**
@@ -24,7 +30,8 @@ export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
 @Module({})
 export class ModelMoraModule {
   static forRoot(options: ModelMoraOptionsInput = {}): DynamicModule {
-    return this.build({ provide: MODELMORA_OPTIONS, useValue: resolveOptions(options) }, []);
+    const resolved = resolveOptions(options);
+    return this.build({ provide: MODELMORA_OPTIONS, useValue: resolved }, [], KafkaModule.register(resolved.kafka));
   }
 
   static forRootAsync(options: ModelMoraAsyncOptions): DynamicModule {
@@ -35,10 +42,11 @@ export class ModelMoraModule {
         useFactory: async (...args: unknown[]): Promise<ModelMoraOptions> => resolveOptions(await options.useFactory(...args)),
       },
       options.imports ?? [],
+      KafkaModule.fromModelMoraOptions({ commandsTopic: options.kafkaCommandsTopic }),
     );
   }
 
-  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {
+  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, kafka: DynamicModule): DynamicModule {
     return {
       module: ModelMoraModule,
       imports: [
@@ -47,6 +55,7 @@ export class ModelMoraModule {
         KernelModule.register(optionsProvider, imports),
         RegistryModule,
         LifecycleModule,
+        kafka,
       ],
       controllers: [EventsController, HealthController],
       providers: [AuditLogHandler, ReadinessChecks, ApiTokenGuard],

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type RetryOptions, type SASLOptions } from 'kafkajs';
 import type { KafkaOptions } from '../config/modelmora-options.js';
 
@@ -14,14 +14,14 @@ export const CLIENT_RETRY: RetryOptions = { retries: 2, initialRetryTime: 100, m
  * retry. Our loops log the outage once and the recovery once, so kafkajs's own lines go
  * to debug/verbose (visible with LOG_LEVEL=debug).
  */
-export function kafkaLogCreator(context: string) {
-  const logger = new Logger(context);
+export function kafkaLogCreator(loggerOrContext: LoggerService | string) {
+  const logger = typeof loggerOrContext === 'string' ? new Logger(loggerOrContext) : loggerOrContext;
   return () =>
     ({ level, log }: LogEntry): void => {
       const { message, ...extra } = log;
       const line = { msg: `kafkajs: ${message}`, ...extra };
-      if (level <= logLevel.WARN) logger.debug(line);
-      else logger.verbose(line);
+      if (level <= logLevel.WARN) logger.debug?.(line);
+      else logger.verbose?.(line);
     };
 }
 
@@ -35,13 +35,13 @@ export function kafkaConnection(kafka: KafkaOptions, clientIdSuffix = ''): Pick<
   };
 }
 
-export function createKafkaClient(kafka: KafkaOptions, clientIdSuffix: string, logContext: string): Kafka {
+export function createKafkaClient(kafka: KafkaOptions, clientIdSuffix: string, logger: LoggerService | string): Kafka {
   return new Kafka({
     ...kafkaConnection(kafka, clientIdSuffix),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: CLIENT_RETRY,
     logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(logContext),
+    logCreator: kafkaLogCreator(logger),
   });
 }

@@ -27,7 +27,7 @@ export class KafkajsRelayBroker implements RelayBroker {
   private producer: Producer;
   private readonly admin: Admin;
   private readonly topics: KafkaTopics;
-  private connected = false;
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly kafka: Kafka,
@@ -38,11 +38,16 @@ export class KafkajsRelayBroker implements RelayBroker {
     this.topics = new KafkaTopics(this.admin, topicDefaults);
   }
 
-  async connect(): Promise<void> {
-    if (this.connected) return;
-    await this.admin.connect();
-    await this.producer.connect();
-    this.connected = true;
+  /** Shared by the relay loop and readiness probes; a failed attempt is forgotten so the next call retries. */
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.admin.connect();
+      await this.producer.connect();
+    })().catch((err) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
   }
 
   ensureTopics(topics: Iterable<string>): Promise<void> {
@@ -73,11 +78,11 @@ export class KafkajsRelayBroker implements RelayBroker {
     // old producer wrote may be written again — duplicates, never losses.
     await this.producer.disconnect().catch(() => undefined);
     this.producer = this.newProducer();
-    this.connected = false;
+    this.connecting = undefined;
   }
 
   async disconnect(): Promise<void> {
-    this.connected = false;
+    this.connecting = undefined;
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 

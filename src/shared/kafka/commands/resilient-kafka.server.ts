@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions as NestKafkaOptions } from '@nestjs/microservices';
+import type { Kafka } from 'kafkajs';
+import { KafkaTopics } from '../kafka-topics.js';
 
 /**
  * Nest's Kafka server, except that a broker that is down at startup (or a consumer that
@@ -22,8 +24,9 @@ export class ResilientKafkaServer extends ServerKafka {
   }
 
   override async listen(callback: (err?: unknown, ...optionalParams: unknown[]) => void): Promise<void> {
-    this.closing = false;
     callback();
+    if (this.connecting && !this.closing) return; // started twice: one consumer is enough
+    this.closing = false;
     this.connecting = this.connectWithRetry();
   }
 
@@ -40,6 +43,7 @@ export class ResilientKafkaServer extends ServerKafka {
     while (!this.closing) {
       try {
         this.client = await this.createClient();
+        await this.ensureTopic(this.client as Kafka);
         await this.start(() => undefined);
         this.watchForFatalCrash();
         this.log.log({ msg: `consuming ${this.topic}`, ...(failures > 0 ? { after_attempts: failures + 1 } : {}) });
@@ -57,6 +61,17 @@ export class ResilientKafkaServer extends ServerKafka {
         });
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
       }
+    }
+  }
+
+  /** Subscribing to a missing topic fails (or relies on broker auto-creation, usually off in production). */
+  private async ensureTopic(client: Kafka): Promise<void> {
+    const admin = client.admin();
+    try {
+      await admin.connect();
+      await new KafkaTopics(admin).ensure([this.topic]);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
