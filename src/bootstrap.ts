@@ -1,5 +1,6 @@
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
 import { ModelMoraModule } from './modelmora.module.js';
@@ -11,7 +12,9 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 /** The standalone server's Nest application: JSON logs, OpenAPI at /api/docs, error mapping for body parsing too. */
 export async function createServer(options: ModelMoraOptionsInput, logLevel = 'log'): Promise<INestApplication> {
   const logger = new ConsoleLogger('ModelMora', { json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1) });
-  const app = await NestFactory.create(ModelMoraModule.forRoot(options), { logger, bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(ModelMoraModule.forRoot(options), { logger, bufferLogs: false, bodyParser: false });
+  // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413.
+  app.useBodyParser('json', { limit: '16mb' });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter());
   // The app is also a Kafka microservice consuming inference submissions.

@@ -12,3 +12,15 @@ export { UnregisterModelCommand } from './registry/application/commands/unregist
 export { GetModelQuery } from './registry/application/queries/get-model/get-model.query.js';
 export { ListModelsQuery } from './registry/application/queries/list-models/list-models.query.js';
 export { ModelDetailsQuery } from './registry/application/queries/model-details.query.js';
+export * from './lifecycle/domain/model-lifecycle.events.js';
+export { LoadModelCommand } from './lifecycle/application/commands/load-model/load-model.command.js';
+export { UnloadModelCommand } from './lifecycle/application/commands/unload-model/unload-model.command.js';
+export { WarmupModelCommand } from './lifecycle/application/commands/warmup-model/warmup-model.command.js';
+export { CheckHealthCommand } from './lifecycle/application/commands/check-health/check-health.command.js';
+export * from './inference/domain/inference-queue.events.js';
+export { SubmitJobCommand, type SubmitJobInput, type SubmittedJob } from './inference/application/commands/submit-job/submit-job.command.js';
+export { RunInferenceCommand } from './inference/application/commands/run-inference/run-inference.command.js';
+export { CancelJobCommand } from './inference/application/commands/cancel-job/cancel-job.command.js';
+export { GetJobQuery } from './inference/application/queries/get-job/get-job.query.js';
+export { GetJobResultQuery } from './inference/application/queries/get-job-result/get-job-result.query.js';
+export { ListJobsQuery } from './inference/application/queries/list-jobs/list-jobs.query.js';

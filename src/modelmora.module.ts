@@ -12,6 +12,7 @@ import { ApiTokenGuard } from './shared/http/api-token.guard.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { KafkaModule } from './shared/kafka/kafka.module.js';
+import { InferenceModule } from './inference/inference.module.js';
 
 export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: any[]) => ModelMoraOptionsInput | Promise<ModelMoraOptionsInput>;
@@ -55,6 +56,7 @@ export class ModelMoraModule {
         KernelModule.register(optionsProvider, imports),
         RegistryModule,
         LifecycleModule,
+        InferenceModule.forRoot(),
         kafka,
       ],
       controllers: [EventsController, HealthController],

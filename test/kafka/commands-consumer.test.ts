@@ -1,35 +1,21 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createServer } from '../../src/bootstrap.js';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
-import { connectKafkaConsumer } from '../../src/shared/kafka/commands/connect-kafka-consumer.js';
 import { databaseBackends } from '../support/databases.js';
 import { requireKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor } from '../support/kafka.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 import { matmulReference, writeMatMulModel } from '../support/tiny-models.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/**
- * The whole app needs the lead's wiring: KafkaModule and the inference context in
- * ModelMoraModule. Until both are there the suite is skipped (with a warning) rather than
- * failed. TODO(lead): delete this guard once `ModelMoraModule` imports both.
- */
-function appIsWired(): boolean {
-  const mod = readFileSync(join(ROOT, 'src/modelmora.module.ts'), 'utf8');
-  const wired = mod.includes('KafkaModule') && mod.includes('InferenceModule') && existsSync(join(ROOT, 'src/inference/inference.module.ts'));
-  if (!wired) console.warn('commands-consumer.test.ts skipped: ModelMoraModule does not import KafkaModule and InferenceModule yet');
-  return wired;
-}
-
 const backend = databaseBackends()[0]!;
 const MODEL = 'kafka-test/tiny-matmul';
 
-(requireKafka() && appIsWired() ? describe : describe.skip)(`job submissions from Kafka, whole app (${backend})`, () => {
+(requireKafka() ? describe : describe.skip)(`job submissions from Kafka, whole app (${backend})`, () => {
   const kafka = testKafkaOptions();
   const brokers = kafka.brokers.join(',');
   let storage: TestStorage;
@@ -50,8 +36,7 @@ const MODEL = 'kafka-test/tiny-matmul';
     modelDir = mkdtempSync(join(tmpdir(), 'modelmora-kafka-model-'));
     storage = await testStorage(backend);
     app = await createServer({ ...storage.options, kafka }, 'warn');
-    // createServer may connect the consumer itself once the lead wires it; never twice.
-    if (app.getMicroservices().length === 0) connectKafkaConsumer(app, kafka);
+    expect(app.getMicroservices()).toHaveLength(1); // createServer connects the commands consumer
     await app.init();
     await app.startAllMicroservices();
     producer = await testProducer(brokers);

@@ -17,7 +17,7 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
 
   const api = async (path: string, init?: RequestInit) => {
     const res = await fetch(`${server!.url}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
-    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
   };
   const events = async (type: string) => (await api(`/api/v1/events?event_type=${type}&limit=1000`)).body.items as Array<{ payload: Record<string, any> }>;
 

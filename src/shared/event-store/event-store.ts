@@ -130,10 +130,11 @@ export class PostgresEventStore {
   private async checkExpectedVersions(tx: Tx, streams: readonly StreamAppend[]): Promise<void> {
     const ids = [...new Set(streams.map((s) => s.aggregateId))];
     const rows = await tx.query<{ aggregate_id: string; current: number }>(
-      `SELECT aggregate_id, max(aggregate_version) AS current FROM event_store WHERE aggregate_id = ANY($1::uuid[]) GROUP BY aggregate_id`,
+      // One index probe per stream: max() under GROUP BY would scan a whole stream, and the queue's grows with every job.
+      `SELECT id AS aggregate_id, (SELECT max(aggregate_version) FROM event_store WHERE aggregate_id = id) AS current FROM unnest($1::uuid[]) AS id`,
       [ids],
     );
-    const current = new Map(rows.map((r) => [r.aggregate_id, Number(r.current)]));
+    const current = new Map(rows.map((r) => [r.aggregate_id, Number(r.current ?? 0)]));
     const seen = new Map<string, number>();
     for (const s of streams) {
       // Two parts for the same stream in one append must chain on each other.

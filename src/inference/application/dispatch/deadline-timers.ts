@@ -1,0 +1,28 @@
+/**
+ * One timer per live job, firing at its deadline. Node keeps timers in per-duration
+ * lists, so tens of thousands of them are cheap; each is cleared when its job ends.
+ */
+export class DeadlineTimers {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  arm(jobId: string, deadlineAtMs: number, onExpired: (jobId: string) => void): void {
+    if (this.timers.has(jobId)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(jobId);
+      onExpired(jobId);
+    }, Math.max(0, deadlineAtMs - Date.now()));
+    timer.unref();
+    this.timers.set(jobId, timer);
+  }
+
+  clear(jobId: string): void {
+    const timer = this.timers.get(jobId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(jobId);
+  }
+
+  clearAll(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

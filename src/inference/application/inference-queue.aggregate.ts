@@ -1,0 +1,86 @@
+import type { DomainEvent, EventContext } from '../../shared/domain/event-envelope.js';
+import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
+import { decideQueue, duplicateOf, type FailJobDecision, type QueueLimits, type SubmitJobDecision } from '../domain/inference-queue.decide.js';
+import { INFERENCE_QUEUE, type RequeueReason } from '../domain/inference-queue.events.js';
+import {
+  emptyQueue, evolveQueue, fromSnapshot, toSnapshot, type InferenceQueueSnapshot, type InferenceQueueState, type LiveJob,
+} from '../domain/inference-queue.state.js';
+
+/**
+ * The inference queue of this server instance: a thin root over the pure decisions in
+ * `domain/`. Each method returns the events it applied, so a caller can tell "nothing
+ * to do" (a job already ended) from a decision.
+ */
+export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
+  readonly aggregateType = INFERENCE_QUEUE;
+
+  constructor(id: string) {
+    super(id, emptyQueue());
+  }
+
+  job(jobId: string): LiveJob | undefined {
+    return this.state.jobs.get(jobId);
+  }
+
+  /** Live jobs in submission order. */
+  jobs(): IterableIterator<LiveJob> {
+    return this.state.jobs.values();
+  }
+
+  get size(): number {
+    return this.state.jobs.size;
+  }
+
+  duplicateOf(requestId: string | null | undefined): LiveJob | undefined {
+    return duplicateOf(this.state, requestId);
+  }
+
+  submit(d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.submit(this.state, this.id, d, limits, ctx));
+  }
+
+  start(jobIds: readonly string[], ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.start(this.state, this.id, jobIds, ctx));
+  }
+
+  complete(jobId: string, processingTimeMs: number, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.complete(this.state, this.id, jobId, processingTimeMs, ctx));
+  }
+
+  fail(d: FailJobDecision, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.fail(this.state, this.id, d, ctx));
+  }
+
+  timeOut(jobId: string, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.timeOut(this.state, this.id, jobId, ctx));
+  }
+
+  cancel(jobId: string, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.cancel(this.state, this.id, jobId, ctx));
+  }
+
+  requeue(d: { job_id: string; reason: RequeueReason; error_message: string; max_retries: number }, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.requeue(this.state, this.id, d, ctx));
+  }
+
+  recover(maxRetries: number, ctx: EventContext): DomainEvent[] {
+    return this.applyAll(decideQueue.recover(this.state, this.id, maxRetries, ctx));
+  }
+
+  override snapshotState(): InferenceQueueState {
+    return toSnapshot(this.state) as unknown as InferenceQueueState;
+  }
+
+  override restoreSnapshot(state: InferenceQueueState, version: number): void {
+    super.restoreSnapshot(fromSnapshot(state as unknown as InferenceQueueSnapshot), version);
+  }
+
+  protected evolve(state: InferenceQueueState, event: DomainEvent): InferenceQueueState {
+    return evolveQueue(state, event);
+  }
+
+  private applyAll(events: DomainEvent[]): DomainEvent[] {
+    for (const e of events) this.apply(e);
+    return events;
+  }
+}

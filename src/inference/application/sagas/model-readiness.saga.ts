@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import {
+  ModelHealthChanged, ModelLoaded, ModelLoadFailed, ModelUnloaded, type LifecycleEvent,
+} from '../../../lifecycle/domain/model-lifecycle.events.js';
+import { JobDispatcher } from '../dispatch/job-dispatcher.js';
+
+/**
+ * The lifecycle's events steer the queue: a model that is loaded (or healthy again)
+ * gets its queued jobs, highest priority first, in batches; a load that failed fails
+ * that model's queued jobs with the load's error; an unregistered model's queued jobs
+ * fail; any other unload leaves them queued, and the next dispatch loads it again.
+ * Each event is handled on its own, so one failure cannot stop the next.
+ */
+@EventsHandler(ModelLoaded, ModelLoadFailed, ModelUnloaded, ModelHealthChanged)
+export class ModelReadinessSaga implements IEventHandler<LifecycleEvent> {
+  private readonly logger = new Logger('InferenceSagas');
+
+  constructor(private readonly dispatcher: JobDispatcher) {}
+
+  handle(event: LifecycleEvent): void {
+    try {
+      const modelId = event.payload.model_id;
+      switch (event.event_type) {
+        case 'model.loaded':
+          return this.dispatcher.wake(modelId);
+        case 'model.health.changed':
+          if (event.payload.new_state === 'loaded') this.dispatcher.wake(modelId);
+          return;
+        case 'model.load.failed':
+          return this.dispatcher.failQueued(modelId, event.payload.error_code, event.payload.error_message);
+        case 'model.unloaded':
+          if (event.payload.reason === 'unregistered') return this.dispatcher.failQueued(modelId, 'MODEL_NOT_FOUND', `model ${modelId} was unregistered`);
+          return this.dispatcher.wake(modelId);
+      }
+    } catch (err) {
+      this.logger.error(`reacting to ${event.event_type}: ${err instanceof Error ? err.stack : err}`);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { DomainError } from '../../shared/domain/domain-error.js';
+
+export class QueueFullError extends DomainError {
+  constructor(maxQueueSize: number) {
+    super('QUEUE_FULL', `the inference queue is full (${maxQueueSize} live jobs); retry later`, { max_queue_size: maxQueueSize });
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_INPUT', message, details);
+  }
+}
+
+export class CannotCancelError extends DomainError {
+  constructor(jobId: string, status: string) {
+    super('CANNOT_CANCEL', `job ${jobId} is ${status}: only a queued job can be cancelled`, { job_id: jobId, status });
+  }
+}
+
+export class JobNotFoundError extends DomainError {
+  constructor(jobId: string) {
+    super('JOB_NOT_FOUND', `no job ${jobId}`, { job_id: jobId });
+  }
+}
+
+export class ModelUnhealthyError extends DomainError {
+  constructor(modelId: string, state: string) {
+    super('MODEL_UNHEALTHY', `model ${modelId} is ${state}: no jobs are routed to it until it recovers`, { model_id: modelId, state });
+  }
+}
+
+export class InferenceTimeoutError extends DomainError {
+  constructor(jobId: string, message = 'Inference timeout') {
+    super('INFERENCE_TIMEOUT', message, { job_id: jobId });
+  }
+}
+
+/** The message of a timed-out job, as in the seed's example event. */
+export const TIMEOUT_MESSAGE = 'Inference timeout';

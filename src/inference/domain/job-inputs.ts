@@ -1,0 +1,66 @@
+import { InvalidInputError } from './inference-queue.errors.js';
+
+/** Element types a request may send (ONNX's usual input types; outputs may carry more). */
+export const INPUT_TENSOR_TYPES = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'bool'] as const;
+
+/** Task types whose inputs are text: a string, or a non-empty list of strings. */
+const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
+
+/**
+ * Checks a request's `inputs` against its model's task type before anything is
+ * queued, so a malformed request costs a 400 and never a worker call:
+ * - `tensor`: `{ name: {dims, type?, data} }`, data flat with exactly product(dims) numbers;
+ * - text tasks: a string or a non-empty array of strings;
+ * - other tasks: anything but null (their runtimes validate further).
+ */
+export function validateInputs(taskType: string, inputs: unknown): void {
+  if (inputs === undefined || inputs === null) throw new InvalidInputError('inputs is required');
+  if (taskType === 'tensor') validateTensors(inputs);
+  else if (TEXT_TASKS.has(taskType)) validateText(taskType, inputs);
+  // Inputs are stored as JSONB with the job, in a group commit shared with other jobs:
+  // PostgreSQL refuses \u0000 in JSONB text, and that must cost this request a 400,
+  // not fail everyone's transaction.
+  if (hasNul(inputs)) throw new InvalidInputError('inputs must not contain the NUL character (\\u0000)');
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasNul);
+  return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
+}
+
+function validateText(taskType: string, inputs: unknown): void {
+  if (typeof inputs === 'string') return;
+  if (Array.isArray(inputs) && inputs.length > 0 && inputs.every((s) => typeof s === 'string')) return;
+  throw new InvalidInputError(`a ${taskType} model takes "inputs" as a string or a non-empty array of strings`);
+}
+
+function validateTensors(inputs: unknown): void {
+  if (typeof inputs !== 'object' || Array.isArray(inputs)) {
+    throw new InvalidInputError('a tensor model takes "inputs" as an object of named tensors {"<name>": {"dims": [...], "type"?: "float32", "data": [...]}}');
+  }
+  const entries = Object.entries(inputs as Record<string, unknown>);
+  if (entries.length === 0) throw new InvalidInputError('inputs names no tensor');
+  for (const [name, tensor] of entries) validateTensor(name, tensor);
+}
+
+function validateTensor(name: string, tensor: unknown): void {
+  const fail = (why: string) => {
+    throw new InvalidInputError(`input "${name}": ${why}`, { input: name });
+  };
+  if (typeof tensor !== 'object' || tensor === null || Array.isArray(tensor)) return fail('expected {dims, type?, data}');
+  const { dims, type, data } = tensor as { dims?: unknown; type?: unknown; data?: unknown };
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    return fail('dims must be an array of non-negative integers');
+  }
+  if (type !== undefined && !(INPUT_TENSOR_TYPES as readonly unknown[]).includes(type)) {
+    return fail(`type ${JSON.stringify(type)} is not one of ${INPUT_TENSOR_TYPES.join(', ')}`);
+  }
+  if (!Array.isArray(data)) return fail('data must be a flat array');
+  const expected = (dims as number[]).reduce((n, d) => n * d, 1);
+  if (data.length !== expected) return fail(`dims [${(dims as number[]).join(', ')}] need ${expected} values, data has ${data.length}`);
+  for (const v of data) {
+    if (typeof v !== 'number' && typeof v !== 'boolean') return fail('data holds a value that is neither a number nor a boolean');
+  }
+}

@@ -1,0 +1,77 @@
+import { Module, type DynamicModule, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
+import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
+import { ProjectionRegistry } from '../shared/nest/projection-registry.js';
+import { LifecycleModule } from '../lifecycle/lifecycle.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { inferenceQueueEvents } from './domain/inference-queue.events.js';
+import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
+import { RunInferenceHandler } from './application/commands/run-inference/run-inference.handler.js';
+import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
+import { BatchRunner } from './application/dispatch/batch-runner.js';
+import { JobDispatcher } from './application/dispatch/job-dispatcher.js';
+import { PendingPayloads } from './application/flush-payloads.js';
+import { JobSubmission } from './application/job-submission.js';
+import { JobWaiters } from './application/job-waiters.js';
+import { InferenceMetrics } from './application/metrics/inference-metrics.js';
+import { MetricsHandler } from './application/metrics/metrics.handler.js';
+import { ModelDirectory } from './application/model-directory.js';
+import { JobPayloadsProjection } from './application/projections/job-payloads.projection.js';
+import { JobsProjection } from './application/projections/jobs.projection.js';
+import { GetJobResultHandler } from './application/queries/get-job-result/get-job-result.handler.js';
+import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
+import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
+import { QueueRecovery } from './application/queue-recovery.js';
+import { QueueWriter } from './application/queue-writer.js';
+import { ResultExpiry } from './application/results/result-expiry.js';
+import { ModelCatalogChangesHandler } from './application/sagas/model-catalog-changes.handler.js';
+import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js';
+import { InferenceController } from './interface/http/inference.controller.js';
+import { JobsController } from './interface/http/jobs.controller.js';
+import { MetricsController } from './interface/http/metrics.controller.js';
+
+export interface InferenceModuleOptions {
+  /**
+   * The module that provides (and exports) MODEL_RUNTIME. Default: the lifecycle
+   * context. Tests may give a module of their own over real worker processes.
+   */
+  runtime?: NonNullable<ModuleMetadata['imports']>[number];
+}
+
+/**
+ * The inference context: the job queue (group-committed), its dispatcher, sagas,
+ * read model, results, metrics and REST API. Import `InferenceModule.forRoot()`.
+ */
+@Module({})
+export class InferenceModule implements OnModuleInit {
+  static forRoot(options: InferenceModuleOptions = {}): DynamicModule {
+    return {
+      module: InferenceModule,
+      imports: [RegistryModule, options.runtime ?? LifecycleModule],
+      controllers: [InferenceController, JobsController, MetricsController],
+      providers: [
+        PendingPayloads, QueueWriter, ModelDirectory, InferenceMetrics, JobWaiters, JobSubmission,
+        BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,
+        SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
+        GetJobHandler, GetJobResultHandler, ListJobsHandler,
+        JobsProjection, JobPayloadsProjection,
+        ModelReadinessSaga, ModelCatalogChangesHandler, MetricsHandler,
+      ],
+      exports: [InferenceMetrics, JobDispatcher, QueueWriter, JobWaiters, ResultExpiry],
+    };
+  }
+
+  constructor(
+    events: EventTypeRegistry,
+    private readonly projections: ProjectionRegistry,
+    private readonly jobs: JobsProjection,
+    private readonly payloads: JobPayloadsProjection,
+  ) {
+    // Before any aggregate loads: the registry must know how to revive our events.
+    events.register(...inferenceQueueEvents);
+  }
+
+  onModuleInit(): void {
+    this.projections.add(this.jobs);
+    this.projections.add(this.payloads);
+  }
+}

@@ -1,0 +1,29 @@
+import { Body, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation } from '@nestjs/swagger';
+import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
+import { SubmitJobCommand } from '../../application/commands/submit-job/submit-job.command.js';
+import { InferRequestDto } from './infer-request.dto.js';
+
+/** `{model_id}` is `owner/name`, sent URL-encoded (`owner%2Fname`). */
+@ApiController('infer', 'inference')
+export class InferenceController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post(':model_id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Synchronous inference: waits for the job and returns its outputs' })
+  async infer(@Param('model_id') modelId: string, @Body() dto: InferRequestDto) {
+    const { job_id, outputs, processing_time_ms } = await this.commands.execute(new RunInferenceCommand({ model_id: modelId, ...dto }));
+    return { job_id, outputs, processing_time_ms };
+  }
+
+  @Post(':model_id/async')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Asynchronous inference: queues a durable job and returns its id' })
+  async submit(@Param('model_id') modelId: string, @Body() dto: InferRequestDto) {
+    const { job_id, status } = await this.commands.execute(new SubmitJobCommand({ model_id: modelId, ...dto }));
+    return { job_id, status };
+  }
+}

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Database } from '../../src/shared/database/database.js';
+import { resolveOptions } from '../../src/shared/config/modelmora-options.js';
+import { AggregateRepository } from '../../src/shared/event-sourcing/aggregate-repository.js';
+import { InferenceQueue } from '../../src/inference/application/inference-queue.aggregate.js';
+import { fixedEventContext } from '../support/given-when-then.js';
+import { ResultExpiry } from '../../src/inference/application/results/result-expiry.js';
+import { databaseBackends } from '../support/databases.js';
+import { testStorage, type TestStorage } from '../support/test-app.js';
+import { writeMatMulModel } from '../support/tiny-models.js';
+import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
+import { TinyRuntime } from './support/tiny-runtime.js';
+
+const backend = databaseBackends()[0]!;
+const MAX_RETRIES = 2;
+
+/** What goes wrong, against real worker processes: bad input, failed loads, dying workers, duplicates, expiry. */
+describe(`inference queue failures (${backend})`, () => {
+  let storage: TestStorage;
+  let app: INestApplication;
+  const runtime = new TinyRuntime();
+
+  const post = (modelId: string, body: Record<string, unknown>, mode: 'sync' | 'async' = 'async') =>
+    http(app).post(`/api/v1/infer/${enc(modelId)}${mode === 'async' ? '/async' : ''}`).send(body);
+  const job = async (id: string) => (await http(app).get(`/api/v1/jobs/${id}`)).body;
+  const ended = (ids: string[]) =>
+    eventually(async () => {
+      const jobs = await Promise.all(ids.map(job));
+      return jobs.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status)) && jobs;
+    }, `${ids.length} jobs to end`);
+  const eventsFor = async (type: string, jobId: string) => (await eventsOf(app, type)).filter((e) => e.payload.job_id === jobId);
+  const model = async (name: string, dir = join(storage.options.modelDir!, 'matmul')) => {
+    const modelId = `tiny/${name}`;
+    runtime.define(modelId, dir);
+    await registerTensorModel(app, modelId);
+    return modelId;
+  };
+
+  beforeAll(async () => {
+    storage = await testStorage(backend);
+    writeMatMulModel(join(storage.options.modelDir!, 'matmul'));
+    mkdirSync(join(storage.options.modelDir!, 'empty'), { recursive: true });
+    app = await startInferenceApp(storage, runtime, { jobMaxRetries: MAX_RETRIES, maxBatchWaitMs: 0 });
+    await model('validation');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await runtime.stopAll();
+    await storage?.cleanup();
+  });
+
+  it.each([
+    ['data that does not fill dims', 400, 'INVALID_INPUT', { inputs: { x: { dims: [2, 4], data: [1, 2, 3] } } }],
+    ['text for a tensor model', 400, 'INVALID_INPUT', { inputs: 'hello' }],
+    ['no inputs', 400, 'VALIDATION_ERROR', {}],
+    ['an unknown priority', 400, 'VALIDATION_ERROR', { inputs: row(1), priority: 'urgent' }],
+    ['a zero timeout', 400, 'VALIDATION_ERROR', { inputs: row(1), timeout_ms: 0 }],
+  ])('answers %s with %i %s, queueing nothing', async (_, status, code, body) => {
+    const modelId = 'tiny/validation';
+    for (const mode of ['sync', 'async'] as const) {
+      const res = await post(modelId, body, mode);
+      expect([res.status, res.body.error_code]).toEqual([status, code]);
+    }
+    expect((await http(app).get(`/api/v1/jobs?model_id=${enc(modelId)}`)).body.meta.total).toBe(0);
+  });
+
+  it('answers 404 MODEL_NOT_FOUND for an unregistered model', async () => {
+    const res = await post('nobody/here', { inputs: row(1) }, 'sync');
+    expect([res.status, res.body.error_code]).toEqual([404, 'MODEL_NOT_FOUND']);
+  });
+
+  it('fails the queued jobs of a model whose load fails, with the load error (500 LOAD_FAILED to a sync caller)', async () => {
+    const modelId = await model('broken', join(storage.options.modelDir!, 'empty'));
+    const ids = await Promise.all([1, 2, 3].map(async (i) => (await post(modelId, { inputs: row(i) })).body.job_id as string));
+    const sync = await post(modelId, { inputs: row(4) }, 'sync');
+    expect([sync.status, sync.body.error_code]).toEqual([500, 'LOAD_FAILED']);
+    const jobs = await ended(ids);
+    expect(jobs).toEqual(ids.map(() => expect.objectContaining({ status: 'failed', error_code: 'LOAD_FAILED', error_message: expect.stringContaining('loading tiny/broken failed') })));
+  });
+
+  it('retries a job whose worker died mid-call, on a new worker, and completes it once', async () => {
+    const modelId = await model('crash-once');
+    let kills = 0;
+    runtime.beforeInfer = async (id, worker) => {
+      if (id === modelId && kills++ === 0) await worker.kill();
+    };
+    try {
+      const res = await post(modelId, { inputs: row(3) }, 'sync');
+      expect(res.status).toBe(200);
+      const id = res.body.job_id as string;
+      expect((await eventsFor('job.started', id)).map((e) => e.payload.attempt)).toEqual([1, 2]);
+      expect((await eventsFor('job.requeued', id)).map((e) => e.payload)).toEqual([expect.objectContaining({ reason: 'worker_exited', retries: 1, delay_ms: 200 })]);
+      expect(await eventsFor('job.completed', id)).toHaveLength(1);
+      expect(runtime.ensureLoadedCalls.filter((m) => m === modelId)).toHaveLength(2);
+    } finally {
+      runtime.beforeInfer = undefined;
+    }
+  });
+
+  it('fails a job whose worker keeps dying once its retries are used up', async () => {
+    const modelId = await model('crash-always');
+    runtime.beforeInfer = async (id, worker) => {
+      if (id === modelId) await worker.kill();
+    };
+    try {
+      const res = await post(modelId, { inputs: row(3) }, 'sync');
+      expect([res.status, res.body.error_code]).toEqual([500, 'INFERENCE_FAILED']);
+      expect(res.body.message).toContain(`gave up after ${MAX_RETRIES} retries`);
+      expect(await eventsFor('job.started', res.body.details.job_id)).toHaveLength(MAX_RETRIES + 1);
+    } finally {
+      runtime.beforeInfer = undefined;
+    }
+  });
+
+  it('returns the same job for the same request id, while live and after it ended', async () => {
+    const modelId = await model('dedupe');
+    const [a, b] = await Promise.all([post(modelId, { inputs: row(1), request_id: 'req-42' }), post(modelId, { inputs: row(1), request_id: 'req-42' })]);
+    expect(a.body.job_id).toBe(b.body.job_id);
+    await ended([a.body.job_id]);
+    const again = await post(modelId, { inputs: row(1), request_id: 'req-42' }, 'sync');
+    expect(again.status).toBe(200);
+    expect(again.body.job_id).toBe(a.body.job_id);
+    expect((await http(app).get(`/api/v1/jobs?model_id=${enc(modelId)}`)).body.meta.total).toBe(1);
+  });
+
+  it('keeps a result until it expires, then answers 404 RESULT_NOT_FOUND and purges it', async () => {
+    const modelId = await model('ttl');
+    const res = await post(modelId, { inputs: row(2) }, 'sync');
+    const id = res.body.job_id as string;
+    const stored = await http(app).get(`/api/v1/jobs/${id}/result`);
+    expect(stored.body).toMatchObject({ job_id: id, status: 'completed', outputs: res.body.outputs, expires_at: expect.any(String) });
+    await app.get(Database).query(`UPDATE inference_job_results SET expires_at = now() - interval '1 second' WHERE job_id = $1`, [id]);
+    const expired = await http(app).get(`/api/v1/jobs/${id}/result`);
+    expect([expired.status, expired.body.error_code]).toEqual([404, 'RESULT_NOT_FOUND']);
+    expect(await app.get(ResultExpiry).purgeExpired()).toBeGreaterThanOrEqual(1);
+    const pending = await http(app).get('/api/v1/jobs/00000000-0000-4000-8000-000000000001/result');
+    expect(pending.body.error_code).toBe('JOB_NOT_FOUND');
+  });
+
+  it('lists jobs by status and model, paginated, and serves Prometheus text', async () => {
+    const page = await http(app).get(`/api/v1/jobs?status=failed&model_id=${enc('tiny/broken')}&page_size=2`);
+    expect(page.body.meta).toEqual({ total: 4, page: 1, page_size: 2, total_pages: 2 });
+    expect(page.body.items.every((j: { status: string }) => j.status === 'failed')).toBe(true);
+    const metrics = await http(app).get('/api/v1/metrics');
+    expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(metrics.text).toContain('modelmora_jobs_total{model_id="tiny/broken",outcome="failed"} 4');
+    expect(metrics.text).toMatch(/modelmora_job_processing_time_seconds_count\{model_id="tiny\/dedupe"\} 1/);
+    expect(metrics.text).toContain('# TYPE modelmora_queue_depth gauge');
+  });
+
+  it('after a restart, runs every job that was queued or running to an end, and never completes one twice', async () => {
+    const modelId = await model('restart');
+    await ended([(await post(modelId, { inputs: row(0) })).body.job_id]);
+    runtime.close();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await post(modelId, { inputs: row(i) })).body.job_id);
+    await eventually(() => runtime.held === 1, 'a job to hold the worker');
+    await app.close();
+    await runtime.stopAll();
+
+    app = await startInferenceApp(storage, runtime, { jobMaxRetries: MAX_RETRIES, maxBatchWaitMs: 0 });
+    const jobs = await ended(ids);
+    expect(jobs.map((j) => j.status)).toEqual(Array(5).fill('completed'));
+    const completed = (await eventsOf(app, 'job.completed')).filter((e) => ids.includes(e.payload.job_id as string));
+    expect(completed).toHaveLength(5);
+    const requeued = (await eventsOf(app, 'job.requeued')).filter((e) => ids.includes(e.payload.job_id as string));
+    expect(requeued.map((e) => e.payload.reason)).toEqual(['interrupted']);
+  });
+
+  it('survives another writer on its stream: the conflict reloads the queue and the decision is made again', async () => {
+    const modelId = await model('conflict');
+    expect((await post(modelId, { inputs: row(4) }, 'sync')).status).toBe(200); // the writer holds a loaded queue
+    const repository = app.get(AggregateRepository);
+    const loads = jest.spyOn(repository, 'load');
+    const other = await repository.load(new InferenceQueue(resolveOptions().inferenceQueueId));
+    const foreign = '00000000-0000-4000-8000-00000000c0f1';
+    other.submit({ job_id: foreign, model_id: modelId, task_type: 'tensor', inputs: row(1) }, { maxQueueSize: 100, defaultTimeoutMs: { default: 60_000 } }, fixedEventContext(new Date().toISOString()));
+    await repository.save(other);
+
+    const res = await post(modelId, { inputs: row(5) }, 'sync');
+    expect(res.status).toBe(200);
+    expect(loads).toHaveBeenCalledTimes(2); // ours above, and the writer's reload after its conflict
+    loads.mockRestore();
+    // The reloaded queue knows the other writer's job: it can be cancelled like any queued job.
+    expect((await http(app).delete(`/api/v1/jobs/${foreign}`)).body).toMatchObject({ status: 'cancelled' });
+  });
+});

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import request from 'supertest';
+import { resolveOptions, type ModelMoraOptionsInput } from '../../../src/shared/config/modelmora-options.js';
+import { PostgresEventStore } from '../../../src/shared/event-store/event-store.js';
+import { ModelMoraExceptionFilter } from '../../../src/shared/http/exception.filter.js';
+import { ApiTokenGuard } from '../../../src/shared/http/api-token.guard.js';
+import { eventTypeIdProvider } from '../../../src/shared/nest/event-type-id.provider.js';
+import { KernelModule } from '../../../src/shared/nest/kernel.module.js';
+import { MODELMORA_OPTIONS } from '../../../src/shared/nest/tokens.js';
+import { RegistryModule } from '../../../src/registry/registry.module.js';
+import { RegisterModelCommand } from '../../../src/registry/application/commands/register-model/register-model.command.js';
+import { InferenceModule } from '../../../src/inference/inference.module.js';
+import type { TestStorage } from '../../support/test-app.js';
+import { tinyRuntimeModule, type TinyRuntime } from './tiny-runtime.js';
+
+@Module({})
+class InferenceTestRoot {}
+
+/**
+ * The registry and inference contexts on the real kernel (event store, projections,
+ * PGlite or PostgreSQL), with MODEL_RUNTIME given by a TinyRuntime over real workers.
+ */
+export async function startInferenceApp(storage: TestStorage, runtime: TinyRuntime, options: ModelMoraOptionsInput = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(
+    {
+      module: InferenceTestRoot,
+      imports: [
+        CqrsModule.forRoot({ eventIdProvider: eventTypeIdProvider }),
+        KernelModule.register({ provide: MODELMORA_OPTIONS, useValue: resolveOptions({ ...storage.options, ...options }) }),
+        RegistryModule,
+        InferenceModule.forRoot({ runtime: tinyRuntimeModule(runtime) }),
+      ],
+      providers: [ApiTokenGuard],
+    },
+    { logger: ['error', 'warn'] },
+  );
+  app.useGlobalFilters(new ModelMoraExceptionFilter());
+  await app.init();
+  return app;
+}
+
+export async function registerTensorModel(app: INestApplication, modelId: string, config: Record<string, unknown> = {}): Promise<void> {
+  await app.get(CommandBus).execute(new RegisterModelCommand({ model_id: modelId, task_type: 'tensor', config }));
+}
+
+export const enc = encodeURIComponent;
+
+export function http(app: INestApplication) {
+  return request(app.getHttpServer());
+}
+
+/** Every stored event of a type (the audit trail), in order. */
+export async function eventsOf(app: INestApplication, eventType: string) {
+  const stored = await app.get(PostgresEventStore).readAll({ eventType, limit: 100_000 });
+  return stored.map((s) => ({ ...s.event.toEnvelope(), position: s.position }));
+}
+
+/** Polls until `check` yields a value, failing after `timeoutMs` (a bounded wait, never a sleep-then-assert). */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const row = (n: number, seed = 0) => ({ x: { dims: [1, 4], data: [n, seed, n - seed, 1] } });

@@ -1,0 +1,109 @@
+import type { DynamicModule } from '@nestjs/common';
+import { DomainError } from '../../../src/shared/domain/domain-error.js';
+import { MODEL_RUNTIME, type InferenceInput, type InferResult, type ModelRuntimePort } from '../../../src/lifecycle/application/ports/model-runtime.port.js';
+import { WorkerProcess } from '../../../src/lifecycle/infrastructure/workers/worker-process.js';
+
+type State = ReturnType<ModelRuntimePort['state']>;
+
+/**
+ * MODEL_RUNTIME over REAL worker processes (one `WorkerProcess` per model, loading a
+ * tiny ONNX model), without the lifecycle context. What it adds for tests is control
+ * and observation: a gate that holds worker calls, a hook before each call, and a
+ * record of every ensureLoaded and worker call.
+ */
+export class TinyRuntime implements ModelRuntimePort {
+  readonly ensureLoadedCalls: string[] = [];
+  readonly calls: Array<{ modelId: string; items: number; sessionRuns: number }> = [];
+  /** Runs before each worker call (e.g. to kill the worker: a crash mid-batch). */
+  beforeInfer: ((modelId: string, worker: WorkerProcess) => Promise<void>) | undefined;
+  private readonly models = new Map<string, { dir: string; taskType: string }>();
+  private readonly workers = new Map<string, WorkerProcess>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private gate: { promise: Promise<void>; open: () => void } | undefined;
+  /** Calls waiting at the closed gate. */
+  held = 0;
+  /** States to report instead of the real one (e.g. 'unhealthy', which only the lifecycle could cause). */
+  readonly forcedState = new Map<string, State>();
+
+  /** Makes a model known: where its files are and how to run them. */
+  define(modelId: string, dir: string, taskType = 'tensor'): void {
+    this.models.set(modelId, { dir, taskType });
+  }
+
+  /** Worker calls wait until `open()`; the worker itself is untouched. */
+  close(): void {
+    if (this.gate) return;
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    this.gate = { promise, open };
+  }
+
+  open(): void {
+    const gate = this.gate;
+    this.gate = undefined;
+    gate?.open();
+  }
+
+  worker(modelId: string): WorkerProcess | undefined {
+    return this.workers.get(modelId);
+  }
+
+  ensureLoaded(modelId: string): Promise<void> {
+    this.ensureLoadedCalls.push(modelId);
+    if (this.state(modelId) === 'loaded') return Promise.resolve();
+    const inFlight = this.loading.get(modelId);
+    if (inFlight) return inFlight;
+    const load = this.load(modelId).finally(() => this.loading.delete(modelId));
+    this.loading.set(modelId, load);
+    return load;
+  }
+
+  async infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult> {
+    if (this.gate) {
+      this.held++;
+      await this.gate.promise.finally(() => this.held--);
+    }
+    const worker = this.workers.get(modelId);
+    if (!worker) throw new DomainError('MODEL_NOT_LOADED', `model ${modelId} is not loaded`);
+    await this.beforeInfer?.(modelId, worker);
+    const result = await worker.infer(items, { deadlineMs });
+    this.calls.push({ modelId, items: items.length, sessionRuns: result.session_runs });
+    return result;
+  }
+
+  state(modelId: string): State {
+    const forced = this.forcedState.get(modelId);
+    if (forced) return forced;
+    if (this.loading.has(modelId)) return 'loading';
+    return this.workers.get(modelId)?.running ? 'loaded' : 'unloaded';
+  }
+
+  async stopAll(): Promise<void> {
+    this.open();
+    await Promise.all([...this.workers.values()].map((w) => w.kill()));
+    this.workers.clear();
+  }
+
+  private async load(modelId: string): Promise<void> {
+    const model = this.models.get(modelId);
+    if (!model) throw new DomainError('LOAD_FAILED', `loading ${modelId} failed: no files for it`);
+    const worker = new WorkerProcess({ label: modelId, onOutput: () => undefined });
+    try {
+      await worker.start();
+      await worker.load({ modelDir: model.dir, taskType: model.taskType });
+    } catch (err) {
+      await worker.kill();
+      throw new DomainError('LOAD_FAILED', `loading ${modelId} failed: ${err instanceof Error ? err.message : err}`);
+    }
+    worker.onExit(() => {
+      if (this.workers.get(modelId) === worker) this.workers.delete(modelId);
+    });
+    this.workers.set(modelId, worker);
+  }
+}
+
+/** A module that provides (and exports) MODEL_RUNTIME as the given runtime. */
+export function tinyRuntimeModule(runtime: TinyRuntime): DynamicModule {
+  class TinyRuntimeModule {}
+  return { module: TinyRuntimeModule, providers: [{ provide: MODEL_RUNTIME, useValue: runtime }], exports: [MODEL_RUNTIME] };
+}
