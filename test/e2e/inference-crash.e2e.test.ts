@@ -78,5 +78,5 @@ describe(`inference: kill -9 the server with jobs in flight, restart (${backend}
     expect([...perJob.values()].every((n) => n === 1)).toBe(true);
     // The restart did real work: some jobs were still live when the server died.
     expect(completed.filter((e) => Date.parse(e.timestamp) >= restartedAt).length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });

@@ -50,7 +50,7 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
     const status = await api('/api/v1/status');
     expect(status.body.models).toEqual([]);
     expect((await api(`/api/v1/models/${enc('onnx/matmul')}`)).body.lifecycle.state).toBe('unloaded');
-  });
+  }, 120_000);
 
   it('unloads every model with reason shutdown on SIGTERM and exits cleanly', async () => {
     const loaded = await api(`/api/v1/models/${enc('onnx/matmul')}/load`, { method: 'POST', body: '{}' });
@@ -66,5 +66,5 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
     expect(last.payload.uptime_seconds).toBeGreaterThanOrEqual(0);
     server.child.kill('SIGTERM');
     await server.exited;
-  });
+  }, 120_000);
 });
