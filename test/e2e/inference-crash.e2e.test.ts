@@ -68,7 +68,7 @@ describe(`inference: kill -9 the server with jobs in flight, restart (${backend}
     const jobs = await eventually(async () => {
       const all = await Promise.all(ids.map(async (id) => (await api(`/api/v1/jobs/${id}`)).body));
       return all.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status)) ? all : undefined;
-    }, 60_000, `all ${JOBS} acknowledged jobs to end`);
+    }, `all ${JOBS} acknowledged jobs to end`, 60_000);
     expect(jobs.map((j) => j.status)).toEqual(Array(JOBS).fill('completed'));
 
     const completed = (await completions()).filter((e) => ids.includes(e.payload.job_id));

@@ -80,7 +80,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     const unloaded = await events('model.unloaded');
     expect(unloaded.at(-1)!.payload).toMatchObject({ model_id: 'onnx/matmul-2d', reason: 'lru_eviction' });
     expect(typeof unloaded.at(-1)!.payload.uptime_seconds).toBe('number');
-    await eventually(() => !isAlive(pidBefore), 10_000, 'evicted worker to exit');
+    await eventually(() => !isAlive(pidBefore), 'evicted worker to exit', 10_000);
     const status = await http().get('/api/v1/status');
     expect(status.body.totals.models_loaded).toBe(2);
   });
@@ -112,23 +112,23 @@ describe(`model lifecycle against real workers (${backend})`, () => {
   it('records a killed worker as failed then unloaded (crashed), and reloads it', async () => {
     const before = (await http().get(`/api/v1/models/${enc('onnx/third')}`)).body.lifecycle;
     process.kill(before.pid, 'SIGKILL');
-    const health = await eventually(async () => (await events('model.health.changed')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.new_state === 'failed'), 10_000, 'failed event');
+    const health = await eventually(async () => (await events('model.health.changed')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.new_state === 'failed'), 'failed event', 10_000);
     expect(health.payload).toMatchObject({ previous_state: 'loaded', error_message: expect.stringContaining('SIGKILL') });
     const crashed = (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.reason === 'crashed');
     expect(crashed).toBeDefined();
     const reloaded = await eventually(async () => {
       const l = (await http().get(`/api/v1/models/${enc('onnx/third')}`)).body.lifecycle;
       return l.state === 'loaded' && l.pid !== before.pid ? l : undefined;
-    }, 20_000, 'reload after crash');
+    }, 'reload after crash', 20_000);
     expect(isAlive(reloaded.pid)).toBe(true);
   });
 
   it('unloads a model when it is unregistered (reason unregistered)', async () => {
     const pid = (await http().get(`/api/v1/models/${enc('onnx/raced')}`)).body.lifecycle.pid;
     expect((await http().delete(`/api/v1/models/${enc('onnx/raced')}`)).status).toBe(204);
-    const unloaded = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/raced' && e.payload.reason === 'unregistered'), 10_000, 'unregistered unload');
+    const unloaded = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/raced' && e.payload.reason === 'unregistered'), 'unregistered unload', 10_000);
     expect(unloaded.payload.version).toBe('main');
-    await eventually(() => !isAlive(pid), 10_000, 'worker exit');
+    await eventually(() => !isAlive(pid), 'worker exit', 10_000);
   });
 
   it('answers 404 MODEL_NOT_LOADED for unloading a model that is not loaded', async () => {

@@ -42,7 +42,7 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
 
     server!.child.kill('SIGKILL');
     await server!.exited;
-    await eventually(() => !isAlive(workerPid), 10_000, 'orphaned worker to exit');
+    await eventually(() => !isAlive(workerPid), 'orphaned worker to exit', 10_000);
 
     server = await startServerProcess(env, freePort());
     const crashed = (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/matmul');

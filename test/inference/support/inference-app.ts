@@ -58,15 +58,6 @@ export async function eventsOf(app: INestApplication, eventType: string) {
   return stored.map((s) => ({ ...s.event.toEnvelope(), position: s.position }));
 }
 
-/** Polls until `check` yields a value, failing after `timeoutMs` (a bounded wait, never a sleep-then-assert). */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { eventually } from '../../support/eventually.js';
 
 export const row = (n: number, seed = 0) => ({ x: { dims: [1, 4], data: [n, seed, n - seed, 1] } });
