@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Database } from '../../src/shared/database/database.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 
 /** Stop the app and start it again on the same embedded data directory: nothing acknowledged is lost. */
@@ -11,7 +14,7 @@ describe('restart on the same PGlite data dir', () => {
   });
   afterAll(() => storage?.cleanup());
 
-  it('keeps the catalog, the read model and the log, and still refuses a duplicate', async () => {
+  it('keeps the catalog, the read model and the log, refuses a duplicate, and rebuilds the read model from the log', async () => {
     const first = await startTestApp(storage);
     const created = await request(first.getHttpServer()).post('/api/v1/models').send({ model_id: 'acme/durable', task_type: 'tensor', version: 'v1' });
     expect(created.status).toBe(201);
@@ -29,8 +32,27 @@ describe('restart on the same PGlite data dir', () => {
       expect(dup.body.error_code).toBe('MODEL_ALREADY_EXISTS');
       const log = await http().get('/api/v1/events?aggregate_id=770e8400-e29b-41d4-a716-446655440003');
       expect(log.body.items.map((e: { event_type: string }) => e.event_type)).toEqual(['model.registered', 'model.version.added']);
+      // The read model is disposable: wipe it, then rebuild it from the log with the CLI.
+      await second.get(Database).query('DELETE FROM registry_model_versions');
+      await second.get(Database).query('DELETE FROM registry_models');
+      expect((await http().get(`/api/v1/models/${encodeURIComponent('acme/durable')}`)).status).toBe(404);
     } finally {
       await second.close();
     }
-  });
+    const out = execFileSync(process.execPath, ['dist/src/main.js', '--rebuild-projections'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: { ...process.env, DATABASE_URL: '', KAFKA_BROKERS: '', MODELMORA_DATA_DIR: storage.options.dataDir },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toMatchObject({ msg: 'projections rebuilt', events: 2 });
+
+    const third = await startTestApp(storage);
+    try {
+      const got = await request(third.getHttpServer()).get(`/api/v1/models/${encodeURIComponent('acme/durable')}`);
+      expect(got.status).toBe(200);
+      expect(got.body.versions.map((v: { version: string }) => v.version)).toEqual(['v1', 'v2']);
+    } finally {
+      await third.close();
+    }
+  }, 120_000);
 });
