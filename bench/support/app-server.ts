@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './app-modules.js';
+import { HttpClient } from './http-client.js';
+
+export interface AppServer {
+  child: ChildProcess;
+  url: string;
+  http: HttpClient;
+  output(): string;
+  /** Resident memory of the server process (not its workers), MB, from /proc. */
+  rssMb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface AppServerOptions {
+  env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof for profiling a case. */
+  nodeArgs?: string[];
+  maxSockets?: number;
+}
+
+/** The server entry; BENCH_SERVER_ENTRY overrides it (a file exporting nothing, started like main.js). */
+const entry = () => process.env.BENCH_SERVER_ENTRY || join(ROOT, 'dist', 'src', 'main.js');
+
+/** Servers still running: killed if the bench exits early (Ctrl-C, a crash), so none is left behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** The compiled standalone server (`node dist/src/main.js`) as a child process on 127.0.0.1. */
+export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry()], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: '',
+      ...options.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const http = new HttpClient(url, options.maxSockets ?? 64);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited during start:\n${out}`);
+    try {
+      if ((await http.get('/health/ready')).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server not ready within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    url,
+    http,
+    output: () => out,
+    async rssMb() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)![1]) / 1024;
+    },
+    async stop() {
+      http.close();
+      if (child.exitCode !== null) return;
+      // SIGTERM: the server unloads its models (workers exit) before it exits.
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
