@@ -169,7 +169,7 @@ export class JobDispatcher implements OnModuleDestroy {
     );
     while (lane.inflight < this.options.workerConcurrency) {
       const now = Date.now();
-      const plan = planDispatch(policy, { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs() }, now);
+      const plan = planDispatch(policy, { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs(), inflight: lane.inflight }, now);
       if (plan.kind === 'idle') return;
       if (plan.kind === 'wait') return lane.wakeAt(plan.atMs, () => this.pump(lane));
       lane.clearWake();

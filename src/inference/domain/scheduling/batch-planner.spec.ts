@@ -32,6 +32,10 @@ describe('resolveBatchingPolicy', () => {
 });
 
 describe('planDispatch', () => {
+  it('gives an idle worker what is queued at once: a lone request never waits for a batch', () => {
+    expect(planDispatch({ maxBatchSize: 4, maxWaitMs: 5 }, { size: 2, oldestEnqueuedAtMs: 100, inflight: 0 }, 100)).toEqual({ kind: 'dispatch', count: 2 });
+  });
+
   const policy: BatchingPolicy = { maxBatchSize: 4, maxWaitMs: 10 };
 
   it('given an empty queue, then it is idle', () => {
@@ -43,11 +47,11 @@ describe('planDispatch', () => {
   });
 
   it('given a partial batch younger than maxWaitMs, then it waits until the oldest job is due', () => {
-    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 95 }, 100)).toEqual({ kind: 'wait', atMs: 105 });
+    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 95, inflight: 1 }, 100)).toEqual({ kind: 'wait', atMs: 105 });
   });
 
   it('given a partial batch whose oldest job is due, then the partial batch goes', () => {
-    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 90 }, 100)).toEqual({ kind: 'dispatch', count: 2 });
+    expect(planDispatch(policy, { size: 2, oldestEnqueuedAtMs: 90, inflight: 1 }, 100)).toEqual({ kind: 'dispatch', count: 2 });
   });
 
   it('given maxWaitMs 0, then a partial batch never waits', () => {

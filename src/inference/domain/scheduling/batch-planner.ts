@@ -40,17 +40,22 @@ export type DispatchPlan =
 export interface QueueSnapshot {
   size: number;
   oldestEnqueuedAtMs: number | undefined;
+  /** Batches the model's worker is running now (default 0). */
+  inflight?: number;
 }
 
 /**
- * Send a full batch as soon as there is one; otherwise hold a partial batch
- * until its oldest job has waited `maxWaitMs`, so batching adds at most
- * `maxWaitMs` to any job's latency. The jobs themselves are then taken with
+ * Send a full batch as soon as there is one. A worker with nothing in flight gets what is
+ * queued at once: holding jobs back only pays while the worker is busy, when the next
+ * batch forms by itself (continuous batching), so a lone request never waits. Otherwise
+ * hold a partial batch until its oldest job has waited `maxWaitMs`, so batching adds at
+ * most `maxWaitMs` to any job's latency. The jobs themselves are then taken with
  * `queue.dequeueBatch(nowMs, count)`, which picks them in priority order.
  */
 export function planDispatch(policy: BatchingPolicy, queue: QueueSnapshot, nowMs: number): DispatchPlan {
   if (queue.size <= 0) return { kind: 'idle' };
   if (queue.size >= policy.maxBatchSize) return { kind: 'dispatch', count: policy.maxBatchSize };
+  if ((queue.inflight ?? 0) === 0) return { kind: 'dispatch', count: queue.size };
   const dueAtMs = (queue.oldestEnqueuedAtMs ?? nowMs) + policy.maxWaitMs;
   if (dueAtMs <= nowMs) return { kind: 'dispatch', count: queue.size };
   return { kind: 'wait', atMs: dueAtMs };
