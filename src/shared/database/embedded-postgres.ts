@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -20,12 +23,10 @@ export class EmbeddedPostgres {
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
-    const db = await PGlite.create({
-      dataDir,
-      // Small buffers keep the WASM heap (and so the process RSS) down; the embedded
-      // server is for one node and modest data.
-      postgresqlconf: ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'],
-    });
+    // initdb grows the WASM heap to ~700 MB and a WebAssembly memory never shrinks: run it
+    // in a short-lived child process, so the server's own instance starts small (~250 MB).
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdbInChild(dataDir);
+    const db = await open(dataDir);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     await server.start();
     const [host, port] = server.getServerConn().split(':');
@@ -40,4 +41,19 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
   }
+}
+
+function open(dataDir: string): Promise<PGlite> {
+  return PGlite.create({
+    dataDir,
+    // Small buffers keep the WASM heap (and so the process RSS) down; the embedded
+    // server is for one node and modest data.
+    postgresqlconf: ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'],
+  });
+}
+
+async function initdbInChild(dataDir: string): Promise<void> {
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = await PGlite.create({ dataDir: process.argv[1] }); await db.close();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dataDir], { timeout: 120_000 });
 }
