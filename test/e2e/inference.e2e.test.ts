@@ -102,6 +102,14 @@ describe.each(databaseBackends().slice(0, 1))('inference over HTTP with real ONN
   it('answers 400 INVALID_INPUT, 404 MODEL_NOT_FOUND and 404 JOB_NOT_FOUND in the error language', async () => {
     const bad = await http().post(`/api/v1/infer/${enc(idOf('test_relu'))}`).send({ inputs: { x: { dims: [2], data: [1] } } });
     expect([bad.status, bad.body.error_code]).toEqual([400, 'INVALID_INPUT']);
+    // Caught by the worker, which knows the graph: a wrong input name or a wrong fixed dim.
+    const wrongName = await http().post(`/api/v1/infer/${enc(idOf('test_relu'))}`).send({ inputs: { nope: { dims: [3, 4, 5], data: Array(60).fill(0) } } });
+    expect([wrongName.status, wrongName.body.error_code]).toEqual([400, 'INVALID_INPUT']);
+    expect(wrongName.body.message).toContain('nope');
+    const wrongDims = await http().post(`/api/v1/infer/${enc(idOf('test_relu'))}`).send({ inputs: { x: { dims: [2, 2], data: [1, 2, 3, 4] } } });
+    expect([wrongDims.status, wrongDims.body.error_code]).toEqual([400, 'INVALID_INPUT']);
+    const stillServing = await http().get(`/api/v1/models/${enc(idOf('test_relu'))}`);
+    expect(stillServing.body.lifecycle.state).toBe('loaded');
     const missing = await http().post(`/api/v1/infer/${enc('no/such-model')}/async`).send({ inputs: {} });
     expect([missing.status, missing.body.error_code]).toEqual([404, 'MODEL_NOT_FOUND']);
     const unknown = await http().get('/api/v1/jobs/not-a-job');
