@@ -11,7 +11,7 @@ import { ResultExpiry } from '../../src/inference/application/results/result-exp
 import { databaseBackends } from '../support/databases.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 import { writeMatMulModel } from '../support/tiny-models.js';
-import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
+import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp, jobsEnded } from './support/inference-app.js';
 import { TinyRuntime } from './support/tiny-runtime.js';
 
 const backend = databaseBackends()[0]!;
@@ -25,12 +25,7 @@ describe(`inference queue failures (${backend})`, () => {
 
   const post = (modelId: string, body: Record<string, unknown>, mode: 'sync' | 'async' = 'async') =>
     http(app).post(`/api/v1/infer/${enc(modelId)}${mode === 'async' ? '/async' : ''}`).send(body);
-  const job = async (id: string) => (await http(app).get(`/api/v1/jobs/${id}`)).body;
-  const ended = (ids: string[]) =>
-    eventually(async () => {
-      const jobs = await Promise.all(ids.map(job));
-      return jobs.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status)) && jobs;
-    }, `${ids.length} jobs to end`);
+  const ended = (ids: string[]) => jobsEnded(app, ids);
   const eventsFor = async (type: string, jobId: string) => (await eventsOf(app, type)).filter((e) => e.payload.job_id === jobId);
   const model = async (name: string, dir = join(storage.options.modelDir!, 'matmul')) => {
     const modelId = `tiny/${name}`;

@@ -8,7 +8,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { RegisterModelCommand } from '../../src/registry/application/commands/register-model/register-model.command.js';
 import { UnregisterModelCommand } from '../../src/registry/application/commands/unregister-model/unregister-model.command.js';
 import { matmulReference, writeMatMulModel, writeTxt2EmbedFolder } from '../support/tiny-models.js';
-import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
+import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp, jobOf, jobsEnded } from './support/inference-app.js';
 import { TinyRuntime } from './support/tiny-runtime.js';
 
 const backend = databaseBackends()[0]!;
@@ -25,12 +25,8 @@ describe(`inference queue scheduling (${backend})`, () => {
     expect(res.status).toBe(202);
     return res.body.job_id as string;
   };
-  const job = async (id: string) => (await http(app).get(`/api/v1/jobs/${id}`)).body;
-  const ended = (ids: string[]) =>
-    eventually(async () => {
-      const jobs = await Promise.all(ids.map(job));
-      return jobs.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status)) && jobs;
-    }, `${ids.length} jobs to end`);
+  const job = (id: string) => jobOf(app, id);
+  const ended = (ids: string[]) => jobsEnded(app, ids);
   const startOrder = async (modelId: string) => (await eventsOf(app, 'job.started')).filter((e) => e.payload.model_id === modelId).map((e) => e.payload.job_id);
   const model = async (name: string, config: Record<string, unknown> = {}) => {
     const modelId = `tiny/${name}`;

@@ -58,6 +58,21 @@ export async function eventsOf(app: INestApplication, eventType: string) {
   return stored.map((s) => ({ ...s.event.toEnvelope(), position: s.position }));
 }
 
-export { eventually } from '../../support/eventually.js';
+import { eventually } from '../../support/eventually.js';
+
+export { eventually };
 
 export const row = (n: number, seed = 0) => ({ x: { dims: [1, 4], data: [n, seed, n - seed, 1] } });
+
+/** A job as GET /api/v1/jobs/{id} shows it. */
+export async function jobOf(app: INestApplication, id: string) {
+  return (await http(app).get(`/api/v1/jobs/${id}`)).body;
+}
+
+/** Waits until every job is terminal; returns their views. */
+export function jobsEnded(app: INestApplication, ids: string[]) {
+  return eventually(async () => {
+    const jobs = await Promise.all(ids.map((id) => jobOf(app, id)));
+    return jobs.every((j) => ['completed', 'failed', 'cancelled'].includes(j.status)) && jobs;
+  }, `${ids.length} jobs to end`);
+}
