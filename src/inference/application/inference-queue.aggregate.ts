@@ -75,6 +75,11 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
     super.restoreSnapshot(fromSnapshot(state as unknown as InferenceQueueSnapshot), version);
   }
 
+  /** A snapshot costs O(live jobs): take one every max(every, live jobs) events, O(1) per event amortised. */
+  protected override snapshotInterval(every: number): number {
+    return Math.max(every, this.state.jobs.size);
+  }
+
   protected evolve(state: InferenceQueueState, event: DomainEvent): InferenceQueueState {
     return evolveQueue(state, event);
   }

@@ -49,7 +49,7 @@ export class AggregateRepository {
         expectedVersion: a.storedVersion,
         events: [...a.getUncommittedEvents()],
         metadata,
-        snapshot: this.crossesSnapshotBoundary(a)
+        snapshot: a.wantsSnapshot(this.options.snapshotEvery)
           ? { aggregateVersion: a.version, schemaVersion: a.snapshotSchemaVersion, state: a.snapshotState() }
           : undefined,
       }));
@@ -59,13 +59,11 @@ export class AggregateRepository {
       for (const p of this.projections) await p.project(tx, appended);
       return appended;
     });
-    for (const a of list) a.uncommit();
+    for (const a of list) {
+      if (streams.find((s) => s.aggregateId === a.id)?.snapshot) a.markSnapshotted();
+      a.uncommit();
+    }
     this.publisher.publish(stored);
     return stored;
-  }
-
-  private crossesSnapshotBoundary(a: EventSourcedAggregate<any>): boolean {
-    const every = this.options.snapshotEvery;
-    return Math.floor(a.version / every) > Math.floor(a.storedVersion / every);
   }
 }

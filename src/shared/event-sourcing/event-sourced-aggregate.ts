@@ -12,6 +12,8 @@ export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent
   /** Bump when the state's JSON shape changes: older snapshots are then ignored. */
   readonly snapshotSchemaVersion: number = 1;
   private streamVersion = 0;
+  /** Version of the latest snapshot this instance was restored from or saved. */
+  private snapshotVersion = 0;
 
   protected constructor(
     readonly id: string,
@@ -39,6 +41,24 @@ export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent
   restoreSnapshot(state: S, version: number): void {
     this.state = state;
     this.streamVersion = version;
+    this.snapshotVersion = version;
+  }
+
+  /** Whether the next save should carry a snapshot: enough events since the last one. */
+  wantsSnapshot(every: number): boolean {
+    return this.streamVersion - this.snapshotVersion >= this.snapshotInterval(every);
+  }
+
+  markSnapshotted(): void {
+    this.snapshotVersion = this.streamVersion;
+  }
+
+  /**
+   * Events between snapshots. A state that grows (a deep queue) overrides this to grow
+   * the interval with it, so writing snapshots stays O(1) per event amortised.
+   */
+  protected snapshotInterval(every: number): number {
+    return every;
   }
 
   protected override getEventName(event: DomainEvent): string {
