@@ -36,27 +36,45 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated database of the given backend, dropped on close. */
-export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'modelmora-test-'));
-  let url: string | undefined;
-  let dropDb = async () => {};
+/** Where an app or a suite keeps its data: a fresh PostgreSQL database, or a fresh PGlite folder. */
+export interface TestStorage {
+  backend: Backend;
+  options: { databaseUrl?: string; dataDir: string; modelDir: string };
+  cleanup(): Promise<void>;
+}
+
+export async function testStorage(backend: Backend): Promise<TestStorage> {
+  const dir = mkdtempSync(join(tmpdir(), 'modelmora-test-'));
+  let databaseUrl: string | undefined;
+  let drop = async () => {};
   if (backend === 'postgres') {
     const name = `mm_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    url = await createDatabase(process.env.DATABASE_URL!, name);
-    dropDb = () => dropDatabase(process.env.DATABASE_URL!, name);
+    databaseUrl = await createDatabase(process.env.DATABASE_URL!, name);
+    drop = () => dropDatabase(process.env.DATABASE_URL!, name);
   }
-  const opened = await openDatabase({ url, dataDir, entities: allEntities });
   return {
     backend,
-    url,
-    dataDir,
+    options: { databaseUrl, dataDir: join(dir, 'data'), modelDir: join(dir, 'models') },
+    async cleanup() {
+      await drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh, migrated database of the given backend, dropped on close. */
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  const storage = await testStorage(backend);
+  const opened = await openDatabase({ url: storage.options.databaseUrl, dataDir: storage.options.dataDir, entities: allEntities });
+  return {
+    backend,
+    url: storage.options.databaseUrl,
+    dataDir: storage.options.dataDir,
     opened,
     db: new Database(opened.dataSource),
     async close() {
       await opened.close();
-      await dropDb();
-      rmSync(dataDir, { recursive: true, force: true });
+      await storage.cleanup();
     },
   };
 }

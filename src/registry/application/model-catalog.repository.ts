@@ -29,8 +29,4 @@ export class ModelCatalogRepository {
       }),
     );
   }
-
-  load(): Promise<ModelCatalog> {
-    return this.repository.load(new ModelCatalog(this.options.catalogId));
-  }
 }
