@@ -16,6 +16,7 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('HealthMonitor');
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  private lastPingMs = 0;
 
   constructor(
     private readonly lifecycle: ModelLifecycleService,
@@ -33,13 +34,17 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
     await this.lifecycle.unloadAll('shutdown');
   }
 
-  /** One round of checks; rounds never overlap. */
-  async tick(): Promise<void> {
+  /** One round of checks; rounds never overlap. `pingNow` pings even if the last pings are recent. */
+  async tick(pingNow = false): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
       await this.checkProcesses();
-      await this.pingAll();
+      // The timer runs at the faster of the two cadences; pings keep their own.
+      if (pingNow || Date.now() - this.lastPingMs >= this.options.healthCheckIntervalMs) {
+        this.lastPingMs = Date.now();
+        await this.pingAll();
+      }
       await this.enforceBudget();
     } catch (err) {
       this.logger.error(`health round failed: ${err}`);

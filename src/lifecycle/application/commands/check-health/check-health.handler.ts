@@ -7,6 +7,6 @@ export class CheckHealthHandler implements ICommandHandler<CheckHealthCommand> {
   constructor(private readonly monitor: HealthMonitor) {}
 
   execute(): Promise<void> {
-    return this.monitor.tick();
+    return this.monitor.tick(true);
   }
 }
