@@ -9,19 +9,19 @@ import { RunInferenceHandler } from './application/commands/run-inference/run-in
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
 import { BatchRunner } from './application/dispatch/batch-runner.js';
 import { JobDispatcher } from './application/dispatch/job-dispatcher.js';
-import { PendingPayloads } from './application/flush-payloads.js';
-import { JobSubmission } from './application/job-submission.js';
-import { JobWaiters } from './application/job-waiters.js';
+import { JobIntake } from './application/intake/job-intake.js';
+import { JobLedger } from './application/jobs/job-ledger.js';
 import { InferenceMetrics } from './application/metrics/inference-metrics.js';
 import { MetricsHandler } from './application/metrics/metrics.handler.js';
 import { ModelDirectory } from './application/model-directory.js';
-import { JobPayloadsProjection } from './application/projections/job-payloads.projection.js';
 import { JobsProjection } from './application/projections/jobs.projection.js';
 import { GetJobResultHandler } from './application/queries/get-job-result/get-job-result.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
 import { QueueRecovery } from './application/queue-recovery.js';
-import { QueueWriter } from './application/queue-writer.js';
+import { JobPayloadReader } from './application/recording/job-payload-reader.js';
+import { JobPayloadStore } from './application/recording/job-payload-store.js';
+import { QueueRecorder } from './application/recording/queue-recorder.js';
 import { ResultExpiry } from './application/results/result-expiry.js';
 import { ModelCatalogChangesHandler } from './application/sagas/model-catalog-changes.handler.js';
 import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js';
@@ -49,14 +49,14 @@ export class InferenceModule implements OnModuleInit {
       imports: [RegistryModule, options.runtime ?? LifecycleModule],
       controllers: [InferenceController, JobsController, MetricsController],
       providers: [
-        PendingPayloads, QueueWriter, ModelDirectory, InferenceMetrics, JobWaiters, JobSubmission,
+        QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
         BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
-        JobsProjection, JobPayloadsProjection,
+        JobsProjection,
         ModelReadinessSaga, ModelCatalogChangesHandler, MetricsHandler,
       ],
-      exports: [InferenceMetrics, JobDispatcher, QueueWriter, JobWaiters, ResultExpiry],
+      exports: [InferenceMetrics, JobDispatcher, QueueRecorder, JobLedger, ResultExpiry],
     };
   }
 
@@ -64,14 +64,13 @@ export class InferenceModule implements OnModuleInit {
     events: EventTypeRegistry,
     private readonly projections: ProjectionRegistry,
     private readonly jobs: JobsProjection,
-    private readonly payloads: JobPayloadsProjection,
   ) {
     // Before any aggregate loads: the registry must know how to revive our events.
     events.register(...inferenceQueueEvents);
   }
 
   onModuleInit(): void {
+    // For rebuilds: the queue recorder writes this read model in its own flushes.
     this.projections.add(this.jobs);
-    this.projections.add(this.payloads);
   }
 }

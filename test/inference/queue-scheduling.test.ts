@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
-import { AggregateRepository } from '../../src/shared/event-sourcing/aggregate-repository.js';
+import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { databaseBackends } from '../support/databases.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 import { CommandBus } from '@nestjs/cqrs';
@@ -39,7 +39,7 @@ describe(`inference queue scheduling (${backend})`, () => {
     storage = await testStorage(backend);
     writeMatMulModel(join(storage.options.modelDir!, 'matmul'));
     writeTxt2EmbedFolder(join(storage.options.modelDir!, 'embed'));
-    app = await startInferenceApp(storage, runtime, { maxQueueSize: MAX_QUEUE, maxBatchSize: 8, maxBatchWaitMs: 2, workerConcurrency: 1 });
+    app = await startInferenceApp(storage, runtime, { maxQueueSize: MAX_QUEUE, maxQueuedPerModel: MAX_QUEUE, maxBatchSize: 8, maxBatchWaitMs: 2, workerConcurrency: 1 });
   });
   afterAll(async () => {
     await app?.close();
@@ -154,11 +154,11 @@ describe(`inference queue scheduling (${backend})`, () => {
 
   it('group-commits concurrent submissions: 25 jobs, far fewer transactions', async () => {
     const modelId = await model('group');
-    const save = jest.spyOn(app.get(AggregateRepository), 'save');
+    const appends = jest.spyOn(app.get(PostgresEventStore), 'appendIn');
     runtime.close();
     const ids = await Promise.all(Array.from({ length: 25 }, () => submit(modelId)));
-    const flushes = save.mock.calls.length;
-    save.mockRestore();
+    const flushes = appends.mock.calls.length;
+    appends.mockRestore();
     expect(flushes).toBeLessThan(25);
     runtime.open();
     await ended(ids);

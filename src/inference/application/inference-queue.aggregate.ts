@@ -1,9 +1,9 @@
 import type { DomainEvent, EventContext } from '../../shared/domain/event-envelope.js';
 import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
 import { decideQueue, duplicateOf, type FailJobDecision, type QueueLimits, type SubmitJobDecision } from '../domain/inference-queue.decide.js';
-import { INFERENCE_QUEUE, type RequeueReason } from '../domain/inference-queue.events.js';
+import { INFERENCE_QUEUE, type JobFailed, type JobReleased, type RequeueReason } from '../domain/inference-queue.events.js';
 import {
-  emptyQueue, evolveQueue, fromSnapshot, toSnapshot, type InferenceQueueSnapshot, type InferenceQueueState, type LiveJob,
+  emptyQueue, evolveQueue, fromSnapshot, removeJob, toSnapshot, type InferenceQueueSnapshot, type InferenceQueueState, type LiveJob,
 } from '../domain/inference-queue.state.js';
 
 /**
@@ -31,8 +31,8 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
     return this.state.jobs.size;
   }
 
-  duplicateOf(requestId: string | null | undefined): LiveJob | undefined {
-    return duplicateOf(this.state, requestId);
+  duplicateOf(modelId: string, requestId: string | null | undefined): LiveJob | undefined {
+    return duplicateOf(this.state, modelId, requestId);
   }
 
   submit(d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): DomainEvent[] {
@@ -61,6 +61,24 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
 
   requeue(d: { job_id: string; reason: RequeueReason; error_message: string; max_retries: number }, ctx: EventContext): DomainEvent[] {
     return this.applyAll(decideQueue.requeue(this.state, this.id, d, ctx));
+  }
+
+  /** Adopts a dead queue's live jobs; returns the job.released events for the old stream (appended with ours). */
+  adopt(from: { queueId: string; jobs: readonly LiveJob[] }, ctx: EventContext): { adopted: DomainEvent[]; released: JobReleased[] } {
+    const { adopted, released } = decideQueue.adopt(this.state, this.id, from, ctx);
+    return { adopted: this.applyAll(adopted), released };
+  }
+
+  /** The end of a job whose own facts the store refused (see QueueRecorder). */
+  unrecordable(job: { job_id: string; model_id: string }, sqlState: string, ctx: EventContext): JobFailed {
+    const failed = decideQueue.unrecordable(this.id, job, sqlState, ctx);
+    this.apply(failed);
+    return failed;
+  }
+
+  /** Drops a job without an event: its submission was never recorded, so for the log it never existed. */
+  forget(jobId: string): void {
+    removeJob(this.state, jobId);
   }
 
   recover(maxRetries: number, ctx: EventContext): DomainEvent[] {

@@ -1,53 +1,46 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
-import { Database } from '../../shared/database/database.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
-import { deadlineOf, type LiveJob } from '../domain/inference-queue.state.js';
+import type { JobRequeued } from '../domain/inference-queue.events.js';
+import type { LiveJob } from '../domain/inference-queue.state.js';
 import { JobDispatcher } from './dispatch/job-dispatcher.js';
-import type { InferenceInput } from './inference-runtime.js';
+import { dispatchJobOf, type DispatchJob } from './dispatch/model-lane.js';
+import { JobLedger } from './jobs/job-ledger.js';
 import { ModelDirectory } from './model-directory.js';
-import { QueueWriter } from './queue-writer.js';
+import { JobPayloadReader } from './recording/job-payload-reader.js';
+import { QueueRecorder } from './recording/queue-recorder.js';
 
 /**
  * Restart recovery: every job the log says is live gets run to an end. Queued jobs go
  * back to their lanes in submission order (aging counts from their submission);
  * jobs that were running when the server stopped are requeued (using a retry) — or
  * fail once out of retries — so no acknowledged job is left behind, and none runs to
- * completion twice (a job completes only from `processing`, and only once).
+ * completion twice (a job completes only from `processing`, and only once). A live job
+ * without stored inputs was a sync job: its caller is gone, so it fails.
  */
 @Injectable()
 export class QueueRecovery implements OnApplicationBootstrap {
   private readonly logger = new Logger('InferenceRecovery');
 
   constructor(
-    private readonly writer: QueueWriter,
+    private readonly recorder: QueueRecorder,
+    private readonly ledger: JobLedger,
     private readonly dispatcher: JobDispatcher,
     private readonly directory: ModelDirectory,
-    private readonly db: Database,
+    private readonly payloads: JobPayloadReader,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const live = await this.writer.read((queue) => [...queue.jobs()].map((j) => ({ ...j })));
+    const live = this.recorder.read((queue) => [...queue.jobs()].map((j) => ({ ...j })));
     if (live.length === 0) return;
-    const inputs = await this.inputsOf(live.map((j) => j.job_id));
-    for (const modelId of new Set(live.map((j) => j.model_id))) await this.directory.get(modelId).catch(() => undefined);
-    const lost: LiveJob[] = [];
-    for (const job of live) {
-      const jobInputs = inputs.get(job.job_id);
-      if (jobInputs === undefined) {
-        lost.push(job);
-        continue;
-      }
-      this.dispatcher.adopt({
-        job_id: job.job_id, model_id: job.model_id, priority: job.priority, inputs: jobInputs,
-        submittedAtMs: Date.parse(job.submitted_at), deadlineAtMs: deadlineOf(job),
-      }, job.status);
-    }
-    await this.writer.execute((queue, ctx) => {
-      for (const job of lost) queue.fail({ job_id: job.job_id, error_code: 'INFERENCE_FAILED', error_message: 'the job inputs were lost' }, ctx);
+    const { jobs, lost } = await this.withInputs(live);
+    const decision = this.recorder.decide((queue, ctx) => {
+      for (const job of lost) queue.fail({ job_id: job.job_id, error_code: 'INFERENCE_FAILED', error_message: 'the server stopped while the job ran, and its caller is gone' }, ctx);
       queue.recover(this.options.jobMaxRetries, ctx);
     });
+    this.ledger.settle(decision);
+    this.requeue(jobs, decision.events.filter((e): e is JobRequeued => e.event_type === 'job.requeued'));
     this.logger.log({
       msg: 'inference queue recovered', queued: live.filter((j) => j.status === 'queued').length,
       interrupted: live.filter((j) => j.status === 'processing').length, lost: lost.length,
@@ -55,11 +48,30 @@ export class QueueRecovery implements OnApplicationBootstrap {
     this.dispatcher.wake();
   }
 
-  private async inputsOf(jobIds: string[]): Promise<Map<string, InferenceInput>> {
-    const rows = await this.db.query<{ job_id: string; inputs: InferenceInput }>(
-      `SELECT job_id, inputs FROM inference_job_inputs WHERE job_id = ANY($1::uuid[])`,
-      [jobIds],
-    );
-    return new Map(rows.map((r) => [r.job_id, r.inputs]));
+  /** Live jobs of the log, as dispatch jobs with their stored inputs, tracked and queued (but not yet dispatched). */
+  async withInputs(live: readonly LiveJob[]): Promise<{ jobs: Map<string, DispatchJob>; lost: LiveJob[] }> {
+    const inputs = await this.payloads.inputsOf(live.map((j) => j.job_id));
+    for (const modelId of new Set(live.map((j) => j.model_id))) await this.directory.get(modelId).catch(() => undefined);
+    const jobs = new Map<string, DispatchJob>();
+    const lost: LiveJob[] = [];
+    for (const job of live) {
+      const stored = inputs.get(job.job_id);
+      if (stored === undefined) {
+        lost.push(job);
+        continue;
+      }
+      const dispatchJob = dispatchJobOf(job, stored);
+      jobs.set(job.job_id, dispatchJob);
+      this.ledger.track(dispatchJob, false);
+      this.dispatcher.adopt(dispatchJob, job.status);
+    }
+    return { jobs, lost };
+  }
+
+  private requeue(jobs: ReadonlyMap<string, DispatchJob>, requeued: readonly JobRequeued[]): void {
+    for (const e of requeued) {
+      const job = jobs.get(e.payload.job_id);
+      if (job) this.dispatcher.requeueAfter(job, e.payload.delay_ms);
+    }
   }
 }

@@ -1,10 +1,10 @@
 import { createEvent, type EventContext } from '../../shared/domain/event-envelope.js';
 import {
-  INFERENCE_QUEUE, JobCancelled, JobCompleted, JobFailed, JobRequeued, JobStarted, JobSubmitted,
+  INFERENCE_QUEUE, JobAdopted, JobCancelled, JobCompleted, JobFailed, JobReleased, JobRequeued, JobStarted, JobSubmitted,
   type InferenceQueueEvent, type RequeueReason,
 } from './inference-queue.events.js';
-import { CannotCancelError, ModelUnhealthyError, QueueFullError, TIMEOUT_MESSAGE } from './inference-queue.errors.js';
-import type { InferenceQueueState, LiveJob } from './inference-queue.state.js';
+import { CannotCancelError, ModelQueueFullError, ModelUnhealthyError, QueueFullError, TIMEOUT_MESSAGE } from './inference-queue.errors.js';
+import { requestKey, type InferenceQueueState, type LiveJob } from './inference-queue.state.js';
 import { validateInputs } from './job-inputs.js';
 import { NOT_READY_DELAY_MS, resolveTimeoutMs, retryDelayMs, roundMs } from './job-timing.js';
 import { parsePriority } from './scheduling/priority.js';
@@ -25,6 +25,8 @@ export interface SubmitJobDecision {
 
 export interface QueueLimits {
   maxQueueSize: number;
+  /** Live jobs one model may hold, so a stuck model cannot fill the whole queue. */
+  maxQueuedPerModel: number;
   defaultTimeoutMs: Readonly<Record<string, number>>;
 }
 
@@ -41,9 +43,9 @@ const queueOf = (id: string): Aggregate => ({ id, type: INFERENCE_QUEUE });
 const sinceMs = (iso: string, ctx: EventContext) => roundMs(ctx.now.getTime() - Date.parse(iso));
 
 /** The live job a request id already names, if any: a resubmission then returns it instead of a new job. */
-export function duplicateOf(state: InferenceQueueState, requestId: string | null | undefined): LiveJob | undefined {
+export function duplicateOf(state: InferenceQueueState, modelId: string, requestId: string | null | undefined): LiveJob | undefined {
   if (!requestId) return undefined;
-  const jobId = state.byRequest.get(requestId);
+  const jobId = state.byRequest.get(requestKey(modelId, requestId));
   return jobId === undefined ? undefined : state.jobs.get(jobId);
 }
 
@@ -61,12 +63,13 @@ function failed(queueId: string, job: LiveJob, d: FailJobDecision, ctx: EventCon
  */
 export const decideQueue = {
   submit(state: InferenceQueueState, queueId: string, d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): JobSubmitted[] {
-    if (duplicateOf(state, d.request_id)) return [];
+    if (duplicateOf(state, d.model_id, d.request_id)) return [];
     if (d.model_state === 'unhealthy') throw new ModelUnhealthyError(d.model_id, d.model_state);
     const priority = parsePriority(d.priority);
     validateInputs(d.task_type, d.inputs);
     const timeout_ms = resolveTimeoutMs(d.task_type, d.timeout_ms, limits.defaultTimeoutMs);
     if (state.jobs.size >= limits.maxQueueSize) throw new QueueFullError(limits.maxQueueSize);
+    if ((state.perModel.get(d.model_id) ?? 0) >= limits.maxQueuedPerModel) throw new ModelQueueFullError(d.model_id, limits.maxQueuedPerModel);
     return [createEvent(JobSubmitted, queueOf(queueId), {
       job_id: d.job_id, model_id: d.model_id, priority, task_type: d.task_type, timeout_ms, request_id: d.request_id ?? null,
     }, ctx)];
@@ -134,6 +137,30 @@ export const decideQueue = {
       job_id: job.job_id, model_id: job.model_id, reason: d.reason, error_message: d.error_message, retries,
       delay_ms: usesRetry ? retryDelayMs(retries) : NOT_READY_DELAY_MS,
     }, ctx)];
+  },
+
+  /**
+   * Takes over live jobs of a dead instance's queue (`from`): job.adopted here, and the
+   * job.released events the caller appends to the old stream in the same transaction.
+   */
+  adopt(state: InferenceQueueState, queueId: string, from: { queueId: string; jobs: readonly LiveJob[] }, ctx: EventContext) {
+    const jobs = from.jobs.filter((j) => !state.jobs.has(j.job_id));
+    const adopted = jobs.map((j) => createEvent(JobAdopted, queueOf(queueId), {
+      job_id: j.job_id, model_id: j.model_id, priority: j.priority, task_type: j.task_type, timeout_ms: j.timeout_ms,
+      request_id: j.request_id, submitted_at: j.submitted_at, retries: j.retries, attempt: j.attempt, from_queue_id: from.queueId,
+    }, ctx));
+    const released = jobs.map((j) => createEvent(JobReleased, queueOf(from.queueId), {
+      job_id: j.job_id, model_id: j.model_id, to_queue_id: queueId,
+    }, ctx));
+    return { adopted, released };
+  },
+
+  /** A job whose facts the store refused to record ends here, with a reason that the store accepts. */
+  unrecordable(queueId: string, job: { job_id: string; model_id: string }, sqlState: string, ctx: EventContext): JobFailed {
+    return createEvent(JobFailed, queueOf(queueId), {
+      job_id: job.job_id, model_id: job.model_id, processing_time_ms: 0, error_code: 'INFERENCE_FAILED',
+      error_message: `the job's record was refused by the database (SQLSTATE ${sqlState.replace(/[^0-9A-Z]/g, '')})`,
+    }, ctx);
   },
 
   /** After a restart: every job that was running when the server stopped is queued again (or fails, out of retries). */

@@ -6,6 +6,12 @@ export class QueueFullError extends DomainError {
   }
 }
 
+export class ModelQueueFullError extends DomainError {
+  constructor(modelId: string, share: number) {
+    super('QUEUE_FULL', `model ${modelId} already holds its share of the queue (${share} live jobs); retry later`, { model_id: modelId, max_queued_per_model: share });
+  }
+}
+
 export class InvalidInputError extends DomainError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('INVALID_INPUT', message, details);

@@ -95,6 +95,37 @@ export class JobRequeued extends DomainEvent<JobRequeuedPayload> {
   declare readonly event_type: 'job.requeued';
 }
 
-export const inferenceQueueEvents = [JobSubmitted, JobStarted, JobCompleted, JobFailed, JobCancelled, JobRequeued];
-export type InferenceQueueEvent = JobSubmitted | JobStarted | JobCompleted | JobFailed | JobCancelled | JobRequeued;
+/**
+ * A live job of a dead instance's queue, taken over by this queue (scale-out). It keeps
+ * its original submission time (deadline, aging) and the retries it used.
+ */
+export interface JobAdoptedPayload extends Record<string, unknown> {
+  job_id: string;
+  model_id: string;
+  priority: Priority;
+  task_type: string;
+  timeout_ms: number;
+  request_id: string | null;
+  submitted_at: string;
+  retries: number;
+  attempt: number;
+  from_queue_id: string;
+}
+
+export class JobAdopted extends DomainEvent<JobAdoptedPayload> {
+  static readonly eventType = 'job.adopted';
+  static readonly schemaVersion = 1;
+  declare readonly event_type: 'job.adopted';
+}
+
+/** The job left this queue for another instance's (see job.adopted): a late result from here is fenced off. */
+export class JobReleased extends DomainEvent<{ job_id: string; model_id: string; to_queue_id: string }> {
+  static readonly eventType = 'job.released';
+  static readonly schemaVersion = 1;
+  declare readonly event_type: 'job.released';
+}
+
+export const inferenceQueueEvents = [JobSubmitted, JobStarted, JobCompleted, JobFailed, JobCancelled, JobRequeued, JobAdopted, JobReleased];
+export type InferenceQueueEvent =
+  | JobSubmitted | JobStarted | JobCompleted | JobFailed | JobCancelled | JobRequeued | JobAdopted | JobReleased;
 export const TERMINAL_JOB_EVENTS = ['job.completed', 'job.failed', 'job.cancelled'] as const;

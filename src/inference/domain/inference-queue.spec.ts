@@ -7,7 +7,7 @@ import { emptyQueue, evolveQueue, fromSnapshot, toSnapshot, type InferenceQueueS
 
 const QUEUE = '11000000-e29b-41d4-a716-446655440013';
 const MODEL = 'sentence-transformers/all-MiniLM-L6-v2';
-const LIMITS = { maxQueueSize: 3, defaultTimeoutMs: { default: 30_000, txt2embed: 10_000 } };
+const LIMITS = { maxQueueSize: 3, maxQueuedPerModel: 3, defaultTimeoutMs: { default: 30_000, txt2embed: 10_000 } };
 const job = (n: number) => `ee0e8400-e29b-41d4-a716-${String(n).padStart(12, '0')}`;
 const tensor = { x: { dims: [1, 2], data: [1, 2] } };
 
@@ -89,12 +89,37 @@ describe('InferenceQueue: submitting', () => {
   it('given a live job with a request id, when resubmitted with that id, then no new job (the caller gets the live one)', () => {
     const past = history(submitted(1, { request_id: 'req-1' }));
     given(past).when(submitted(2, { request_id: 'req-1' })).then([]);
-    expect(duplicateOf(past.reduce(evolveQueue, emptyQueue()), 'req-1')?.job_id).toBe(job(1));
+    expect(duplicateOf(past.reduce(evolveQueue, emptyQueue()), MODEL, 'req-1')?.job_id).toBe(job(1));
   });
 
   it('given the job of a request id has ended, then the id no longer dedupes in the queue (the read model does)', () => {
     const past = history(submitted(1, { request_id: 'req-1' }), { start: [job(1)] }, { complete: job(1) });
-    expect(duplicateOf(past.reduce(evolveQueue, emptyQueue()), 'req-1')).toBeUndefined();
+    expect(duplicateOf(past.reduce(evolveQueue, emptyQueue()), MODEL, 'req-1')).toBeUndefined();
+  });
+
+  it('given a request id used on one model, when another model gets the same id, then it is a new job', () => {
+    const past = history(submitted(1, { request_id: 'req-1' }));
+    given(past).when(submitted(2, { request_id: 'req-1', model_id: 'other/model' }))
+      .then([expect.objectContaining({ event_type: 'job.submitted', payload: expect.objectContaining({ job_id: job(2) }) }) as never]);
+  });
+
+  it('given a model holding its share of the queue, when it gets one more job, then QUEUE_FULL while other models still get in', () => {
+    const limits = { ...LIMITS, maxQueueSize: 10, maxQueuedPerModel: 2 };
+    const state = history(submitted(1), submitted(2)).reduce(evolveQueue, emptyQueue());
+    const d = (n: number, model_id: string) => ({ job_id: job(n), model_id, task_type: 'tensor', inputs: tensor });
+    expect(() => decideQueue.submit(state, QUEUE, d(3, MODEL), limits, fixedEventContext())).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
+    expect(decideQueue.submit(state, QUEUE, d(3, 'other/model'), limits, fixedEventContext())).toHaveLength(1);
+  });
+
+  it('given live jobs of a dead queue, when adopted, then job.adopted here and job.released there, keeping time and retries', () => {
+    const dead = history(submitted(1), { start: [job(1)] }, { requeue: job(1), reason: 'worker_exited' }).reduce(evolveQueue, emptyQueue());
+    const OLD = '22000000-e29b-41d4-a716-446655440013';
+    const { adopted, released } = decideQueue.adopt(emptyQueue(), QUEUE, { queueId: OLD, jobs: [...dead.jobs.values()] }, fixedEventContext());
+    expect(adopted[0]).toMatchObject({ aggregate_id: QUEUE, event_type: 'job.adopted', payload: { job_id: job(1), retries: 1, from_queue_id: OLD } });
+    expect(released[0]).toMatchObject({ aggregate_id: OLD, event_type: 'job.released', payload: { job_id: job(1), to_queue_id: QUEUE } });
+    const here = adopted.reduce(evolveQueue, emptyQueue());
+    expect(here.jobs.get(job(1))).toMatchObject({ status: 'queued', submitted_at: dead.jobs.get(job(1))!.submitted_at, retries: 1 });
+    expect(released.reduce(evolveQueue, dead).jobs.size).toBe(0);
   });
 
   it('given an unhealthy model, when a job is submitted, then MODEL_UNHEALTHY', () => {
@@ -203,6 +228,6 @@ describe('InferenceQueue: retries and recovery', () => {
     const restored = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))));
     expect([...restored.jobs.keys()]).toEqual([job(2), job(1)]);
     expect(restored.jobs.get(job(1))).toEqual(state.jobs.get(job(1)));
-    expect(duplicateOf(restored, 'r')?.job_id).toBe(job(2));
+    expect(duplicateOf(restored, MODEL, 'r')?.job_id).toBe(job(2));
   });
 });

@@ -27,16 +27,21 @@ export interface LiveJob {
  */
 export interface InferenceQueueState {
   jobs: Map<string, LiveJob>;
-  /** request_id → job_id of live jobs: idempotent submission while a job is live. */
+  /** requestKey(model, request_id) → job_id of live jobs: idempotent submission while a job is live. */
   byRequest: Map<string, string>;
+  /** Live jobs per model: one stuck model may not take more than its share of the queue. */
+  perModel: Map<string, number>;
 }
+
+/** A request id names a job of ONE model: reusing it on another model is another job. */
+export const requestKey = (modelId: string, requestId: string) => `${modelId}\n${requestId}`;
 
 /** The JSON form written to `snapshots` (Maps are not JSON). */
 export interface InferenceQueueSnapshot {
   jobs: LiveJob[];
 }
 
-export const emptyQueue = (): InferenceQueueState => ({ jobs: new Map(), byRequest: new Map() });
+export const emptyQueue = (): InferenceQueueState => ({ jobs: new Map(), byRequest: new Map(), perModel: new Map() });
 
 export function toSnapshot(state: InferenceQueueState): InferenceQueueSnapshot {
   return { jobs: [...state.jobs.values()] };
@@ -44,11 +49,31 @@ export function toSnapshot(state: InferenceQueueState): InferenceQueueSnapshot {
 
 export function fromSnapshot(snapshot: InferenceQueueSnapshot): InferenceQueueState {
   const state = emptyQueue();
-  for (const job of snapshot.jobs ?? []) {
-    state.jobs.set(job.job_id, { ...job });
-    if (job.request_id) state.byRequest.set(job.request_id, job.job_id);
-  }
+  for (const job of snapshot.jobs ?? []) addJob(state, { ...job });
   return state;
+}
+
+function addJob(state: InferenceQueueState, job: LiveJob): void {
+  state.jobs.set(job.job_id, job);
+  if (job.request_id) state.byRequest.set(requestKey(job.model_id, job.request_id), job.job_id);
+  state.perModel.set(job.model_id, (state.perModel.get(job.model_id) ?? 0) + 1);
+}
+
+/**
+ * Removes a job from the live state. Also used without an event, for a submission the
+ * store refused to record: the job never existed as far as the log is concerned.
+ */
+export function removeJob(state: InferenceQueueState, jobId: string): void {
+  const job = state.jobs.get(jobId);
+  if (!job) return;
+  if (job.request_id) {
+    const key = requestKey(job.model_id, job.request_id);
+    if (state.byRequest.get(key) === jobId) state.byRequest.delete(key);
+  }
+  const left = (state.perModel.get(job.model_id) ?? 1) - 1;
+  if (left > 0) state.perModel.set(job.model_id, left);
+  else state.perModel.delete(job.model_id);
+  state.jobs.delete(jobId);
 }
 
 /**
@@ -61,11 +86,19 @@ export function evolveQueue(state: InferenceQueueState, event: DomainEvent): Inf
   switch (e.event_type) {
     case 'job.submitted': {
       const p = e.payload;
-      state.jobs.set(p.job_id, {
+      addJob(state, {
         job_id: p.job_id, model_id: p.model_id, priority: p.priority, task_type: p.task_type, status: 'queued',
         submitted_at: e.timestamp, timeout_ms: p.timeout_ms, request_id: p.request_id, started_at: null, attempt: 0, retries: 0,
       });
-      if (p.request_id) state.byRequest.set(p.request_id, p.job_id);
+      return state;
+    }
+    case 'job.adopted': {
+      const p = e.payload;
+      addJob(state, {
+        job_id: p.job_id, model_id: p.model_id, priority: p.priority, task_type: p.task_type, status: 'queued',
+        submitted_at: p.submitted_at, timeout_ms: p.timeout_ms, request_id: p.request_id, started_at: null,
+        attempt: p.attempt, retries: p.retries,
+      });
       return state;
     }
     case 'job.started': {
@@ -80,12 +113,10 @@ export function evolveQueue(state: InferenceQueueState, event: DomainEvent): Inf
     }
     case 'job.completed':
     case 'job.failed':
-    case 'job.cancelled': {
-      const job = state.jobs.get(e.payload.job_id);
-      if (job?.request_id && state.byRequest.get(job.request_id) === job.job_id) state.byRequest.delete(job.request_id);
-      state.jobs.delete(e.payload.job_id);
+    case 'job.cancelled':
+    case 'job.released':
+      removeJob(state, e.payload.job_id);
       return state;
-    }
     default:
       return state;
   }

@@ -38,6 +38,14 @@ export interface ModelMoraOptions {
   resultTtlMs: number;
   jobMaxRetries: number;
   reloadMaxAttempts: number;
+  /** Live jobs one model may hold (a stuck model cannot fill the queue); default half of maxQueueSize. */
+  maxQueuedPerModel: number;
+  /** Queue events decided but not yet recorded (sync jobs are recorded write-behind); past it, new work gets 503. */
+  maxUnrecordedEvents: number;
+  /** How long an async submission waits for its durable commit before answering 503. */
+  submitAckTimeoutMs: number;
+  /** Keep the outputs of sync jobs in the result table too (off: the caller already has them). */
+  storeSyncResults: boolean;
 }
 
 export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;
@@ -66,11 +74,16 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   resultTtlMs: 24 * 3600_000,
   jobMaxRetries: 2,
   reloadMaxAttempts: 5,
+  maxQueuedPerModel: 5_000,
+  maxUnrecordedEvents: 50_000,
+  submitAckTimeoutMs: 10_000,
+  storeSyncResults: false,
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {
   const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) };
   merged.defaultTimeoutMs = { ...DEFAULT_OPTIONS.defaultTimeoutMs, ...(input.defaultTimeoutMs ?? {}) };
+  if (input.maxQueuedPerModel === undefined) merged.maxQueuedPerModel = Math.max(1, Math.ceil(merged.maxQueueSize / 2));
   return merged;
 }
 

@@ -17,6 +17,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     if (!Number.isInteger(n) || n < min) throw new ConfigurationError(name, `must be an integer ≥ ${min}, got "${raw}"`);
     return n;
   };
+  const bool = (name: string): boolean | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigurationError(name, `must be true or false, got "${raw}"`);
+    return raw === 'true' || raw === '1';
+  };
   const url = env.DATABASE_URL || undefined;
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigurationError('DATABASE_URL', `must be a postgres:// URL, got "${url}"`);
   const webhook = env.MODELMORA_ALERT_WEBHOOK || undefined;
@@ -34,6 +40,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     maxMemoryMb: int('MODELMORA_MAX_MEMORY_MB', 1),
     maxModels: int('MODELMORA_MAX_MODELS', 1),
     maxQueueSize: int('MODELMORA_MAX_QUEUE_SIZE', 1),
+    maxQueuedPerModel: int('MODELMORA_MAX_QUEUED_PER_MODEL', 1),
+    maxUnrecordedEvents: int('MODELMORA_MAX_UNRECORDED_EVENTS', 1),
+    storeSyncResults: bool('MODELMORA_STORE_SYNC_RESULTS'),
     apiToken: env.MODELMORA_API_TOKEN || undefined,
     alertWebhook: webhook,
     kafka: kafkaFromEnv(env),

@@ -3,13 +3,20 @@ import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { TIMEOUT_MESSAGE } from '../../domain/inference-queue.errors.js';
-import type { RequeueReason } from '../../domain/inference-queue.events.js';
+import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.events.js';
 import {
-  MODEL_RUNTIME, WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type InferResult, type ModelRuntimePort,
+  MODEL_RUNTIME, WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type InferenceOutput, type InferResult, type ModelRuntimePort,
 } from '../inference-runtime.js';
+import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
-import { QueueWriter } from '../queue-writer.js';
+import { QueueRecorder } from '../recording/queue-recorder.js';
 import type { DispatchJob } from './model-lane.js';
+
+/** What became of a batch, for the dispatcher: jobs that ended, jobs to run again after a pause. */
+export interface BatchEnd {
+  ended: string[];
+  requeued: Array<{ job: DispatchJob; delayMs: number }>;
+}
 
 /** What became of a batch whose worker call did not return results. */
 type BatchFailure =
@@ -18,27 +25,27 @@ type BatchFailure =
 
 /**
  * Runs one batch on its model's worker: job.started for the jobs still queued, one
- * worker call, then job.completed (outputs to the result table) or job.failed per
- * item, all in one group commit. A worker that dies mid-call sends the batch back to
- * the queue with a backoff (the domain bounds the retries); a model that is not ready
- * after all sends it back without using a retry.
+ * worker call, then job.completed or job.failed per item. Every decision is made in
+ * memory and recorded write-behind, so the worker is never kept waiting for a commit,
+ * and the callers hear the outcome the moment the worker answers.
  */
 @Injectable()
 export class BatchRunner {
   private readonly logger = new Logger('InferenceDispatch');
 
   constructor(
-    private readonly writer: QueueWriter,
+    private readonly recorder: QueueRecorder,
+    private readonly ledger: JobLedger,
     private readonly metrics: InferenceMetrics,
     @Inject(MODEL_RUNTIME) private readonly runtime: ModelRuntimePort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  /** Jobs no longer queued by now (cancelled, timed out) are skipped: their end is already recorded. */
-  async run(modelId: string, batch: readonly DispatchJob[]): Promise<void> {
-    const { value: startedIds } = await this.writer.execute((queue, ctx) => new Set(queue.start(batch.map((j) => j.job_id), ctx).map((e) => e.payload.job_id as string)));
+  /** Jobs no longer queued by now (cancelled, timed out) are skipped: their end is already decided. */
+  async run(modelId: string, batch: readonly DispatchJob[]): Promise<BatchEnd> {
+    const { value: startedIds } = this.recorder.decide((queue, ctx) => new Set(queue.start(batch.map((j) => j.job_id), ctx).map((e) => e.payload.job_id as string)));
     const started = batch.filter((j) => startedIds.has(j.job_id));
-    if (started.length === 0) return;
+    if (started.length === 0) return { ended: [], requeued: [] };
     this.metrics.batchSize.observe({ model_id: modelId }, started.length);
     const deadlineMs = Math.max(1, Math.max(...started.map((j) => j.deadlineAtMs)) - Date.now());
     const t0 = performance.now();
@@ -47,31 +54,34 @@ export class BatchRunner {
       this.metrics.workerCalls.inc({ model_id: modelId });
       result = await this.runtime.infer(modelId, started.map((j) => j.inputs), deadlineMs);
     } catch (err) {
-      await this.settleFailure(started, classify(err));
-      return;
+      return this.settleFailure(started, classify(err));
     }
     const elapsedMs = performance.now() - t0;
     this.metrics.sessionRuns.inc({ model_id: modelId }, result.session_runs);
-    await this.writer.execute((queue, ctx, payloads) => {
-      started.forEach((job, i) => {
-        const r = result.results[i];
-        if (r?.ok) {
-          if (queue.complete(job.job_id, elapsedMs, ctx).length) payloads.outputs.set(job.job_id, r.outputs);
-        } else {
-          queue.fail({
-            job_id: job.job_id, error_code: r?.error.code ?? 'INFERENCE_FAILED',
-            error_message: r?.error.message ?? 'the worker returned no result for this item', processing_time_ms: elapsedMs,
-          }, ctx);
-        }
-      });
-    });
+    const outputs = new Map<string, InferenceOutput>();
+    const stored = new Map<string, InferenceOutput>();
+    const decision = this.recorder.decide((queue, ctx) => started.forEach((job, i) => {
+      const r = result.results[i];
+      if (r?.ok) {
+        if (queue.complete(job.job_id, elapsedMs, ctx).length === 0) return;
+        outputs.set(job.job_id, r.outputs);
+        if (!this.ledger.isSync(job.job_id) || this.options.storeSyncResults) stored.set(job.job_id, r.outputs);
+      } else {
+        queue.fail({
+          job_id: job.job_id, error_code: r?.error.code ?? 'INFERENCE_FAILED',
+          error_message: r?.error.message ?? 'the worker returned no result for this item', processing_time_ms: elapsedMs,
+        }, ctx);
+      }
+    }), { outputs: stored });
+    this.ledger.settle(decision, outputs);
+    return { ended: started.map((j) => j.job_id), requeued: [] };
   }
 
-  private async settleFailure(jobs: readonly DispatchJob[], failure: BatchFailure): Promise<void> {
+  private settleFailure(jobs: readonly DispatchJob[], failure: BatchFailure): BatchEnd {
     if (failure.kind === 'requeue') {
       this.logger.warn({ msg: 'batch requeued', reason: failure.reason, error: failure.message, jobs: jobs.length });
     }
-    await this.writer.execute((queue, ctx) => {
+    const decision = this.recorder.decide((queue, ctx) => {
       for (const job of jobs) {
         if (failure.kind === 'requeue') {
           queue.requeue({ job_id: job.job_id, reason: failure.reason, error_message: failure.message, max_retries: this.options.jobMaxRetries }, ctx);
@@ -80,6 +90,13 @@ export class BatchRunner {
         }
       }
     });
+    this.ledger.settle(decision);
+    const requeued = decision.events.filter((e): e is JobRequeued => e.event_type === 'job.requeued');
+    const byId = new Map(jobs.map((j) => [j.job_id, j]));
+    return {
+      ended: jobs.filter((j) => !requeued.some((e) => e.payload.job_id === j.job_id)).map((j) => j.job_id),
+      requeued: requeued.map((e) => ({ job: byId.get(e.payload.job_id)!, delayMs: e.payload.delay_ms })),
+    };
   }
 }
 

@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import type { StoredEvent } from '../../../shared/event-store/stored-event.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
-import type { InferenceQueueEvent } from '../../domain/inference-queue.events.js';
 import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
-import type { FlushPayloads } from '../flush-payloads.js';
 import { MODEL_RUNTIME, type ModelRuntimePort } from '../inference-runtime.js';
+import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { ModelDirectory } from '../model-directory.js';
-import { QueueWriter } from '../queue-writer.js';
-import { BatchRunner } from './batch-runner.js';
+import { QueueRecorder } from '../recording/queue-recorder.js';
+import { BatchRunner, type BatchEnd } from './batch-runner.js';
 import { DeadlineTimers } from './deadline-timers.js';
 import { ModelLane, type DispatchJob } from './model-lane.js';
 
@@ -18,36 +16,40 @@ import { ModelLane, type DispatchJob } from './model-lane.js';
  * Routes live jobs to their model's worker: one priority queue per model, batches
  * shaped by the model's batching policy, at most `workerConcurrency` calls in flight
  * per worker, lazy loading (a job for a model that is not loaded asks the lifecycle to
- * load it, once, and waits in the queue), and a deadline timer per job.
- *
- * It learns about jobs from the queue writer's commits (which carry the inputs), never
- * from an uncommitted decision: a job is dispatched only once its submission is durable.
+ * load it, once, and waits in the queue), and a deadline timer per job. A job comes in
+ * the moment it is decided; a lane is free again the moment its worker answers.
  */
 @Injectable()
 export class JobDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger('InferenceDispatch');
   private readonly lanes = new Map<string, ModelLane>();
-  /** Every live job this instance knows, queued, running or waiting out a backoff. */
-  private readonly jobs = new Map<string, DispatchJob>();
   private readonly deadlines = new DeadlineTimers();
   private readonly backoffs = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(
-    private readonly writer: QueueWriter,
+    private readonly recorder: QueueRecorder,
+    private readonly ledger: JobLedger,
     private readonly runner: BatchRunner,
     private readonly directory: ModelDirectory,
     metrics: InferenceMetrics,
     @Inject(MODEL_RUNTIME) private readonly runtime: ModelRuntimePort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {
-    writer.onCommitted((events, payloads) => this.onCommitted(events, payloads));
     metrics.setDepthSource(() => this.depthByPriority());
   }
 
-  /** A live job found at start-up: queued ones join their lane now, processing ones when their requeue commits. */
+  /** A decided (and tracked) job joins its model's lane and goes to the worker as soon as the lane allows. */
+  enqueue(job: DispatchJob): void {
+    this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
+    const lane = this.lane(job.model_id);
+    lane.enqueue(job);
+    this.pump(lane);
+  }
+
+  /** A live job found at start-up or taken over: queued ones join their lane now (dispatched on `wake`). */
   adopt(job: DispatchJob, status: 'queued' | 'processing'): void {
-    this.track(job);
+    this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
     if (status === 'queued') this.lane(job.model_id).enqueue(job);
   }
 
@@ -62,9 +64,16 @@ export class JobDispatcher implements OnModuleDestroy {
     const drained = this.lanes.get(modelId)?.drain() ?? [];
     if (drained.length === 0) return;
     this.logger.warn({ msg: 'failing queued jobs', model_id: modelId, jobs: drained.length, error_code: code, error: message });
-    this.writer
-      .execute((queue, ctx) => drained.forEach((j) => queue.fail({ job_id: j.job_id, error_code: code, error_message: message }, ctx)))
-      .catch((err) => this.logger.error(`failing ${drained.length} jobs of ${modelId}: ${err}`));
+    for (const j of drained) this.deadlines.clear(j.job_id);
+    this.ledger.settle(this.recorder.decide((queue, ctx) => drained.forEach((j) => queue.fail({ job_id: j.job_id, error_code: code, error_message: message }, ctx))));
+  }
+
+  /** Cancels a queued job (CANNOT_CANCEL otherwise); resolves once the cancellation is recorded. */
+  cancel(jobId: string): Promise<void> {
+    const decision = this.recorder.decide((queue, ctx) => queue.cancel(jobId, ctx));
+    this.removeQueued(jobId);
+    this.ledger.settle(decision);
+    return decision.recorded;
   }
 
   depthByPriority(): Record<Priority, number> {
@@ -83,67 +92,39 @@ export class JobDispatcher implements OnModuleDestroy {
     for (const lane of this.lanes.values()) lane.clearWake();
   }
 
-  private onCommitted(events: readonly StoredEvent[], payloads: FlushPayloads): void {
-    const touched = new Set<ModelLane>();
-    for (const { event } of events) {
-      const e = event as InferenceQueueEvent;
-      switch (e.event_type) {
-        case 'job.submitted': {
-          const inputs = payloads.inputs.get(e.payload.job_id);
-          if (inputs === undefined) break;
-          const submittedAtMs = Date.parse(e.timestamp);
-          const job: DispatchJob = {
-            job_id: e.payload.job_id, model_id: e.payload.model_id, priority: e.payload.priority, inputs,
-            submittedAtMs, deadlineAtMs: submittedAtMs + e.payload.timeout_ms,
-          };
-          this.track(job);
-          const lane = this.lane(job.model_id);
-          lane.enqueue(job);
-          touched.add(lane);
-          break;
-        }
-        case 'job.requeued':
-          this.requeueAfter(e.payload.job_id, e.payload.delay_ms);
-          break;
-        case 'job.completed':
-        case 'job.failed':
-        case 'job.cancelled':
-          this.forget(e.payload.job_id);
-          break;
-      }
-    }
-    for (const lane of touched) this.pump(lane);
-  }
-
-  private track(job: DispatchJob): void {
-    this.jobs.set(job.job_id, job);
-    this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
-  }
-
-  private forget(jobId: string): void {
-    const job = this.jobs.get(jobId);
-    if (!job) return;
-    this.jobs.delete(jobId);
+  private removeQueued(jobId: string): void {
     this.deadlines.clear(jobId);
-    this.lanes.get(job.model_id)?.remove(jobId);
+    const job = this.ledger.get(jobId) ?? this.ledger.endOf(jobId)?.job;
+    if (job) this.lanes.get(job.model_id)?.remove(jobId);
   }
 
-  private requeueAfter(jobId: string, delayMs: number): void {
+  private expire(jobId: string): void {
+    if (this.stopped) return;
+    try {
+      const decision = this.recorder.decide((queue, ctx) => queue.timeOut(jobId, ctx));
+      if (decision.events.length) this.removeQueued(jobId);
+      this.ledger.settle(decision);
+    } catch (err) {
+      this.logger.error(`timing out job ${jobId}: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  private afterBatch(end: BatchEnd): void {
+    for (const id of end.ended) this.deadlines.clear(id);
+    for (const { job, delayMs } of end.requeued) this.requeueAfter(job, delayMs);
+  }
+
+  /** A job sent back to the queue (a lost run) joins its lane again after its backoff. */
+  requeueAfter(job: DispatchJob, delayMs: number): void {
     const timer = setTimeout(() => {
       this.backoffs.delete(timer);
-      const job = this.jobs.get(jobId);
-      if (!job || this.stopped) return;
+      if (this.stopped || !this.ledger.get(job.job_id)) return;
       const lane = this.lane(job.model_id);
       lane.enqueue(job);
       this.pump(lane);
     }, delayMs);
     timer.unref();
     this.backoffs.add(timer);
-  }
-
-  private expire(jobId: string): void {
-    if (this.stopped) return;
-    this.writer.execute((queue, ctx) => queue.timeOut(jobId, ctx)).catch((err) => this.logger.error(`timing out job ${jobId}: ${err}`));
   }
 
   private lane(modelId: string): ModelLane {
@@ -177,11 +158,11 @@ export class JobDispatcher implements OnModuleDestroy {
       lane.inflight++;
       this.runner
         .run(lane.modelId, batch)
+        .then((end) => this.afterBatch(end))
         .catch((err) => {
-          if (this.stopped) return; // shutting down: the log still has these jobs, a restart runs them
+          if (this.stopped) return;
           this.logger.error(`batch of ${batch.length} for ${lane.modelId} failed: ${err instanceof Error ? err.stack : err}`);
-          // Still queued in the log (the start was never committed): they go back, after a pause.
-          for (const job of batch) if (this.jobs.has(job.job_id)) this.requeueAfter(job.job_id, 1_000);
+          for (const job of batch) if (this.ledger.get(job.job_id)) this.requeueAfter(job, 1_000);
         })
         .finally(() => {
           lane.inflight--;

@@ -1,4 +1,5 @@
 import { JobPriorityQueue } from '../../domain/scheduling/priority-queue.js';
+import type { LiveJob } from '../../domain/inference-queue.state.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import type { InferenceInput } from '../inference-runtime.js';
 
@@ -7,9 +8,19 @@ export interface DispatchJob {
   readonly job_id: string;
   readonly model_id: string;
   readonly priority: Priority;
+  readonly task_type: string;
   readonly inputs: InferenceInput;
   readonly submittedAtMs: number;
   readonly deadlineAtMs: number;
+}
+
+/** The dispatcher's form of a job the log holds, with its stored inputs (recovery, takeover). */
+export function dispatchJobOf(job: LiveJob, inputs: InferenceInput): DispatchJob {
+  const submittedAtMs = Date.parse(job.submitted_at);
+  return {
+    job_id: job.job_id, model_id: job.model_id, priority: job.priority, task_type: job.task_type, inputs,
+    submittedAtMs, deadlineAtMs: submittedAtMs + job.timeout_ms,
+  };
 }
 
 /**

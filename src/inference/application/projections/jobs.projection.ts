@@ -102,6 +102,10 @@ function patchOf(e: InferenceQueueEvent): Partial<JobRow> {
       };
     case 'job.cancelled':
       return { status: 'cancelled', finished_at: e.timestamp };
+    case 'job.adopted':
+      return { status: 'queued' };
+    case 'job.released':
+      return {};
     default: {
       const never: never = e;
       return never;

@@ -1,48 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Tx } from '../../../shared/database/database.js';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import type { InlineProjection } from '../../../shared/event-sourcing/inline-projection.js';
+import type { Tx } from '../../../shared/database/database.js';
 import type { StoredEvent } from '../../../shared/event-store/stored-event.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { INFERENCE_QUEUE, TERMINAL_JOB_EVENTS, type InferenceQueueEvent } from '../../domain/inference-queue.events.js';
-import { PendingPayloads } from '../flush-payloads.js';
 
+// job.released is not among them: the adopting instance runs the job from its stored inputs.
 const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
 
+/** What a decision hands the recorder besides its events: the data the events deliberately leave out. */
+export interface JobPayloads {
+  /** An async job's inputs: stored with its job.submitted, so an acknowledged job can always run again. */
+  inputs?: ReadonlyMap<string, unknown>;
+  /** A completed job's outputs, kept until they expire (async jobs; sync ones only when configured). */
+  outputs?: ReadonlyMap<string, unknown>;
+}
+
 /**
- * Writes what the events deliberately leave out — a submitted job's inputs, a completed
- * job's outputs — in the very transaction that appends those events, so an
- * acknowledged job always has its inputs on disk and a completed job its result.
- * The data comes from the writer's current flush (`PendingPayloads`), never from the log.
- *
- * Not a read model: it cannot be rebuilt from events, so `reset` keeps the rows and a
- * replay (where no payloads are pending) only deletes the inputs of ended jobs.
+ * Writes job inputs and results in the transaction that appends their events, and drops
+ * the inputs of jobs that ended. Not a read model: it cannot be rebuilt from the log.
  */
 @Injectable()
-export class JobPayloadsProjection implements InlineProjection {
-  readonly name = 'inference.job-payloads';
+export class JobPayloadStore {
+  constructor(@Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions) {}
 
-  constructor(
-    private readonly pending: PendingPayloads,
-    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {}
-
-  async project(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
-    const payloads = this.pending.current;
+  async write(tx: Tx, stored: readonly StoredEvent[], payloads: readonly JobPayloads[]): Promise<void> {
     const inputs: Array<{ job_id: string; inputs: unknown }> = [];
     const results: Array<{ job_id: string; model_id: string; outputs: unknown; created_at: string; expires_at: string }> = [];
     const ended: string[] = [];
-    for (const { event } of events) {
+    const inputOf = (id: string) => payloads.find((p) => p.inputs?.has(id))?.inputs?.get(id);
+    const outputOf = (id: string) => payloads.find((p) => p.outputs?.has(id))?.outputs?.get(id);
+    for (const { event } of stored) {
       if (event.aggregate_type !== INFERENCE_QUEUE) continue;
       const e = event as InferenceQueueEvent;
       const jobId = e.payload.job_id;
-      if (e.event_type === 'job.submitted' && payloads?.inputs.has(jobId)) inputs.push({ job_id: jobId, inputs: payloads.inputs.get(jobId) });
-      if (e.event_type === 'job.completed' && payloads?.outputs.has(jobId)) {
-        const at = Date.parse(e.timestamp);
-        results.push({
-          job_id: jobId, model_id: e.payload.model_id, outputs: payloads.outputs.get(jobId),
-          created_at: e.timestamp, expires_at: new Date(at + this.options.resultTtlMs).toISOString(),
-        });
+      if (e.event_type === 'job.submitted') {
+        const value = inputOf(jobId);
+        if (value !== undefined) inputs.push({ job_id: jobId, inputs: value });
+      } else if (e.event_type === 'job.completed') {
+        const outputs = outputOf(jobId);
+        if (outputs !== undefined) {
+          const expires = new Date(Date.parse(e.timestamp) + this.options.resultTtlMs).toISOString();
+          results.push({ job_id: jobId, model_id: e.payload.model_id, outputs, created_at: e.timestamp, expires_at: expires });
+        }
       }
       if (TERMINAL.has(e.event_type)) ended.push(jobId);
     }
@@ -64,9 +64,5 @@ export class JobPayloadsProjection implements InlineProjection {
       );
     }
     if (ended.length) await tx.query(`DELETE FROM inference_job_inputs WHERE job_id = ANY($1::uuid[])`, [ended]);
-  }
-
-  async reset(): Promise<void> {
-    // Inputs and results are not derived from the log: a rebuild must not lose them.
   }
 }

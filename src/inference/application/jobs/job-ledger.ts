@@ -1,0 +1,144 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
+import type { InferenceQueueEvent } from '../../domain/inference-queue.events.js';
+import type { DispatchJob } from '../dispatch/model-lane.js';
+import type { InferenceOutput } from '../inference-runtime.js';
+
+/** What a synchronous caller gets back. */
+export interface JobOutcome {
+  job_id: string;
+  outputs: InferenceOutput;
+  processing_time_ms: number;
+}
+
+/** How a job ended, as known in memory until its record is on disk. */
+export type JobEnd =
+  | { status: 'completed'; at: string; processing_time_ms: number }
+  | { status: 'failed'; at: string; processing_time_ms: number; error_code: string; error_message: string }
+  | { status: 'cancelled'; at: string };
+
+interface Waiter {
+  resolve: (outcome: JobOutcome) => void;
+  reject: (err: Error) => void;
+}
+
+interface Tracked {
+  readonly job: DispatchJob;
+  /** A caller holds the connection: its inputs are not stored, nor (by default) its outputs. */
+  readonly sync: boolean;
+  waiters: Waiter[];
+  end?: JobEnd;
+  outputs?: InferenceOutput;
+}
+
+/** A job that did not complete reaches its caller as its failure in the error language. */
+export function jobError(jobId: string, code: string, message: string): DomainError {
+  return new DomainError(code, message, { job_id: jobId });
+}
+
+/**
+ * The one owner of "what became of job X" in this instance: every live job with its
+ * inputs, the callers waiting for it (a sync request, a resubmission by request id),
+ * and its end until that end is recorded. Whoever decides a job's end hands the
+ * decision here (`settle`); nothing listens for commits.
+ */
+@Injectable()
+export class JobLedger implements OnModuleDestroy {
+  private readonly jobs = new Map<string, Tracked>();
+
+  track(job: DispatchJob, sync: boolean): void {
+    if (!this.jobs.has(job.job_id)) this.jobs.set(job.job_id, { job, sync, waiters: [] });
+  }
+
+  /** A live job (not ended), with its inputs. */
+  get(jobId: string): DispatchJob | undefined {
+    const t = this.jobs.get(jobId);
+    return t && !t.end ? t.job : undefined;
+  }
+
+  isSync(jobId: string): boolean {
+    return this.jobs.get(jobId)?.sync ?? false;
+  }
+
+  /** The end of a job not yet recorded, if that is where it is. */
+  endOf(jobId: string): { job: DispatchJob; end: JobEnd } | undefined {
+    const t = this.jobs.get(jobId);
+    return t?.end ? { job: t.job, end: t.end } : undefined;
+  }
+
+  /** Waits for a tracked job to end (at once if it already has); undefined for a job this ledger does not hold. */
+  outcome(jobId: string): Promise<JobOutcome> | undefined {
+    const t = this.jobs.get(jobId);
+    if (!t) return undefined;
+    return new Promise<JobOutcome>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      if (t.end) answer(t, waiter);
+      else t.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * The terminal events of a decision settle their jobs' callers now (before the record:
+   * a sync caller never waits for the database); each job is dropped once its end is recorded.
+   */
+  settle(decision: { events: readonly DomainEvent[]; recorded: Promise<void> }, outputs?: ReadonlyMap<string, InferenceOutput>): void {
+    for (const event of decision.events) {
+      const e = event as InferenceQueueEvent;
+      const t = this.jobs.get(e.payload.job_id);
+      if (!t) continue;
+      const end = endOf(e);
+      if (!end) continue;
+      t.end = end;
+      t.outputs = outputs?.get(t.job.job_id);
+      for (const w of t.waiters.splice(0)) answer(t, w);
+      const drop = () => {
+        if (this.jobs.get(t.job.job_id) === t) this.jobs.delete(t.job.job_id);
+      };
+      decision.recorded.then(drop, drop);
+    }
+  }
+
+  /** Jobs whose submission the store refused: their callers hear why, and the jobs are gone. */
+  drop(jobIds: readonly string[], err: Error): void {
+    for (const id of jobIds) {
+      const t = this.jobs.get(id);
+      if (!t) continue;
+      this.jobs.delete(id);
+      for (const w of t.waiters.splice(0)) w.reject(err);
+    }
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  onModuleDestroy(): void {
+    const err = new DomainError('SERVICE_UNAVAILABLE', 'the server is shutting down; an acknowledged job runs again after a restart');
+    for (const t of this.jobs.values()) for (const w of t.waiters.splice(0)) w.reject(err);
+  }
+}
+
+function endOf(e: InferenceQueueEvent): JobEnd | undefined {
+  switch (e.event_type) {
+    case 'job.completed':
+      return { status: 'completed', at: e.timestamp, processing_time_ms: e.payload.processing_time_ms };
+    case 'job.failed':
+      return { status: 'failed', at: e.timestamp, processing_time_ms: e.payload.processing_time_ms, error_code: e.payload.error_code, error_message: e.payload.error_message };
+    case 'job.cancelled':
+      return { status: 'cancelled', at: e.timestamp };
+    default:
+      return undefined;
+  }
+}
+
+function answer(t: Tracked, w: Waiter): void {
+  const id = t.job.job_id;
+  const end = t.end!;
+  if (end.status === 'completed') {
+    if (t.outputs === undefined) return w.reject(jobError(id, 'RESULT_NOT_FOUND', `the outputs of job ${id} are not kept`));
+    return w.resolve({ job_id: id, outputs: t.outputs, processing_time_ms: end.processing_time_ms });
+  }
+  if (end.status === 'failed') return w.reject(jobError(id, end.error_code, end.error_message));
+  w.reject(jobError(id, 'JOB_CANCELLED', `job ${id} was cancelled`));
+}
