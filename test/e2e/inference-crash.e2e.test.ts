@@ -42,8 +42,6 @@ describe(`inference: kill -9 the server with jobs in flight, restart (${backend}
     server = await startServerProcess(env, freePort());
     const body = JSON.stringify({
       model_id: MODEL, task_type: 'tensor', source_url: pathToFileURL(tc.modelPath).href, checksum: await fileChecksum(tc.modelPath),
-      // One job per worker call: the queue drains slowly enough to be cut short by the kill.
-      config: { max_batch_size: 1 },
     });
     expect((await api('/api/v1/models', { method: 'POST', body })).status).toBe(201);
   });
@@ -54,14 +52,17 @@ describe(`inference: kill -9 the server with jobs in flight, restart (${backend}
 
   it('runs every acknowledged job to an end after the restart, none completed twice', async () => {
     const submit = () => api(`/api/v1/infer/${enc(MODEL)}/async`, { method: 'POST', body: JSON.stringify({ inputs: tc.inputs }) });
-    // Loaded first, so that at the kill some jobs have run, one is running and the rest wait.
-    expect((await api(`/api/v1/models/${enc(MODEL)}/load`, { method: 'POST', body: '{}' })).status).toBe(200);
+    // The worker is frozen: jobs are acknowledged (their submission is durable) but cannot run before the kill.
+    const loaded = await api(`/api/v1/models/${enc(MODEL)}/load`, { method: 'POST', body: '{}' });
+    expect(loaded.status).toBe(200);
+    process.kill(loaded.body.pid, 'SIGSTOP');
     const acks = await Promise.all(Array.from({ length: JOBS }, submit));
     expect(acks.map((a) => a.status)).toEqual(Array(JOBS).fill(202));
     const ids = acks.map((a) => a.body.job_id as string);
 
     server!.child.kill('SIGKILL');
     await server!.exited;
+    process.kill(loaded.body.pid, 'SIGKILL');
     const restartedAt = Date.now();
     server = await startServerProcess(env, freePort());
 
@@ -76,7 +77,7 @@ describe(`inference: kill -9 the server with jobs in flight, restart (${backend}
     for (const e of completed) perJob.set(e.payload.job_id, (perJob.get(e.payload.job_id) ?? 0) + 1);
     expect(perJob.size).toBe(JOBS);
     expect([...perJob.values()].every((n) => n === 1)).toBe(true);
-    // The restart did real work: some jobs were still live when the server died.
-    expect(completed.filter((e) => Date.parse(e.timestamp) >= restartedAt).length).toBeGreaterThan(0);
+    // Every one ran after the restart: none could run before the kill.
+    expect(completed.filter((e) => Date.parse(e.timestamp) >= restartedAt)).toHaveLength(JOBS);
   }, 120_000);
 });

@@ -35,10 +35,8 @@ export class QueueRecovery implements OnApplicationBootstrap {
     const live = this.recorder.read((queue) => [...queue.jobs()].map((j) => ({ ...j })));
     if (live.length === 0) return;
     const { jobs, lost } = await this.withInputs(live);
-    const decision = this.recorder.decide((queue, ctx) => {
-      for (const job of lost) queue.fail({ job_id: job.job_id, error_code: 'INFERENCE_FAILED', error_message: 'the server stopped while the job ran, and its caller is gone' }, ctx);
-      queue.recover(this.options.jobMaxRetries, ctx);
-    });
+    this.dispatcher.failLost(lost.map((j) => j.job_id));
+    const decision = this.recorder.decide((queue, ctx) => queue.recover(this.options.jobMaxRetries, ctx));
     this.ledger.settle(decision);
     this.requeue(jobs, decision.events.filter((e): e is JobRequeued => e.event_type === 'job.requeued'));
     this.logger.log({

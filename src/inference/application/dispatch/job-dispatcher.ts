@@ -68,6 +68,14 @@ export class JobDispatcher implements OnModuleDestroy {
     this.ledger.settle(this.recorder.decide((queue, ctx) => drained.forEach((j) => queue.fail({ job_id: j.job_id, error_code: code, error_message: message }, ctx))));
   }
 
+  /** Live jobs whose inputs are gone (sync jobs of a dead instance: their callers are gone too). */
+  failLost(jobIds: readonly string[]): void {
+    for (const id of jobIds) this.deadlines.clear(id);
+    this.ledger.settle(this.recorder.decide((queue, ctx) => jobIds.forEach((job_id) => queue.fail({
+      job_id, error_code: 'INFERENCE_FAILED', error_message: 'the instance that ran this job stopped, and its caller is gone',
+    }, ctx))));
+  }
+
   /** Cancels a queued job (CANNOT_CANCEL otherwise); resolves once the cancellation is recorded. */
   cancel(jobId: string): Promise<void> {
     const decision = this.recorder.decide((queue, ctx) => queue.cancel(jobId, ctx));

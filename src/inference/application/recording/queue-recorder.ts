@@ -78,7 +78,11 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
    * Decides on the live queue now. `payloads` are stored with the events; `also` are
    * appends to other streams that must commit in the same transaction (a takeover).
    */
-  decide<T>(fn: (queue: InferenceQueue, ctx: EventContext) => T, payloads: JobPayloads = {}, also: StreamAppend[] = []): Decision<T> {
+  decide<T>(
+    fn: (queue: InferenceQueue, ctx: EventContext) => T,
+    payloads: JobPayloads = {},
+    also: StreamAppend[] | ((value: T) => StreamAppend[]) = [],
+  ): Decision<T> {
     this.assertOpen();
     let value!: T;
     let failure: { err: unknown } | undefined;
@@ -90,7 +94,8 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
     // Events applied before a throw are facts of the live state: they are recorded all the same.
     const events = [...this.queue.getUncommittedEvents()];
     this.queue.uncommit();
-    const recorded = events.length || also.length ? this.enqueue(events, payloads, also) : Promise.resolve();
+    const others = failure ? [] : typeof also === 'function' ? also(value) : also;
+    const recorded = events.length || others.length ? this.enqueue(events, payloads, others) : Promise.resolve();
     if (failure) throw failure.err;
     return { value, events, recorded };
   }
