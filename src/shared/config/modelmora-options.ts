@@ -38,6 +38,13 @@ export interface ModelMoraOptions {
   resultTtlMs: number;
   jobMaxRetries: number;
   reloadMaxAttempts: number;
+  // --- cluster (issue 10, src/shared/cluster) ---
+  /** MODELMORA_INSTANCE_ID; unset → `resolveInstanceId` derives a stable default (host name + data/model dirs). */
+  instanceId?: string;
+  /** How often the instance lease's heartbeat row is written (default 5 s). */
+  leaseHeartbeatMs?: number;
+  /** A heartbeat older than this, with a free lock, makes an instance an orphan (default 3 heartbeats). */
+  leaseStaleAfterMs?: number;
 }
 
 export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;

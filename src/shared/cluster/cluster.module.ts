@@ -1,0 +1,62 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import type { OpenedDatabase } from '../database/data-source.js';
+import { Database } from '../database/database.js';
+import type { ModelMoraOptions } from '../config/modelmora-options.js';
+import { MODELMORA_OPTIONS, OPENED_DATABASE } from '../nest/tokens.js';
+import { DEDICATED_CONNECTIONS, INSTANCE_ID } from './cluster.tokens.js';
+import { dedicatedConnections, type DedicatedConnectionFactory } from './dedicated-connection.js';
+import { resolveInstanceId } from './instance-id.js';
+import { InstanceLease } from './instance-lease.js';
+import { RemoteEventsFeed } from './remote-events.feed.js';
+import { StoreNotifications } from './store-notifications.js';
+
+/** Lets the lease and the LISTEN session go when the app stops (before the pool closes). */
+@Injectable()
+class ClusterShutdown implements OnModuleDestroy {
+  constructor(
+    @Inject(InstanceLease) private readonly lease: InstanceLease,
+    @Inject(StoreNotifications) private readonly notifications: StoreNotifications,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.notifications.stop();
+    await this.lease.release();
+  }
+}
+
+/**
+ * The cluster kernel as Nest providers (needs the KernelModule's MODELMORA_OPTIONS,
+ * OPENED_DATABASE, Database, PostgresEventStore and CqrsModule's EventBus). Start-up FAILS
+ * if another live process holds this instance id (InstanceIdInUseError).
+ */
+@Global()
+@Module({})
+export class ClusterModule {
+  static register(): DynamicModule {
+    const providers: Provider[] = [
+      { provide: INSTANCE_ID, inject: [MODELMORA_OPTIONS], useFactory: (o: ModelMoraOptions) => resolveInstanceId(o) },
+      { provide: DEDICATED_CONNECTIONS, inject: [OPENED_DATABASE], useFactory: (opened: OpenedDatabase) => dedicatedConnections(opened) ?? null },
+      {
+        provide: InstanceLease,
+        inject: [INSTANCE_ID, Database, DEDICATED_CONNECTIONS, MODELMORA_OPTIONS],
+        useFactory: async (instanceId: string, db: Database, connect: DedicatedConnectionFactory | null, o: ModelMoraOptions) => {
+          const lease = new InstanceLease({ instanceId, db, connect: connect ?? undefined, heartbeatMs: o.leaseHeartbeatMs, staleAfterMs: o.leaseStaleAfterMs });
+          await lease.acquire();
+          return lease;
+        },
+      },
+      {
+        provide: StoreNotifications,
+        inject: [INSTANCE_ID, DEDICATED_CONNECTIONS],
+        useFactory: async (instanceId: string, connect: DedicatedConnectionFactory | null) => {
+          const notifications = new StoreNotifications({ instanceId, connect: connect ?? undefined });
+          await notifications.start();
+          return notifications;
+        },
+      },
+      RemoteEventsFeed,
+      ClusterShutdown,
+    ];
+    return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications, RemoteEventsFeed] };
+  }
+}
