@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import type { OpenedDatabase } from '../database/data-source.js';
 import { Database } from '../database/database.js';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
@@ -10,13 +10,17 @@ import { InstanceLease } from './instance-lease.js';
 import { RemoteEventsFeed } from './remote-events.feed.js';
 import { StoreNotifications } from './store-notifications.js';
 
-/** Lets the lease and the LISTEN session go when the app stops (before the pool closes). */
+/** Opens the LISTEN session once every provider exists; lets it and the lease go when the app stops (before the pool closes). */
 @Injectable()
-class ClusterShutdown implements OnModuleDestroy {
+class ClusterLifecycle implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(InstanceLease) private readonly lease: InstanceLease,
     @Inject(StoreNotifications) private readonly notifications: StoreNotifications,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.notifications.start();
+  }
 
   async onModuleDestroy(): Promise<void> {
     await this.notifications.stop();
@@ -48,14 +52,10 @@ export class ClusterModule {
       {
         provide: StoreNotifications,
         inject: [INSTANCE_ID, DEDICATED_CONNECTIONS],
-        useFactory: async (instanceId: string, connect: DedicatedConnectionFactory | null) => {
-          const notifications = new StoreNotifications({ instanceId, connect: connect ?? undefined });
-          await notifications.start();
-          return notifications;
-        },
+        useFactory: (instanceId: string, connect: DedicatedConnectionFactory | null) => new StoreNotifications({ instanceId, connect: connect ?? undefined }),
       },
       RemoteEventsFeed,
-      ClusterShutdown,
+      ClusterLifecycle,
     ];
     return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications, RemoteEventsFeed] };
   }
