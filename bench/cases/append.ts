@@ -1,6 +1,8 @@
 /**
- * Event store appends (advisory lock, expected-version check, RETURNING position, five
- * indexes) against a raw `pg` multi-row INSERT of the same rows into a bare table.
+ * Event store appends (expected-version check, insert, RETURNING, notify: one statement)
+ * against THE baseline, a raw `pg` multi-row INSERT of the same rows into a table of the
+ * event store's own shape (`LIKE event_store INCLUDING ALL`: same indexes, identity and
+ * defaults), and, for reference, into a bare table without any index.
  */
 import pg from 'pg';
 import type { BenchCase, BenchContext } from '../support/bench-context.js';
@@ -13,9 +15,10 @@ const STREAMS_PER_APPEND = 10;
 const EVENTS_PER_STREAM = 10; // 100 events per append, as group commit batches them under load
 const COLUMNS = 9;
 
-const RAW_TABLE = `CREATE TABLE bench_raw_events (
+const BARE_TABLE = `CREATE TABLE bench_raw_events (
   event_id uuid, event_type varchar(255), aggregate_id uuid, aggregate_type varchar(255), payload jsonb,
   timestamp timestamp, version int, aggregate_version int, metadata jsonb)`;
+const LIKE_TABLE = `CREATE TABLE bench_like_events (LIKE event_store INCLUDING ALL)`;
 
 function rowsOf(streams: readonly StreamAppend[]): unknown[][] {
   return streams.flatMap((s) =>
@@ -26,9 +29,9 @@ function rowsOf(streams: readonly StreamAppend[]): unknown[][] {
   );
 }
 
-function insertSql(rowCount: number): string {
+function insertSql(table: string, rowCount: number): string {
   const values = Array.from({ length: rowCount }, (_, r) => `(${Array.from({ length: COLUMNS }, (_, c) => `$${r * COLUMNS + c + 1}`).join(',')})`);
-  return `INSERT INTO bench_raw_events (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version, metadata) VALUES ${values.join(',')}`;
+  return `INSERT INTO ${table} (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version, metadata) VALUES ${values.join(',')}`;
 }
 
 export const appendCase: BenchCase = {
@@ -41,51 +44,65 @@ export const appendCase: BenchCase = {
     const raw = new pg.Client({ connectionString: rawUrl });
     await raw.connect();
     try {
-      await raw.query(RAW_TABLE);
+      await raw.query(BARE_TABLE);
+      await raw.query(LIKE_TABLE);
       const kit = benchEventKit(ctx.app);
-      const store = new ctx.app.eventStore.PostgresEventStore(db, kit.registry);
+      const store = new ctx.app.eventStore.PostgresEventStore(db, kit.registry, { instanceId: 'bench' });
       const streams = new StreamSet(kit.event, 200);
       const perBatch = STREAMS_PER_APPEND * EVENTS_PER_STREAM;
-      const batchSql = insertSql(perBatch);
-      const singleSql = insertSql(1);
+      const sql = {
+        like: { batch: insertSql('bench_like_events', perBatch), single: insertSql('bench_like_events', 1) },
+        bare: { batch: insertSql('bench_raw_events', perBatch), single: insertSql('bench_raw_events', 1) },
+      };
 
-      // Untimed warm-up of both paths (JIT, plan caches, connections).
+      // Untimed warm-up of every path (JIT, plan caches, connections).
       for (let i = 0; i < 5; i++) {
         const b = streams.next(EVENTS_PER_STREAM, STREAMS_PER_APPEND, i * STREAMS_PER_APPEND);
         await store.append(b);
-        await raw.query(batchSql, rowsOf(b).flat());
+        await raw.query(sql.like.batch, rowsOf(b).flat());
+        await raw.query(sql.bare.batch, rowsOf(b).flat());
       }
 
       const ours: RoundStats[] = [];
-      const base: RoundStats[] = [];
+      const like: RoundStats[] = [];
+      const bare: RoundStats[] = [];
       const oursSingle: RoundStats[] = [];
-      const baseSingle: RoundStats[] = [];
+      const likeSingle: RoundStats[] = [];
+      const bareSingle: RoundStats[] = [];
+      const perEvent = (x: RoundStats) => ({ ...x, throughput: x.throughput * perBatch });
       for (let r = 0; r < rounds; r++) {
-        // Batches are built before the clock starts; both sides get the same rows.
+        // Batches are built before the clock starts; every side gets the same rows.
         const batches = Array.from({ length: batchAppends }, (_, i) =>
           streams.next(EVENTS_PER_STREAM, STREAMS_PER_APPEND, (i * STREAMS_PER_APPEND) % streams.ids.length),
         );
         const params = batches.map((b) => rowsOf(b).flat());
-        const o = await closedLoop(batchAppends, 1, (i) => store.append(batches[i]!));
-        const b = await closedLoop(batchAppends, 1, (i) => raw.query(batchSql, params[i]));
-        ours.push({ ...o, throughput: o.throughput * perBatch });
-        base.push({ ...b, throughput: b.throughput * perBatch });
+        ours.push(perEvent(await closedLoop(batchAppends, 1, (i) => store.append(batches[i]!))));
+        like.push(perEvent(await closedLoop(batchAppends, 1, (i) => raw.query(sql.like.batch, params[i]))));
+        bare.push(perEvent(await closedLoop(batchAppends, 1, (i) => raw.query(sql.bare.batch, params[i]))));
 
         const singles = Array.from({ length: singleAppends }, (_, i) => streams.next(1, 1, i % streams.ids.length));
         const singleParams = singles.map((s) => rowsOf(s).flat());
         oursSingle.push(await closedLoop(singleAppends, 1, (i) => store.append(singles[i]!)));
-        baseSingle.push(await closedLoop(singleAppends, 1, (i) => raw.query(singleSql, singleParams[i])));
-        ctx.log(`  round ${r + 1}/${rounds}: ${Math.round(ours[r]!.throughput)} vs ${Math.round(base[r]!.throughput)} events/s; single p50 ${oursSingle[r]!.p50.toFixed(2)} vs ${baseSingle[r]!.p50.toFixed(2)} ms`);
+        likeSingle.push(await closedLoop(singleAppends, 1, (i) => raw.query(sql.like.single, singleParams[i])));
+        bareSingle.push(await closedLoop(singleAppends, 1, (i) => raw.query(sql.bare.single, singleParams[i])));
+        ctx.log(
+          `  round ${r + 1}/${rounds}: ${Math.round(ours[r]!.throughput)} vs ${Math.round(like[r]!.throughput)} (same shape) / ${Math.round(bare[r]!.throughput)} (bare) events/s; ` +
+            `single p50 ${oursSingle[r]!.p50.toFixed(2)} vs ${likeSingle[r]!.p50.toFixed(2)} / ${bareSingle[r]!.p50.toFixed(2)} ms`,
+        );
       }
       const med = (xs: RoundStats[], k: keyof RoundStats) => median(xs.map((x) => x[k]));
-      const rawBatch = `raw pg multi-row INSERT, bare table (${perBatch} rows)`;
-      const rawSingle = 'raw pg single-row INSERT, bare table';
+      const likeBatch = `raw pg multi-row INSERT, same-shape table (LIKE event_store INCLUDING ALL, ${perBatch} rows)`;
+      const likeOne = 'raw pg single-row INSERT, same-shape table';
+      const bareBatch = `raw pg multi-row INSERT, bare table (${perBatch} rows)`;
+      const bareOne = 'raw pg single-row INSERT, bare table';
       const note = `${STREAMS_PER_APPEND} streams x ${EVENTS_PER_STREAM} events per append, ${batchAppends} appends/round, sequential`;
       return [
-        result('append.batch100.throughput', 'events/s', true, med(ours, 'throughput'), { name: rawBatch, value: med(base, 'throughput') }, note),
-        result('append.batch100.p50', 'ms', false, med(ours, 'p50'), { name: rawBatch, value: med(base, 'p50') }),
-        result('append.single.p50', 'ms', false, med(oursSingle, 'p50'), { name: rawSingle, value: med(baseSingle, 'p50') }, `${singleAppends} appends/round, sequential`),
-        result('append.single.p99', 'ms', false, med(oursSingle, 'p99'), { name: rawSingle, value: med(baseSingle, 'p99') }),
+        result('append.batch100.throughput', 'events/s', true, med(ours, 'throughput'), { name: likeBatch, value: med(like, 'throughput') }, note),
+        result('append.batch100.p50', 'ms', false, med(ours, 'p50'), { name: likeBatch, value: med(like, 'p50') }),
+        result('append.single.p50', 'ms', false, med(oursSingle, 'p50'), { name: likeOne, value: med(likeSingle, 'p50') }, `${singleAppends} appends/round, sequential`),
+        result('append.single.p99', 'ms', false, med(oursSingle, 'p99'), { name: likeOne, value: med(likeSingle, 'p99') }),
+        result('append.batch100.throughput.vs_bare', 'events/s', true, med(ours, 'throughput'), { name: bareBatch, value: med(bare, 'throughput') }),
+        result('append.single.p50.vs_bare', 'ms', false, med(oursSingle, 'p50'), { name: bareOne, value: med(bareSingle, 'p50') }),
       ];
     } finally {
       await raw.end();

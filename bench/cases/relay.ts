@@ -1,7 +1,8 @@
 /**
- * Store → Kafka through the project's KafkaRelay (read from checkpoint, publish with an
- * idempotent acks=all producer, move the checkpoint) against a raw kafkajs producer
- * sending the same messages; and the relay's lag while events are being written.
+ * Store → Kafka through the project's KafkaRelay (read settled events from the checkpoint,
+ * map, publish with an idempotent acks=all producer, move the checkpoint; reading batch N+1
+ * overlaps sending batch N) against a raw kafkajs producer sending the same messages,
+ * pre-built; and the relay's lag while events are being written.
  */
 import { randomBytes } from 'node:crypto';
 import type { BenchCase, BenchContext } from '../support/bench-context.js';
@@ -81,9 +82,9 @@ export const relayCase: BenchCase = {
       await producer.connect();
       // Warm-up: creates the topic, JITs both paths.
       let head = await store.headPosition();
+      await checkpointStore.set('bench-warmup', await store.headCursor());
       await writeEvents(1000);
       const warm = newRelay('bench-warmup');
-      await checkpointStore.set('bench-warmup', head);
       warm.start();
       const warmHead = await store.headPosition();
       await until(() => warm.status().checkpoint >= warmHead, 'relay warm-up');
@@ -94,10 +95,10 @@ export const relayCase: BenchCase = {
       const raw: number[] = [];
       for (let r = 0; r < rounds; r++) {
         head = await store.headPosition();
+        const name = `bench-round-${r}`;
+        await checkpointStore.set(name, await store.headCursor());
         await writeEvents(perRound);
         const target = await store.headPosition();
-        const name = `bench-round-${r}`;
-        await checkpointStore.set(name, head);
         const relay = newRelay(name);
         let t0 = performance.now();
         relay.start();
@@ -118,13 +119,13 @@ export const relayCase: BenchCase = {
       let maxBacklog = 0;
       const tracking: RelayCheckpoints = {
         get: (n) => checkpointStore.get(n),
-        async set(n, position) {
-          await checkpointStore.set(n, position);
+        async advance(n, cursor) {
+          await checkpointStore.advance(n, cursor);
           const now = performance.now();
-          while (pending.length && pending[0]!.position <= position) lags.push(now - pending.shift()!.committedAt);
+          while (pending.length && pending[0]!.position <= cursor.position) lags.push(now - pending.shift()!.committedAt);
         },
       };
-      await checkpointStore.set('bench-lag', await store.headPosition());
+      await checkpointStore.set('bench-lag', await store.headCursor());
       const relay = newRelay('bench-lag', tracking);
       relay.start();
       const ticks = Math.round((lagSeconds * 1000) / LAG_TICK_MS);

@@ -19,6 +19,7 @@ import { GetJobResultHandler } from './application/queries/get-job-result/get-jo
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
 import { QueueRecovery } from './application/queue-recovery.js';
+import { QueueTakeover } from './application/takeover/queue-takeover.js';
 import { JobPayloadReader } from './application/recording/job-payload-reader.js';
 import { JobPayloadStore } from './application/recording/job-payload-store.js';
 import { QueueRecorder } from './application/recording/queue-recorder.js';
@@ -50,7 +51,7 @@ export class InferenceModule implements OnModuleInit {
       controllers: [InferenceController, JobsController, MetricsController],
       providers: [
         QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
-        BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,
+        BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
         JobsProjection,

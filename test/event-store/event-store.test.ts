@@ -5,6 +5,7 @@ import { ConcurrencyConflictError } from '../../src/shared/domain/domain-error.j
 import { DomainEvent } from '../../src/shared/domain/event-envelope.js';
 import { EventTypeRegistry } from '../../src/shared/domain/event-type-registry.js';
 import { CheckpointStore } from '../../src/shared/event-store/checkpoint-store.js';
+import { cursorOf } from '../../src/shared/event-store/stored-event.js';
 import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { testRegistry, things, ThingHappened } from '../support/test-events.js';
 
@@ -95,26 +96,41 @@ describe.each(databaseBackends())('event store on %s', (backend) => {
     }
     const all = await store.readAll({ afterPosition: head });
     expect(all.map((s) => s.event.aggregate_id)).toEqual([early, late]);
+    const settled = await store.readSettled(cursorOf(all[0]!), 10);
+    expect(settled.map((s) => s.event.aggregate_id)).toEqual([late]);
+  });
+
+  it('stamps the appending instance in the metadata and returns each event with its transaction id', async () => {
+    const id = 'abababab-0000-4000-8000-00000000000a';
+    const stamped = new PostgresEventStore(t.db, testRegistry(), { instanceId: 'node-a' });
+    const [stored] = await stamped.append({ aggregateId: id, aggregateType: 'test_thing', expectedVersion: 0, events: things(id, 1), metadata: { correlation_id: 'c-9' } });
+    expect(stored!.metadata).toEqual({ correlation_id: 'c-9', instance_id: 'node-a' });
+    const [loaded] = (await store.load(id)).events;
+    expect(loaded!.metadata).toEqual({ correlation_id: 'c-9', instance_id: 'node-a' });
+    expect(loaded!.transactionId).toBe(stored!.transactionId);
+    expect(BigInt(stored!.transactionId!)).toBeGreaterThan(0n);
   });
 
   if (backend === 'postgres') {
-    it('(control) shows the gap that raw inserts would leave to a position-based reader', async () => {
+    it('(control) a position-only reader skips a late commit; the settled reader does not', async () => {
       const c1 = new pg.Client({ connectionString: t.url });
       const c2 = new pg.Client({ connectionString: t.url });
       await Promise.all([c1.connect(), c2.connect()]);
       try {
         const head = await store.headPosition();
+        const from = await store.headCursor();
+        const naive = async () => (await c2.query(`SELECT aggregate_id FROM event_store WHERE position > $1 ORDER BY position`, [head])).rows.map((r) => r.aggregate_id);
         const insert = (c: pg.Client, id: string) => c.query(
           `INSERT INTO event_store (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version)
            VALUES (gen_random_uuid(), 'test.thing.happened', $1, 'test_thing', '{"n":0,"label":"raw"}', now(), 1, 1)`, [id]);
         await c1.query('BEGIN');
         await insert(c1, 'f0000000-0000-4000-8000-000000000006');
         await insert(c2, 'f0000000-0000-4000-8000-000000000007'); // autocommit: commits first
-        const seen = await store.readAll({ afterPosition: head });
-        expect(seen.map((s) => s.event.aggregate_id)).toEqual(['f0000000-0000-4000-8000-000000000007']);
+        expect(await naive()).toEqual(['f0000000-0000-4000-8000-000000000007']); // a position reader moves past 006
+        expect(await store.readSettled(from, 10)).toEqual([]); // 007 is not settled while 006's transaction runs
         await c1.query('COMMIT');
-        const positions = (await store.readAll({ afterPosition: head })).map((s) => s.position);
-        expect(positions[0]).toBeLessThan(seen[0]!.position); // the reader had moved past it
+        const settled = await store.readSettled(from, 10);
+        expect(settled.map((s) => s.event.aggregate_id)).toEqual(['f0000000-0000-4000-8000-000000000006', 'f0000000-0000-4000-8000-000000000007']);
       } finally {
         await Promise.all([c1.end(), c2.end()]);
       }
@@ -129,12 +145,15 @@ describe.each(databaseBackends())('event store on %s', (backend) => {
     expect(await store.readAll({ eventType: 'no.such.type' })).toEqual([]);
   });
 
-  it('keeps checkpoints per reader', async () => {
+  it('keeps a (transaction id, position) checkpoint per reader; advance() never moves it back', async () => {
     const cps = new CheckpointStore(t.db);
-    expect(await cps.get('relay')).toBe(0);
-    await cps.set('relay', 42);
-    await cps.set('relay', 43);
-    expect(await cps.get('relay')).toBe(43);
+    expect(await cps.get('relay')).toEqual({ transactionId: '0', position: 0 });
+    await cps.set('relay', { transactionId: '900', position: 42 });
+    await cps.advance('relay', { transactionId: '900', position: 43 });
+    await cps.advance('relay', { transactionId: '899', position: 99 });
+    expect(await cps.get('relay')).toEqual({ transactionId: '900', position: 43 });
+    await cps.set('relay', { transactionId: '5', position: 1 });
+    expect(await cps.get('relay')).toEqual({ transactionId: '5', position: 1 });
   });
 
   it('upcasts an old stored shape to the current event class', async () => {

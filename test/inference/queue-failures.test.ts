@@ -3,9 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Database } from '../../src/shared/database/database.js';
-import { resolveOptions } from '../../src/shared/config/modelmora-options.js';
+import type { ModelMoraOptions } from '../../src/shared/config/modelmora-options.js';
+import { MODELMORA_OPTIONS } from '../../src/shared/nest/tokens.js';
 import { AggregateRepository } from '../../src/shared/event-sourcing/aggregate-repository.js';
 import { InferenceQueue } from '../../src/inference/application/inference-queue.aggregate.js';
+import { QueueRecorder } from '../../src/inference/application/recording/queue-recorder.js';
 import { fixedEventContext } from '../support/given-when-then.js';
 import { ResultExpiry } from '../../src/inference/application/results/result-expiry.js';
 import { databaseBackends } from '../support/databases.js';
@@ -86,6 +88,7 @@ describe(`inference queue failures (${backend})`, () => {
       const res = await post(modelId, { inputs: row(3) }, 'sync');
       expect(res.status).toBe(200);
       const id = res.body.job_id as string;
+      await eventually(async () => (await eventsFor('job.completed', id)).length > 0, 'the sync job to be recorded');
       expect((await eventsFor('job.started', id)).map((e) => e.payload.attempt)).toEqual([1, 2]);
       expect((await eventsFor('job.requeued', id)).map((e) => e.payload)).toEqual([expect.objectContaining({ reason: 'worker_exited', retries: 1, delay_ms: 200 })]);
       expect(await eventsFor('job.completed', id)).toHaveLength(1);
@@ -104,6 +107,7 @@ describe(`inference queue failures (${backend})`, () => {
       const res = await post(modelId, { inputs: row(3) }, 'sync');
       expect([res.status, res.body.error_code]).toEqual([500, 'INFERENCE_FAILED']);
       expect(res.body.message).toContain(`gave up after ${MAX_RETRIES} retries`);
+      await eventually(async () => (await eventsFor('job.failed', res.body.details.job_id)).length > 0, 'the sync job to be recorded');
       expect(await eventsFor('job.started', res.body.details.job_id)).toHaveLength(MAX_RETRIES + 1);
     } finally {
       runtime.beforeInfer = undefined;
@@ -171,12 +175,11 @@ describe(`inference queue failures (${backend})`, () => {
     const repository = app.get(AggregateRepository);
     const foreign = '00000000-0000-4000-8000-00000000c0f1';
     const limits = { maxQueueSize: 100, maxQueuedPerModel: 100, defaultTimeoutMs: { default: 60_000 } };
-    // Another writer appends to our stream (once our write-behind records of the job above are in).
-    await eventually(async () => {
-      const other = await repository.load(new InferenceQueue(resolveOptions().inferenceQueueId));
-      other.submit({ job_id: foreign, model_id: modelId, task_type: 'tensor', inputs: row(1) }, limits, fixedEventContext(new Date().toISOString()));
-      return repository.save(other).then(() => true, () => false);
-    }, 'a foreign append to our stream');
+    // Another writer appends to our stream, once our write-behind records of the job above are in.
+    await eventually(() => app.get(QueueRecorder).status().unrecorded_events === 0, 'our records to be written');
+    const other = await repository.load(new InferenceQueue(app.get<ModelMoraOptions>(MODELMORA_OPTIONS).inferenceQueueId));
+    other.submit({ job_id: foreign, model_id: modelId, task_type: 'tensor', inputs: row(1) }, limits, fixedEventContext(new Date().toISOString()));
+    await repository.save(other);
 
     // Answered from memory (sync is write-behind), but its records conflict with the other writer's: fenced.
     expect((await post(modelId, { inputs: row(5) }, 'sync')).status).toBe(200);

@@ -50,7 +50,7 @@ describeKafka(`Kafka relay under load (${backend})`, () => {
   it('keeps up with a steady writer (lag sampled while writing)', async () => {
     const prefix = uniqueTopicPrefix();
     const checkpointName = 'lag';
-    await new CheckpointStore(t.db).set(checkpointName, await store.headPosition());
+    await new CheckpointStore(t.db).set(checkpointName, await store.headCursor());
     const { relay } = testRelay(t.db, store, { prefix, brokers, checkpointName });
     relays.push(relay);
     relay.start();

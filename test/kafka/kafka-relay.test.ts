@@ -34,7 +34,7 @@ describeKafka(`Kafka relay on a real broker (${backend})`, () => {
   /** A relay whose checkpoint starts at the current head: it publishes only what the test writes next. */
   async function relayFromHead(prefix: string, extra: Partial<KafkaRelayOptions> = {}) {
     const checkpointName = `relay-${prefix}`;
-    await new CheckpointStore(t.db).set(checkpointName, await store.headPosition());
+    await new CheckpointStore(t.db).set(checkpointName, await store.headCursor());
     const made = testRelay(t.db, store, { prefix, brokers, checkpointName, ...extra });
     relays.push(made.relay);
     return made;
@@ -63,7 +63,7 @@ describeKafka(`Kafka relay on a real broker (${backend})`, () => {
     relays.push(relay);
     relay.start();
     await waitFor(() => relay.status().checkpoint >= stored!.position, 'the relay to publish the registration');
-    expect(await new CheckpointStore(t.db).get('kafka-relay')).toBe(stored!.position);
+    expect((await new CheckpointStore(t.db).get('kafka-relay')).position).toBe(stored!.position);
     await relay.stop();
 
     const topic = 'modelmora.model_catalog.model.registered';
@@ -112,7 +112,7 @@ describeKafka(`Kafka relay on a real broker (${backend})`, () => {
     second.relay.start();
     await waitFor(() => second.relay.status().checkpoint >= after.at(-1)!.position, 'the second relay to catch up', 60_000);
     // It read from the stored checkpoint, not from the beginning.
-    expect(second.relay.status().published).toBe([...before, ...after].filter((s) => s.position > stoppedAt).length);
+    expect(second.relay.status().published).toBe([...before, ...after].filter((s) => s.position > stoppedAt.position).length);
 
     const recorder = await record(topicsOf(prefix));
     const all = [...before, ...after];

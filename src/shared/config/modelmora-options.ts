@@ -1,3 +1,4 @@
+import { instanceStreamIds, resolveInstanceId } from '../cluster/instance-id.js';
 /** Kafka connection and naming; absent → no relay, no consumer (events still stored and dispatched). */
 export interface KafkaOptions {
   brokers: string[];
@@ -21,7 +22,7 @@ export interface ModelMoraOptions {
   apiToken?: string;
   alertWebhook?: string;
   kafka?: KafkaOptions;
-  /** Stable ids of the singleton aggregates of this instance. */
+  /** The shared catalog's stream, and this instance's own streams (derived from `instanceId` unless given). */
   catalogId: string;
   lifecycleManagerId: string;
   inferenceQueueId: string;
@@ -46,6 +47,13 @@ export interface ModelMoraOptions {
   submitAckTimeoutMs: number;
   /** Keep the outputs of sync jobs in the result table too (off: the caller already has them). */
   storeSyncResults: boolean;
+  // --- cluster (issue 10, src/shared/cluster) ---
+  /** MODELMORA_INSTANCE_ID; unset → a stable default (host name + data/model dirs, see `defaultInstanceId`). */
+  instanceId: string;
+  /** How often the instance lease's heartbeat row is written (default 5 s). */
+  leaseHeartbeatMs?: number;
+  /** A heartbeat older than this, with a free lock, makes an instance an orphan (default 3 heartbeats). */
+  leaseStaleAfterMs?: number;
 }
 
 export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;
@@ -57,10 +65,11 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   maxMemoryMb: 4096,
   maxModels: 8,
   maxQueueSize: 10_000,
-  // The seed's example ids: one catalog, one manager, one queue per instance.
+  // The seed's example id: one catalog for the whole cluster. Manager and queue ids are per instance.
   catalogId: '770e8400-e29b-41d4-a716-446655440003',
-  lifecycleManagerId: 'cc0e8400-e29b-41d4-a716-446655440008',
-  inferenceQueueId: '11000000-e29b-41d4-a716-446655440013',
+  instanceId: '',
+  lifecycleManagerId: '',
+  inferenceQueueId: '',
   snapshotEvery: 100,
   healthCheckIntervalMs: 10_000,
   healthCheckTimeoutMs: 2_000,
@@ -84,6 +93,10 @@ export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOpti
   const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) };
   merged.defaultTimeoutMs = { ...DEFAULT_OPTIONS.defaultTimeoutMs, ...(input.defaultTimeoutMs ?? {}) };
   if (input.maxQueuedPerModel === undefined) merged.maxQueuedPerModel = Math.max(1, Math.ceil(merged.maxQueueSize / 2));
+  merged.instanceId = resolveInstanceId(merged);
+  const own = instanceStreamIds(merged.instanceId);
+  merged.lifecycleManagerId = input.lifecycleManagerId ?? own.lifecycleManagerId;
+  merged.inferenceQueueId = input.inferenceQueueId ?? own.inferenceQueueId;
   return merged;
 }
 

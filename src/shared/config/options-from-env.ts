@@ -1,4 +1,5 @@
 import type { KafkaOptions, ModelMoraOptionsInput } from './modelmora-options.js';
+import { instanceIdProblem } from '../cluster/instance-id.js';
 
 /** A configuration value is wrong: the message names the variable, and the server refuses to start. */
 export class ConfigurationError extends Error {
@@ -46,7 +47,16 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     apiToken: env.MODELMORA_API_TOKEN || undefined,
     alertWebhook: webhook,
     kafka: kafkaFromEnv(env),
+    // --- cluster (issue 10) ---
+    instanceId: instanceIdFromEnv(env),
   };
+}
+
+function instanceIdFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const id = env.MODELMORA_INSTANCE_ID || undefined;
+  const problem = id === undefined ? undefined : instanceIdProblem(id);
+  if (problem) throw new ConfigurationError('MODELMORA_INSTANCE_ID', problem);
+  return id;
 }
 
 function kafkaFromEnv(env: NodeJS.ProcessEnv): KafkaOptions | undefined {

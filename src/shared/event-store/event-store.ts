@@ -1,18 +1,16 @@
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventTypeRegistry } from '../domain/event-type-registry.js';
 import type { Database, Tx } from '../database/database.js';
-import type { ReadAllQuery, Snapshot, StoredEvent, StreamAppend } from './stored-event.js';
-
-/** Any constant works: it only has to be the same for every writer of `event_store`. */
-const APPEND_LOCK_KEY = 0x4d4f4445; // "MODE"
-const COLUMNS = 9;
-/** PostgreSQL allows 65535 bind parameters per statement. */
-const ROWS_PER_STATEMENT = Math.floor(65535 / COLUMNS);
+import { APPEND_SQL, appendParameters, asConcurrencyConflict, type AppendRow } from './append-statement.js';
+import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
 
 const SELECT_EVENT = `
   event_id, event_type, aggregate_id, aggregate_type, payload,
   to_char(timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp,
-  version, aggregate_version, position, metadata`;
+  version, aggregate_version, position, metadata, transaction_id::text AS transaction_id`;
+
+/** Rows whose transaction ended before the oldest one still running: nothing can commit before them any more. */
+const SETTLED = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
 interface EventRow {
   event_id: string;
@@ -25,62 +23,49 @@ interface EventRow {
   aggregate_version: number;
   position: string;
   metadata: Record<string, unknown>;
+  transaction_id: string;
+}
+
+export interface EventStoreOptions {
+  /** Stamped on every append as `metadata.instance_id`: other instances tell their events from ours. */
+  instanceId?: string;
 }
 
 /**
- * PostgreSQL event store.
- *
- * Gap-free catch-up: appends are SERIALISED by a transaction-scoped advisory lock
- * taken before any row is written. Positions are therefore drawn in lock order, and
- * PostgreSQL makes a commit visible before it releases the transaction's locks, so
- * once a reader sees position p, every smaller position is either visible too or
- * belongs to a transaction that rolled back. A reader that remembers "last position
- * seen" can never skip an event that commits late. The cost — one appender at a time —
- * is paid back by group commit: concurrent writers batch many events into one append.
+ * PostgreSQL event store. Appends run concurrently (no global lock); catch-up readers stay
+ * gap-free by reading only SETTLED rows in (transaction_id, position) order (`readSettled`),
+ * the technique of Emmett and Marten: a row with a smaller position may still be in flight,
+ * but never one of a transaction older than the oldest still running.
  */
 export class PostgresEventStore {
   constructor(
     private readonly db: Database,
     private readonly registry: EventTypeRegistry,
+    private readonly options: EventStoreOptions = {},
   ) {}
 
-  /** Appends one or many streams in ONE transaction; all succeed or none. */
+  /**
+   * Appends one or many streams atomically. Without a snapshot to write this is ONE
+   * autocommit statement (one round trip); with one, a transaction of two.
+   */
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
     const list = Array.isArray(streams) ? streams : [streams as StreamAppend];
     if (list.every((s) => s.events.length === 0)) return [];
-    return this.db.transaction((tx) => this.appendIn(tx, list));
+    if (list.some((s) => s.snapshot)) return this.db.transaction((tx) => this.appendIn(tx, list));
+    return this.run((sql, params) => this.db.query<AppendRow>(sql, params), list);
   }
 
-  /** Appends inside a caller's transaction (projections that write events with their state). */
+  /**
+   * Appends inside a caller's transaction (projections written with their events).
+   * It MUST be the transaction's first write: PostgreSQL assigns the transaction id at the
+   * first write, so two appends to one stream then get ids in stream-version order, and
+   * readers ordered by (transaction_id, position) keep every aggregate's order.
+   */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [APPEND_LOCK_KEY]);
-    await this.checkExpectedVersions(tx, streams);
-    const rows: unknown[][] = [];
-    for (const s of streams) {
-      s.events.forEach((e, i) =>
-        rows.push([
-          e.event_id, e.event_type, e.aggregate_id, e.aggregate_type, JSON.stringify(e.payload),
-          e.timestamp, e.version, s.expectedVersion + i + 1, JSON.stringify(s.metadata ?? {}),
-        ]),
-      );
-    }
-    const stored: StoredEvent[] = [];
-    const byId = new Map(streams.flatMap((s) => s.events.map((e, i) => [e.event_id, { s, i, e }] as const)));
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-      const inserted = await this.insertRows(tx, chunk);
-      for (const r of inserted) {
-        const hit = byId.get(r.event_id)!;
-        stored.push({
-          event: hit.e,
-          aggregateVersion: hit.s.expectedVersion + hit.i + 1,
-          position: Number(r.position),
-          metadata: hit.s.metadata ?? {},
-        });
-      }
-    }
+    if (streams.every((s) => s.events.length === 0)) return [];
+    const stored = await this.run((sql, params) => tx.query<AppendRow>(sql, params), streams);
     for (const s of streams) if (s.snapshot) await this.saveSnapshot(tx, s);
-    return stored.sort((a, b) => a.position - b.position);
+    return stored;
   }
 
   /** The latest snapshot (if any) and the events after it, in stream order. */
@@ -110,9 +95,33 @@ export class PostgresEventStore {
     };
   }
 
-  /** Events after a global position, in position order (gap-free, see class comment). */
+  /** For catch-up readers (relay, subscriptions): settled events after `cursor`, in (transaction_id, position) order. */
+  async readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${SELECT_EVENT} FROM event_store
+       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
+       ORDER BY transaction_id, position LIMIT $3`,
+      [after.transactionId, after.position, limit],
+    );
+    return rows.map((r) => this.toStored(r));
+  }
+
+  /** The cursor after every settled event: a reader starting here sees only what settles from now on. */
+  async headCursor(): Promise<StoreCursor> {
+    const [row] = await this.db.query<{ transaction_id: string; position: string }>(
+      `SELECT transaction_id::text AS transaction_id, position FROM event_store WHERE ${SETTLED}
+       ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    );
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : { transactionId: '0', position: 0 };
+  }
+
+  /**
+   * The audit trail (`GET /events`): settled events after a global position, in position
+   * order. Not for catch-up readers: a position-only cursor can still pass a row of a
+   * concurrent transaction that drew a smaller position but a larger transaction id.
+   */
   async readAll(q: ReadAllQuery = {}, tx?: Tx): Promise<StoredEvent[]> {
-    const where = ['position > $1'];
+    const where = ['position > $1', SETTLED];
     const params: unknown[] = [q.afterPosition ?? 0];
     if (q.aggregateId) where.push(`aggregate_id = $${params.push(q.aggregateId)}`);
     if (q.eventType) where.push(`event_type = $${params.push(q.eventType)}`);
@@ -127,44 +136,26 @@ export class PostgresEventStore {
     return Number(row.head);
   }
 
-  private async checkExpectedVersions(tx: Tx, streams: readonly StreamAppend[]): Promise<void> {
-    const ids = [...new Set(streams.map((s) => s.aggregateId))];
-    const rows = await tx.query<{ aggregate_id: string; current: number }>(
-      // One index probe per stream: max() under GROUP BY would scan a whole stream, and the queue's grows with every job.
-      `SELECT id AS aggregate_id, (SELECT max(aggregate_version) FROM event_store WHERE aggregate_id = id) AS current FROM unnest($1::uuid[]) AS id`,
-      [ids],
-    );
-    const current = new Map(rows.map((r) => [r.aggregate_id, Number(r.current ?? 0)]));
-    const seen = new Map<string, number>();
-    for (const s of streams) {
-      // Two parts for the same stream in one append must chain on each other.
-      const actual = seen.get(s.aggregateId) ?? current.get(s.aggregateId) ?? 0;
-      if (actual !== s.expectedVersion) throw new ConcurrencyConflictError(s.aggregateId, s.expectedVersion);
-      seen.set(s.aggregateId, s.expectedVersion + s.events.length);
-    }
-  }
-
-  private async insertRows(tx: Tx, rows: unknown[][]): Promise<{ event_id: string; position: string }[]> {
-    const values = rows
-      .map((_, r) => {
-        const b = r * COLUMNS;
-        return `($${b + 1}::uuid, $${b + 2}, $${b + 3}::uuid, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::timestamp, $${b + 7}::int, $${b + 8}::int, $${b + 9}::jsonb)`;
-      })
-      .join(',');
+  private async run(query: (sql: string, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
+    const params = appendParameters(streams, this.options.instanceId);
+    let rows: AppendRow[];
     try {
-      return await tx.query(
-        `INSERT INTO event_store (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version, metadata)
-         VALUES ${values} RETURNING event_id, position`,
-        rows.flat(),
-      );
-    } catch (err: any) {
-      // Belt and braces: the lock makes this unreachable for writers that use this store.
-      if (err?.code === '23505' && String(err?.constraint ?? err?.message).includes('uq_event_store_stream_version')) {
-        const [, aggregateId, , , , , , version] = rows[0] as [unknown, string, unknown, unknown, unknown, unknown, unknown, number];
-        throw new ConcurrencyConflictError(aggregateId, version - 1);
-      }
-      throw err;
+      rows = await query(APPEND_SQL, params);
+    } catch (err) {
+      throw asConcurrencyConflict(err, streams) ?? err;
     }
+    const conflict = rows.find((r) => r.kind === 'c');
+    if (conflict) throw new ConcurrencyConflictError(conflict.id, Number(conflict.a));
+    const inserted = new Map(rows.map((r) => [r.id, r]));
+    const stored: StoredEvent[] = [];
+    for (const s of streams) {
+      const metadata = this.options.instanceId ? { ...s.metadata, instance_id: this.options.instanceId } : (s.metadata ?? {});
+      s.events.forEach((event, i) => {
+        const row = inserted.get(event.event_id)!;
+        stored.push({ event, aggregateVersion: s.expectedVersion + i + 1, position: Number(row.a), metadata, transactionId: row.b });
+      });
+    }
+    return stored.sort((a, b) => a.position - b.position);
   }
 
   private async saveSnapshot(tx: Tx, s: StreamAppend): Promise<void> {
@@ -192,6 +183,7 @@ export class PostgresEventStore {
       aggregateVersion: Number(r.aggregate_version),
       position: Number(r.position),
       metadata: r.metadata ?? {},
+      transactionId: r.transaction_id,
     };
   }
 }

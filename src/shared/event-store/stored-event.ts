@@ -15,6 +15,25 @@ export interface StoredEvent<E extends DomainEvent = DomainEvent> {
   /** Global order; bigint in SQL, a safe integer here (2^53 events is far away). */
   readonly position: number;
   readonly metadata: EventMetadata;
+  /** The appending transaction's id (xid8, decimal): with `position`, the catch-up readers' order. */
+  readonly transactionId?: string;
+}
+
+/**
+ * Where a catch-up reader has got to: the last event it handled, as (transaction id,
+ * position). Readers go on in that order, never by position alone (see PostgresEventStore).
+ */
+export interface StoreCursor {
+  readonly transactionId: string;
+  readonly position: number;
+}
+
+export const START_OF_STORE: StoreCursor = { transactionId: '0', position: 0 };
+
+/** The cursor just after `event` (it must come from the store, which sets `transactionId`). */
+export function cursorOf(event: StoredEvent): StoreCursor {
+  if (event.transactionId === undefined) throw new Error(`stored event at position ${event.position} has no transaction id`);
+  return { transactionId: event.transactionId, position: event.position };
 }
 
 export interface Snapshot<S = unknown> {

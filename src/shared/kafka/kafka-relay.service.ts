@@ -1,36 +1,54 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
+import { INSTANCE_ID } from '../cluster/cluster.tokens.js';
+import { dedicatedConnections } from '../cluster/dedicated-connection.js';
+import { LeaderLock } from '../cluster/leader-lock.js';
+import { StoreNotifications } from '../cluster/store-notifications.js';
 import type { KafkaOptions } from '../config/modelmora-options.js';
+import type { OpenedDatabase } from '../database/data-source.js';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
 import { ReadinessChecks } from '../interface/http/readiness-checks.js';
 import { EventBusPublisher } from '../nest/event-bus.publisher.js';
+import { OPENED_DATABASE } from '../nest/tokens.js';
 import { createKafkaClient } from './kafka-client.factory.js';
 import { kafkaReadinessCheck } from './kafka-readiness.js';
 import { KafkajsRelayBroker } from './kafka-relay.broker.js';
-import { KafkaRelay, type KafkaRelayOptions } from './kafka-relay.js';
+import { KafkaRelay, KAFKA_RELAY_CHECKPOINT, type KafkaRelayOptions } from './kafka-relay.js';
+import { LeaderRelay } from './kafka-relay.leader.js';
 import { KAFKA_OPTIONS, KAFKA_RELAY_TUNING } from './kafka.tokens.js';
 
-/** The relay's Nest lifecycle: starts after bootstrap, woken by every commit, stopped on destroy. */
+/** Relay tuning plus how often a standby instance tries to become the relay's leader. */
+export type KafkaRelayTuning = Partial<KafkaRelayOptions> & { leaderRetryMs?: number };
+
+/**
+ * The relay's Nest lifecycle: after bootstrap it competes for the `kafka-relay` leader lock
+ * (on PostgreSQL; on PGlite it simply leads) and relays while it leads; woken by every local
+ * commit and, with the ClusterModule, by every instance's commit (LISTEN); stopped on destroy.
+ */
 @Injectable()
 export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('KafkaRelay');
-  private relay?: KafkaRelay;
+  private leader?: LeaderRelay;
   private subscription?: Subscription;
+  private unlisten?: () => void;
 
   constructor(
     @Inject(KAFKA_OPTIONS) private readonly kafka: KafkaOptions | null,
-    @Inject(KAFKA_RELAY_TUNING) private readonly tuning: Partial<KafkaRelayOptions>,
+    @Inject(KAFKA_RELAY_TUNING) private readonly tuning: KafkaRelayTuning,
     private readonly store: PostgresEventStore,
     private readonly checkpoints: CheckpointStore,
     private readonly publisher: EventBusPublisher,
     private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(OPENED_DATABASE) private readonly opened?: OpenedDatabase,
+    @Optional() @Inject(INSTANCE_ID) private readonly instanceId?: string,
+    @Optional() @Inject(StoreNotifications) private readonly notifications?: StoreNotifications,
   ) {}
 
-  /** The running relay (undefined when Kafka is off or before bootstrap). */
+  /** The running relay (undefined when Kafka is off, before bootstrap, or while another instance leads). */
   get instance(): KafkaRelay | undefined {
-    return this.relay;
+    return this.leader?.relay;
   }
 
   onModuleInit(): void {
@@ -41,7 +59,7 @@ export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, 
     } catch {
       // a host app without ModelMora's health endpoint
     }
-    checks?.list.push(kafkaReadinessCheck(this.kafka, () => this.relay, this.store));
+    checks?.list.push(kafkaReadinessCheck(this.kafka, () => this.instance, this.store));
   }
 
   onApplicationBootstrap(): void {
@@ -49,19 +67,26 @@ export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, 
       this.logger.log('Kafka relay off: no Kafka brokers configured (KAFKA_BROKERS); events are stored and dispatched in-process only');
       return;
     }
-    const broker = new KafkajsRelayBroker(createKafkaClient(this.kafka, '-relay', 'KafkaRelay'));
-    this.relay = new KafkaRelay(this.store, this.checkpoints, broker, {
-      ...this.tuning,
-      topicPrefix: this.tuning.topicPrefix ?? this.kafka.topicPrefix,
+    const kafka = this.kafka;
+    const lock = new LeaderLock(this.tuning.checkpointName ?? KAFKA_RELAY_CHECKPOINT, {
+      connect: this.opened ? dedicatedConnections(this.opened) : undefined,
+      instanceId: this.instanceId,
+      retryMs: this.tuning.leaderRetryMs,
       logger: this.logger,
     });
-    this.subscription = this.publisher.committed$.subscribe(() => this.relay?.notify());
-    this.relay.start();
-    this.logger.log({ msg: 'Kafka relay started', brokers: this.kafka.brokers.join(','), topic_prefix: this.kafka.topicPrefix });
+    this.leader = new LeaderRelay(lock, () => {
+      const broker = new KafkajsRelayBroker(createKafkaClient(kafka, '-relay', 'KafkaRelay'));
+      this.logger.log({ msg: 'Kafka relay started (leader)', brokers: kafka.brokers.join(','), topic_prefix: kafka.topicPrefix });
+      return new KafkaRelay(this.store, this.checkpoints, broker, { ...this.tuning, topicPrefix: this.tuning.topicPrefix ?? kafka.topicPrefix, logger: this.logger });
+    });
+    this.subscription = this.publisher.committed$.subscribe(() => this.leader?.notify());
+    this.unlisten = this.notifications?.subscribe(() => this.leader?.notify());
+    this.leader.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.subscription?.unsubscribe();
-    await this.relay?.stop();
+    this.unlisten?.();
+    await this.leader?.stop();
   }
 }

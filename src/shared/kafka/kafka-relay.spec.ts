@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TopicMessages } from 'kafkajs';
 import { DomainEvent } from '../domain/event-envelope.js';
-import type { StoredEvent } from '../event-store/stored-event.js';
+import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import { KafkaRelay, type RelayCheckpoints, type RelaySource } from './kafka-relay.js';
 
@@ -19,13 +19,17 @@ function stored(position: number, aggregateId: string, aggregateVersion: number)
     event_type: 'thing.happened', aggregate_id: aggregateId, aggregate_type: 'thing',
     payload: { n: position }, timestamp: '2025-12-04T10:30:00.000Z', version: 1,
   });
-  return { event, aggregateVersion, position, metadata: position === 1 ? { correlation_id: 'c-1' } : {} };
+  return { event, aggregateVersion, position, metadata: position === 1 ? { correlation_id: 'c-1' } : {}, transactionId: String(100 + position) };
 }
 
+const at = (position: number): StoreCursor => ({ transactionId: String(100 + position), position });
+
 class MemorySource implements RelaySource {
+  reads = 0;
   constructor(readonly events: StoredEvent[]) {}
-  async readAll(q: { afterPosition: number; limit: number }) {
-    return this.events.filter((e) => e.position > q.afterPosition).slice(0, q.limit);
+  async readSettled(after: StoreCursor, limit: number) {
+    this.reads += 1;
+    return this.events.filter((e) => BigInt(e.transactionId!) > BigInt(after.transactionId) || (e.transactionId === after.transactionId && e.position > after.position)).slice(0, limit);
   }
   async headPosition() {
     return this.events.at(-1)?.position ?? 0;
@@ -35,23 +39,25 @@ class MemorySource implements RelaySource {
 class MemoryCheckpoints implements RelayCheckpoints {
   readonly writes: number[] = [];
   async get() {
-    return this.writes.at(-1) ?? 0;
+    return at(this.writes.at(-1) ?? 0);
   }
-  async set(_: string, position: number) {
-    this.writes.push(position);
+  async advance(_: string, cursor: StoreCursor) {
+    this.writes.push(cursor.position);
   }
 }
 
-/** Refuses every send while `down`; records what it acknowledged. */
+/** Refuses every send while `down`, holds each send while `held`; records what it acknowledged. */
 class FakeBroker implements RelayBroker {
   readonly acked: TopicMessages[][] = [];
   attempts = 0;
+  held?: Promise<void>;
   constructor(public down = false) {}
   async connect() {}
   async ensureTopics() {}
   async sendBatch(batch: TopicMessages[]) {
     this.attempts += 1;
     if (this.down) throw new Error('broker unreachable');
+    await this.held;
     this.acked.push(batch);
   }
   async probe() {}
@@ -114,6 +120,24 @@ describe('KafkaRelay', () => {
     relay.notify(); // without it the next read would wait a minute
     await until(() => relay.status().checkpoint === 3);
     await relay.stop();
+  });
+
+  it('reads and maps the next batch while the broker still holds this one, and checkpoints only what it acknowledged', async () => {
+    const source = new MemorySource([1, 2, 3, 4].map((p) => stored(p, A, p)));
+    const checkpoints = new MemoryCheckpoints();
+    const broker = new FakeBroker();
+    let release!: () => void;
+    broker.held = new Promise((r) => (release = r));
+    const relay = new KafkaRelay(source, checkpoints, broker, { topicPrefix: 'mm', batchSize: 2, logger: quiet });
+    relay.start();
+    await until(() => broker.attempts === 1 && source.reads === 2); // batch 2 was read during send 1
+    expect(checkpoints.writes).toEqual([]);
+    expect(relay.status().checkpoint).toBe(0);
+    release();
+    await until(() => relay.status().checkpoint === 4);
+    await relay.stop();
+    expect(checkpoints.writes).toEqual([2, 4]);
+    expect(broker.acked.flat().flatMap((t) => t.messages.map((m) => m.headers!.aggregate_version))).toEqual(['1', '2', '3', '4']);
   });
 
   it('splits a read into requests under the byte budget, each acknowledged before the next', async () => {

@@ -1,20 +1,21 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import type { TopicMessages } from 'kafkajs';
-import type { StoredEvent } from '../event-store/stored-event.js';
-import { approximateSize, toRelayMessage, type RelayMessage } from './event-message.mapper.js';
+import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
+import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
 import { Signal } from './signal.js';
 
 /** The store as the relay reads it: `PostgresEventStore` fits. */
 export interface RelaySource {
-  readAll(q: { afterPosition: number; limit: number }): Promise<StoredEvent[]>;
+  /** Settled events after the cursor, in (transaction id, position) order. */
+  readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]>;
   headPosition(): Promise<number>;
 }
 
 /** `CheckpointStore` fits. */
 export interface RelayCheckpoints {
-  get(name: string): Promise<number>;
-  set(name: string, position: number): Promise<void>;
+  get(name: string): Promise<StoreCursor>;
+  /** Forwards only. */
+  advance(name: string, cursor: StoreCursor): Promise<void>;
 }
 
 export interface KafkaRelayOptions {
@@ -33,8 +34,9 @@ export interface KafkaRelayOptions {
 
 export interface KafkaRelayStatus {
   running: boolean;
-  /** Last position the broker acknowledged (and the checkpoint recorded). */
+  /** Position of the last event the broker acknowledged (and the checkpoint recorded). */
   checkpoint: number;
+  cursor?: StoreCursor;
   published: number;
   healthy: boolean;
   lastError?: string;
@@ -44,13 +46,14 @@ export interface KafkaRelayStatus {
 export const KAFKA_RELAY_CHECKPOINT = 'kafka-relay';
 
 /**
- * Transactional-outbox relay over the event store: reads from its checkpoint in position
- * order (gap-free: see PostgresEventStore), publishes each read batch and waits for the
- * broker's acknowledgement, THEN moves the checkpoint. A crash between the two republishes
- * the batch: at-least-once, consumers dedupe by event_id. One batch is fully acknowledged
- * before the next is read, so within a topic partition (key = aggregate id) the records
- * follow the store's order. Broker or database failures never escape: the loop backs off
- * exponentially (capped) and resumes from the same position.
+ * Transactional-outbox relay over the event store: reads SETTLED events from its checkpoint
+ * in (transaction id, position) order (gap-free: see PostgresEventStore), publishes them and
+ * moves the checkpoint only after the broker acknowledged. Reading and mapping batch N+1
+ * overlap the send of batch N, and the checkpoint write of request N overlaps the send of
+ * N+1; sends stay one at a time, in order, so within a partition (key = aggregate id) the
+ * records follow the store's order. A crash between ack and checkpoint republishes:
+ * at-least-once, consumers dedupe by event_id. Failures back off exponentially (capped) and
+ * resume from the last recorded checkpoint.
  */
 export class KafkaRelay {
   private readonly log: LoggerService;
@@ -64,7 +67,8 @@ export class KafkaRelay {
   private readonly stopped = new Signal();
   private loop?: Promise<void>;
   private stopping = false;
-  private position = -1;
+  /** The last cursor the broker acknowledged AND the checkpoint recorded. */
+  private acked?: StoreCursor;
   private published = 0;
   private lastError?: string;
   private failingSince?: Date;
@@ -107,7 +111,8 @@ export class KafkaRelay {
   status(): KafkaRelayStatus {
     return {
       running: !!this.loop && !this.stopping,
-      checkpoint: Math.max(this.position, 0),
+      checkpoint: this.acked?.position ?? 0,
+      ...(this.acked ? { cursor: this.acked } : {}),
       published: this.published,
       healthy: this.lastError === undefined,
       ...(this.lastError !== undefined ? { lastError: this.lastError, failingSince: this.failingSince?.toISOString() } : {}),
@@ -124,9 +129,9 @@ export class KafkaRelay {
     let backoff = this.initialBackoffMs;
     while (!this.stopping) {
       try {
-        if (this.position < 0) this.position = await this.checkpoints.get(this.name);
+        this.acked ??= await this.checkpoints.get(this.name);
         await this.broker.connect();
-        const more = await this.publishNextBatch();
+        const more = await this.publishAvailable();
         this.recovered();
         backoff = this.initialBackoffMs;
         if (!more) await this.wake.wait(this.pollIntervalMs);
@@ -140,20 +145,40 @@ export class KafkaRelay {
     }
   }
 
-  /** One read, published in order; false when there was nothing to publish. */
-  private async publishNextBatch(): Promise<boolean> {
-    const events = await this.source.readAll({ afterPosition: this.position, limit: this.batchSize });
-    if (events.length === 0) return false;
-    const messages = events.map((e) => toRelayMessage(e, this.options.topicPrefix));
-    await this.broker.ensureTopics(messages.map((m) => m.topic));
-    for (const request of splitBySize(messages, this.maxRequestBytes)) {
-      await this.broker.sendBatch(byTopic(request));
-      const last = request[request.length - 1]!.position;
-      await this.checkpoints.set(this.name, last);
-      this.position = last;
-      this.published += request.length;
+  /** Publishes until a read comes back empty; false when there was nothing at all. */
+  private async publishAvailable(): Promise<boolean> {
+    let next: Promise<RelayBatch | undefined> = this.prepare(this.acked!);
+    let recording: Promise<void> = Promise.resolve();
+    let any = false;
+    try {
+      for (let batch = await next; batch && !this.stopping; batch = await next) {
+        any = true;
+        next = this.prepare(batch.last);
+        next.catch(() => undefined); // awaited on the next turn; a failure there is handled then
+        await this.broker.ensureTopics(batch.topics);
+        for (const request of batch.requests) {
+          await this.broker.sendBatch(request.topicMessages);
+          await recording; // checkpoints are written in order, each only after its own ack
+          recording = this.record(request);
+        }
+      }
+    } catch (err) {
+      await recording.catch(() => undefined);
+      throw err;
     }
-    return true;
+    await recording;
+    return any;
+  }
+
+  private async prepare(after: StoreCursor): Promise<RelayBatch | undefined> {
+    const events = await this.source.readSettled(after, this.batchSize);
+    return events.length ? toRelayBatch(events, this.options.topicPrefix, this.maxRequestBytes) : undefined;
+  }
+
+  private async record(request: RelayRequest): Promise<void> {
+    await this.checkpoints.advance(this.name, request.last);
+    this.acked = request.last;
+    this.published += request.count;
   }
 
   private failed(err: unknown, backoffMs: number): void {
@@ -162,7 +187,7 @@ export class KafkaRelay {
       this.failingSince = new Date();
       this.log.warn({
         msg: `Kafka relay: publishing failed (${message}); events are still stored and will be published when it recovers`,
-        checkpoint: this.position,
+        checkpoint: this.acked?.position,
       });
     } else {
       this.log.debug?.({ msg: `Kafka relay: still failing (${message}), next attempt in ${backoffMs} ms` });
@@ -173,40 +198,10 @@ export class KafkaRelay {
   private recovered(): void {
     if (this.lastError === undefined) return;
     const downMs = Date.now() - (this.failingSince?.getTime() ?? Date.now());
-    this.log.log({ msg: 'Kafka relay: publishing again', down_ms: downMs, checkpoint: this.position });
+    this.log.log({ msg: 'Kafka relay: publishing again', down_ms: downMs, checkpoint: this.acked?.position });
     this.lastError = undefined;
     this.failingSince = undefined;
   }
-}
-
-/** Consecutive runs of messages whose total size stays under `maxBytes` (at least one each). */
-function splitBySize(messages: RelayMessage[], maxBytes: number): RelayMessage[][] {
-  const out: RelayMessage[][] = [];
-  let current: RelayMessage[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const s = approximateSize(m);
-    if (current.length > 0 && size + s > maxBytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += s;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** Groups by topic keeping position order inside each topic (a Map keeps first-seen topic order). */
-function byTopic(messages: RelayMessage[]): TopicMessages[] {
-  const topics = new Map<string, TopicMessages>();
-  for (const m of messages) {
-    let entry = topics.get(m.topic);
-    if (!entry) topics.set(m.topic, (entry = { topic: m.topic, messages: [] }));
-    entry.messages.push(m.message);
-  }
-  return [...topics.values()];
 }
 
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import { PostgresEventStore } from '../event-store/event-store.js';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { EventBusPublisher } from './event-bus.publisher.js';
 import { EventContextFactory, systemClock, uuidGenerator } from './event-context.factory.js';
 import { ProjectionRegistry } from './projection-registry.js';
@@ -36,7 +37,11 @@ export class KernelModule {
       },
       { provide: Database, inject: [OPENED_DATABASE], useFactory: (o: OpenedDatabase) => new Database(o.dataSource) },
       { provide: EventTypeRegistry, useValue: new EventTypeRegistry() },
-      { provide: PostgresEventStore, inject: [Database, EventTypeRegistry], useFactory: (db: Database, r: EventTypeRegistry) => new PostgresEventStore(db, r) },
+      {
+        provide: PostgresEventStore,
+        inject: [Database, EventTypeRegistry, MODELMORA_OPTIONS],
+        useFactory: (db: Database, r: EventTypeRegistry, o: ModelMoraOptions) => new PostgresEventStore(db, r, { instanceId: o.instanceId }),
+      },
       { provide: CheckpointStore, inject: [Database], useFactory: (db: Database) => new CheckpointStore(db) },
       ProjectionRegistry,
       EventBusPublisher,
@@ -51,7 +56,8 @@ export class KernelModule {
     ];
     return {
       module: KernelModule,
-      imports,
+      // The instance lease is taken before any context loads its streams.
+      imports: [ClusterModule.register(), ...imports],
       providers,
       exports: providers.filter((p) => p !== DatabaseCloser).map((p) => ('provide' in (p as object) ? (p as { provide: unknown }).provide : p)) as never[],
     };

@@ -21,6 +21,11 @@ import { QueueRecorder } from '../recording/queue-recorder.js';
 /** Past the job's own deadline, a caller that heard nothing gives up (the job's timer should have ended it). */
 const SAFETY_MARGIN_MS = 30_000;
 
+interface Admitted {
+  job: DispatchJob;
+  recorded: Promise<void>;
+}
+
 const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
 /**
@@ -49,32 +54,33 @@ export class JobIntake {
     if (!this.recorder.accepting) throw unavailable('too many job records are waiting for the database; retry later');
     const model = await this.directory.get(input.model_id);
     const earlier = await this.earlier(model.model_id, input.request_id, true);
-    if (earlier) return this.outcomeOf(earlier.job_id, input.timeout_ms);
-    const job = this.admit(model, input, true).job;
-    return this.bounded(this.ledger.outcome(job.job_id)!, job.job_id, input.timeout_ms);
+    const admitted = earlier ?? this.admit(model, input, true);
+    if ('duplicate' in admitted) return this.outcomeOf(admitted.job_id, input.timeout_ms);
+    return this.bounded(this.ledger.outcome(admitted.job.job_id)!, admitted.job.job_id, input.timeout_ms);
   }
 
   /** The async path: resolves once the submission is durable. */
   async submit(input: SubmitJobInput): Promise<SubmittedJob> {
     if (!this.recorder.reachable || !this.recorder.accepting) throw unavailable('the database is unreachable: durable jobs cannot be acknowledged now; retry later');
     const model = await this.directory.get(input.model_id);
-    const earlier = await this.earlier(model.model_id, input.request_id, false);
-    if (earlier) return { ...earlier, duplicate: true };
-    const { job, recorded } = this.admit(model, input, false);
-    await this.within(recorded, this.options.submitAckTimeoutMs);
-    return { job_id: job.job_id, status: 'queued', duplicate: false };
+    const admitted = (await this.earlier(model.model_id, input.request_id, false)) ?? this.admit(model, input, false);
+    if ('duplicate' in admitted) return admitted;
+    await this.within(admitted.recorded, this.options.submitAckTimeoutMs);
+    return { job_id: admitted.job.job_id, status: 'queued', duplicate: false };
   }
 
-  private admit(model: { model_id: string; task_type: string }, input: SubmitJobInput, sync: boolean) {
+  /** Decides the submission; a live job of the same request id (decided meanwhile) is returned instead. */
+  private admit(model: { model_id: string; task_type: string }, input: SubmitJobInput, sync: boolean): Admitted | SubmittedJob {
     const jobId = this.context.newId();
     const limits = { maxQueueSize: this.options.maxQueueSize, maxQueuedPerModel: this.options.maxQueuedPerModel, defaultTimeoutMs: this.options.defaultTimeoutMs };
     const decision = this.recorder.decide(
-      (queue, ctx) => queue.submit({
+      (queue, ctx) => queue.duplicateOf(model.model_id, input.request_id) ?? queue.submit({
         job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: input.inputs, priority: input.priority,
         timeout_ms: input.timeout_ms, request_id: input.request_id ?? null, model_state: this.runtime.state(model.model_id),
       }, limits, ctx),
       sync ? {} : { inputs: new Map([[jobId, input.inputs]]) },
     );
+    if (!Array.isArray(decision.value)) return { job_id: decision.value.job_id, status: decision.value.status, duplicate: true };
     const submitted = decision.events[0] as JobSubmitted;
     const submittedAtMs = Date.parse(submitted.timestamp);
     const job: DispatchJob = {
@@ -88,13 +94,13 @@ export class JobIntake {
   }
 
   /** The job a request id already names for this model: live here, or on record. */
-  private async earlier(modelId: string, requestId: string | undefined, sync: boolean): Promise<{ job_id: string; status: string } | undefined> {
+  private async earlier(modelId: string, requestId: string | undefined, sync: boolean): Promise<SubmittedJob | undefined> {
     if (!requestId) return undefined;
     const live = this.recorder.read((queue) => queue.duplicateOf(modelId, requestId));
-    if (live) return { job_id: live.job_id, status: live.status };
+    if (live) return { job_id: live.job_id, status: live.status, duplicate: true };
     try {
       const row = await this.db.repository(JobRecord).findOne({ where: { request_id: requestId, model_id: modelId }, order: { submitted_at: 'ASC' } });
-      return row ? { job_id: row.job_id, status: row.status } : undefined;
+      return row ? { job_id: row.job_id, status: row.status, duplicate: true } : undefined;
     } catch (err) {
       // A sync caller is served without the database; an ended duplicate then runs again.
       if (sync && isDatabaseUnavailable(err)) return undefined;

@@ -1,0 +1,207 @@
+import { hostname } from 'node:os';
+import { Logger, type LoggerService } from '@nestjs/common';
+import type pg from 'pg';
+import type { Database } from '../database/database.js';
+import { connectionEnded, type DedicatedConnectionFactory } from './dedicated-connection.js';
+import { advisoryKey } from './instance-id.js';
+
+/** Another live process holds this instance id: two processes must never own one queue. */
+export class InstanceIdInUseError extends Error {
+  constructor(instanceId: string) {
+    super(
+      `instance id "${instanceId}" is held by another live ModelMora process (or by a survivor taking over its work): ` +
+        'give every running instance its own MODELMORA_INSTANCE_ID, or wait until the other one has stopped',
+    );
+    this.name = 'InstanceIdInUseError';
+  }
+}
+
+export interface InstanceLeaseOptions {
+  instanceId: string;
+  /** The pool: the `instances` table, and the whole lease on embedded PGlite. */
+  db: Database;
+  /** Dedicated sessions on PostgreSQL; undefined on PGlite (one process: the lease is trivially held). */
+  connect?: DedicatedConnectionFactory;
+  heartbeatMs?: number;
+  /** A heartbeat older than this (and a free lock) makes an instance an orphan. */
+  staleAfterMs?: number;
+  logger?: LoggerService;
+}
+
+/** An instance that stopped heart-beating and whose session is gone. */
+export interface OrphanInstance {
+  instanceId: string;
+  epoch: number;
+  heartbeatAt: Date;
+  released: boolean;
+}
+
+/** A dead instance's lease, held by a survivor while it takes the instance's work over. */
+export interface InstanceClaim {
+  instanceId: string;
+  /** Bumped by the claim: fences any late write of the old owner that carries the old epoch. */
+  epoch: number;
+  /** Lets the lock go; the instance stays listed (another claim may follow). */
+  release(): Promise<void>;
+  /** Its work is all moved: forget the instance, then let the lock go. */
+  retire(): Promise<void>;
+}
+
+/**
+ * The instance owns its streams (queue, lifecycle manager) while it holds a session advisory
+ * lock on a DEDICATED connection plus a heartbeat row in `instances`: the lock says the
+ * owner's session is alive, the heartbeat that the owner is. Losing the connection loses the
+ * lease: `onLost` listeners hear it and the owner must stop writing its streams.
+ */
+export class InstanceLease {
+  private readonly log: LoggerService;
+  private readonly heartbeatMs: number;
+  private readonly staleAfterMs: number;
+  private readonly lostListeners = new Set<(reason: Error) => void>();
+  private client?: pg.Client;
+  private timer?: NodeJS.Timeout;
+  private state: 'idle' | 'held' | 'lost' | 'released' = 'idle';
+  private currentEpoch = 0;
+
+  constructor(private readonly options: InstanceLeaseOptions) {
+    this.log = options.logger ?? new Logger('InstanceLease');
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.staleAfterMs = options.staleAfterMs ?? 3 * this.heartbeatMs;
+  }
+
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  get held(): boolean {
+    return this.state === 'held';
+  }
+
+  /** Incremented at every acquisition and claim of this instance id: the fencing token. */
+  get epoch(): number {
+    return this.currentEpoch;
+  }
+
+  onLost(listener: (reason: Error) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  /** Takes the lease, or throws InstanceIdInUseError if a live process holds it. */
+  async acquire(): Promise<{ epoch: number }> {
+    if (this.state === 'held') return { epoch: this.currentEpoch };
+    const key = advisoryKey('instance', this.instanceId);
+    if (this.options.connect) {
+      const client = await this.options.connect(`modelmora-lease:${this.instanceId}`);
+      const [{ locked }] = (await client.query(`SELECT pg_try_advisory_lock($1::bigint) AS locked`, [key])).rows;
+      if (!locked) {
+        await client.end().catch(() => undefined);
+        throw new InstanceIdInUseError(this.instanceId);
+      }
+      this.client = client;
+      void connectionEnded(client).then((reason) => this.lose(reason));
+    }
+    const [row] = await this.query<{ epoch: string }>(
+      `INSERT INTO instances (instance_id, lease_key, host, pid, started_at, heartbeat_at, released_at)
+       VALUES ($1, $2, $3, $4, now(), now(), NULL)
+       ON CONFLICT (instance_id) DO UPDATE SET lease_key = EXCLUDED.lease_key, host = EXCLUDED.host, pid = EXCLUDED.pid,
+         epoch = instances.epoch + 1, started_at = now(), heartbeat_at = now(), released_at = NULL
+       RETURNING epoch`,
+      [this.instanceId, key, hostname(), process.pid],
+    );
+    this.currentEpoch = Number(row!.epoch);
+    this.state = 'held';
+    if (this.client) this.timer = setInterval(() => void this.heartbeat(), this.heartbeatMs).unref();
+    this.log.log({ msg: 'instance lease acquired', instance_id: this.instanceId, epoch: this.currentEpoch });
+    return { epoch: this.currentEpoch };
+  }
+
+  /** Instances whose heartbeat is stale (or that released their lease) and whose lock nobody holds. */
+  async findOrphans(): Promise<OrphanInstance[]> {
+    const rows = await this.options.db.query<{ instance_id: string; epoch: string; heartbeat_at: Date; released: boolean }>(
+      `SELECT i.instance_id, i.epoch, i.heartbeat_at, i.released_at IS NOT NULL AS released FROM instances i
+       WHERE i.instance_id <> $1
+         AND (i.released_at IS NOT NULL OR i.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))
+         AND NOT EXISTS (SELECT 1 FROM pg_locks l
+                         WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                           AND ((l.classid::bigint << 32) | l.objid::bigint) = i.lease_key)
+       ORDER BY i.heartbeat_at`,
+      [this.instanceId, this.staleAfterMs],
+    );
+    return rows.map((r) => ({ instanceId: r.instance_id, epoch: Number(r.epoch), heartbeatAt: new Date(r.heartbeat_at), released: r.released }));
+  }
+
+  /**
+   * Takes a dead instance's lock on this lease's session, so its owner cannot come back
+   * while its work moves here. Undefined if someone holds it (the owner lives, or another
+   * survivor got there first) or it is not stale any more.
+   */
+  async tryClaim(instanceId: string): Promise<InstanceClaim | undefined> {
+    if (!this.held) throw new Error('tryClaim: this instance does not hold its own lease');
+    if (instanceId === this.instanceId) throw new Error('tryClaim: an instance cannot claim itself');
+    const key = advisoryKey('instance', instanceId);
+    if (this.client) {
+      const [{ locked }] = (await this.client.query(`SELECT pg_try_advisory_lock($1::bigint) AS locked`, [key])).rows;
+      if (!locked) return undefined;
+    }
+    const unlock = async () => {
+      if (this.client && this.held) await this.client.query(`SELECT pg_advisory_unlock($1::bigint)`, [key]);
+    };
+    const [row] = await this.query<{ epoch: string }>(
+      `UPDATE instances SET epoch = epoch + 1 WHERE instance_id = $1
+         AND (released_at IS NOT NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))
+       RETURNING epoch`,
+      [instanceId, this.staleAfterMs],
+    );
+    if (!row) {
+      await unlock();
+      return undefined;
+    }
+    this.log.log({ msg: 'claimed a dead instance', instance_id: this.instanceId, claimed: instanceId, epoch: Number(row.epoch) });
+    return {
+      instanceId,
+      epoch: Number(row.epoch),
+      release: unlock,
+      retire: async () => {
+        await this.query(`DELETE FROM instances WHERE instance_id = $1`, [instanceId]);
+        await unlock();
+      },
+    };
+  }
+
+  /** Clean stop: marks the row released (survivors need not wait for staleness) and closes the session. */
+  async release(): Promise<void> {
+    if (this.state !== 'held') return;
+    this.state = 'released';
+    clearInterval(this.timer);
+    await this.query(`UPDATE instances SET released_at = now() WHERE instance_id = $1`, [this.instanceId]).catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.query(`UPDATE instances SET heartbeat_at = now() WHERE instance_id = $1`, [this.instanceId]);
+    } catch (err) {
+      // Cannot prove we are alive: give the lock up for sure (end the session) rather than hold it blind.
+      this.lose(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private lose(reason: Error): void {
+    if (this.state !== 'held') return;
+    this.state = 'lost';
+    clearInterval(this.timer);
+    this.client?.end().catch(() => undefined);
+    this.client = undefined;
+    this.log.error(`instance lease of "${this.instanceId}" lost (${reason.message}): its streams must not be written any more`);
+    for (const listener of this.lostListeners) listener(reason);
+  }
+
+  /** On the lease's own session when there is one (its writes then need the lock alive), else the pool. */
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    if (this.client) return (await this.client.query(sql, params)).rows as T[];
+    return this.options.db.query<T>(sql, params);
+  }
+}
