@@ -2,7 +2,10 @@ import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
+import type { NextFunction, Request, Response } from 'express';
+import { bearerTokenMatches } from './shared/http/api-token.guard.js';
+import { ModelMoraExceptionFilter, toErrorBody } from './shared/http/exception.filter.js';
+import { DomainError } from './shared/domain/domain-error.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
 import { connectKafkaConsumer } from './shared/kafka/index.js';
@@ -20,11 +23,20 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   // The app is also a Kafka microservice consuming inference submissions.
   const resolved = resolveOptions(options);
   if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
-  setupOpenApi(app);
+  setupOpenApi(app, 'api/docs', resolved.apiToken);
   return app;
 }
 
-export function setupOpenApi(app: INestApplication, path = 'api/docs'): void {
+/** OpenAPI UI at `/<path>`, the document at `/<path>-json`; behind the bearer token when one is given. */
+export function setupOpenApi(app: INestApplication, path = 'api/docs', apiToken?: string): void {
+  if (apiToken) {
+    const prefix = `/${path}`;
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (!req.path.startsWith(prefix) || bearerTokenMatches(req.headers.authorization, apiToken)) return next();
+      const { status, body } = toErrorBody(new DomainError('UNAUTHORIZED', 'missing or wrong bearer token'));
+      res.status(status).json(body);
+    });
+  }
   const config = new DocumentBuilder()
     .setTitle('ModelMora')
     .setDescription('Model-serving control plane: catalog, lifecycle, inference, events')

@@ -9,11 +9,24 @@ export interface KafkaOptions {
   sasl?: Record<string, unknown>;
 }
 
+/** PostgreSQL timeouts in ms (0 = off): a stuck connection, statement or lock never stalls the server. */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for one from the pool. */
+  connectMs: number;
+  /** Server-side cap per statement (`statement_timeout`). */
+  statementMs: number;
+  /** Waiting for a row or table lock (`lock_timeout`). */
+  lockMs: number;
+  /** A transaction left open without a statement (`idle_in_transaction_session_timeout`). */
+  idleInTransactionMs: number;
+}
+
 export interface ModelMoraOptions {
   /** postgres://… ; unset → embedded PGlite under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  databaseTimeouts: DatabaseTimeouts;
   modelDir: string;
   maxMemoryMb: number;
   maxModels: number;
@@ -40,11 +53,12 @@ export interface ModelMoraOptions {
   reloadMaxAttempts: number;
 }
 
-export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;
+export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts'>> & { databaseTimeouts?: Partial<DatabaseTimeouts> };
 
 export const DEFAULT_OPTIONS: ModelMoraOptions = {
   dataDir: './.modelmora/data',
   poolSize: 10,
+  databaseTimeouts: { connectMs: 5_000, statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
   modelDir: './.modelmora/models',
   maxMemoryMb: 4096,
   maxModels: 8,
@@ -69,8 +83,9 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {
-  const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) };
+  const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) } as ModelMoraOptions;
   merged.defaultTimeoutMs = { ...DEFAULT_OPTIONS.defaultTimeoutMs, ...(input.defaultTimeoutMs ?? {}) };
+  merged.databaseTimeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...stripUndefined(input.databaseTimeouts ?? {}) };
   return merged;
 }
 
