@@ -64,10 +64,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   };
 }
 
-/** `pg` sends these as startup parameters of every pooled session; 0 leaves the server's default. */
+/**
+ * `pg` sends these as startup parameters of every pooled session; 0 leaves the server's
+ * default (PGlite ignores them: it runs in-process, one statement at a time). The client-side
+ * `query_timeout` lets a statement end even when the network swallows the server's answer.
+ */
 function sessionTimeouts(t: DatabaseTimeouts): Record<string, number> {
   const out: Record<string, number> = {};
-  if (t.statementMs > 0) out.statement_timeout = t.statementMs;
+  if (t.statementMs > 0) {
+    out.statement_timeout = t.statementMs;
+    out.query_timeout = t.statementMs + Math.max(t.connectMs, 1_000);
+  }
   if (t.lockMs > 0) out.lock_timeout = t.lockMs;
   if (t.idleInTransactionMs > 0) out.idle_in_transaction_session_timeout = t.idleInTransactionMs;
   return out;
