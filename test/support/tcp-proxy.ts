@@ -23,14 +23,14 @@ export class TcpProxy {
   ) {}
 
   static async start(target: { host: string; port: number }, listenPort = 0): Promise<TcpProxy> {
-    let proxy!: TcpProxy;
-    const server = net.createServer((client) => proxy.accept(client));
+    const holder: { proxy?: TcpProxy } = {};
+    const server = net.createServer((client) => holder.proxy!.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(listenPort, '127.0.0.1', () => resolve());
     });
-    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port, target);
-    return proxy;
+    holder.proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port, target);
+    return holder.proxy;
   }
 
   /** The same URL with host and port replaced by the proxy's (e.g. a postgres:// URL). */
