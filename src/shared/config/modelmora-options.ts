@@ -9,9 +9,12 @@ export interface KafkaOptions {
   sasl?: Record<string, unknown>;
 }
 
-/** PostgreSQL timeouts in ms (0 = off): a stuck connection, statement or lock never stalls the server. */
+/**
+ * PostgreSQL timeouts in ms (0 = off): a stuck connection, statement or lock never stalls the
+ * server. They apply to a PostgreSQL server (DATABASE_URL), not to the embedded PGlite.
+ */
 export interface DatabaseTimeouts {
-  /** Opening a connection, and waiting for one from the pool. */
+  /** Opening a connection, and waiting for a free one in the pool (PostgreSQL server only). */
   connectMs: number;
   /** Server-side cap per statement (`statement_timeout`). */
   statementMs: number;
@@ -58,7 +61,7 @@ export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTime
 export const DEFAULT_OPTIONS: ModelMoraOptions = {
   dataDir: './.modelmora/data',
   poolSize: 10,
-  databaseTimeouts: { connectMs: 5_000, statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
+  databaseTimeouts: { connectMs: 10_000, statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
   modelDir: './.modelmora/models',
   maxMemoryMb: 4096,
   maxModels: 8,

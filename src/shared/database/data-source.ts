@@ -39,10 +39,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     migrationsTableName: 'modelmora_migrations',
     synchronize: false,
     logging: false,
-    extra: { connectionTimeoutMillis: timeouts.connectMs, keepAlive: true, ...extra },
+    extra: { keepAlive: true, ...extra },
   });
-  const migrator = dataSourceOf({ max: 1 });
-  const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...sessionTimeouts(timeouts) });
+  // The embedded server lives in this process: it cannot be unreachable, and under a slow
+  // machine a timeout there would only turn a wait for its one connection into a 503.
+  const guarded = embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs, ...sessionTimeouts(timeouts) };
+  const migrator = dataSourceOf({ max: 1, ...(embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs }) });
+  const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...guarded });
   try {
     await migrator.initialize();
     await migrator.runMigrations({ transaction: 'each' });
@@ -66,7 +69,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
 
 /**
  * `pg` sends these as startup parameters of every pooled session; 0 leaves the server's
- * default (PGlite ignores them: it runs in-process, one statement at a time). The client-side
+ * default (PGlite would ignore them: it runs in-process, one statement at a time). The client-side
  * `query_timeout` lets a statement end even when the network swallows the server's answer.
  */
 function sessionTimeouts(t: DatabaseTimeouts): Record<string, number> {
