@@ -11,7 +11,7 @@ import { rebuildProjections } from './shared/event-sourcing/projection-rebuilder
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const { port, logLevel, ...options } = optionsFromEnv();
+  const { port, host, logLevel, ...options } = optionsFromEnv();
   if (process.argv.includes('--rebuild-projections')) {
     const ctx = await NestFactory.createApplicationContext(ModelMoraModule.forRoot(options), { logger: ['error', 'warn'] });
     const result = await rebuildProjections(ctx.get(Database), ctx.get(PostgresEventStore), ctx.get(ProjectionRegistry).all());
@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     });
   }
   await app.startAllMicroservices(); // resolves at once even while the broker is down
-  await app.listen(port, process.env.HOST ?? '0.0.0.0');
+  await app.listen(port, host);
+  if (!isLoopback(host) && !options.apiToken) {
+    new Logger('ModelMora').warn({
+      msg: `listening on ${host}, beyond this machine, without MODELMORA_API_TOKEN: anyone who reaches the port can register, load and run models`,
+    });
+  }
   new Logger('ModelMora').log({
     msg: `listening on ${await app.getUrl()}`,
     database: options.databaseUrl ? 'postgresql' : `embedded PGlite (${options.dataDir ?? './.modelmora/data'})`,
@@ -40,6 +45,10 @@ async function main(): Promise<void> {
     startup_ms: Math.round(performance.now() - started),
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 main().catch((err) => {

@@ -10,11 +10,27 @@ export interface KafkaOptions {
   sasl?: Record<string, unknown>;
 }
 
+/**
+ * PostgreSQL timeouts in ms (0 = off): a stuck connection, statement or lock never stalls the
+ * server. They apply to a PostgreSQL server (DATABASE_URL), not to the embedded PGlite.
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool (PostgreSQL server only). */
+  connectMs: number;
+  /** Server-side cap per statement (`statement_timeout`). */
+  statementMs: number;
+  /** Waiting for a row or table lock (`lock_timeout`). */
+  lockMs: number;
+  /** A transaction left open without a statement (`idle_in_transaction_session_timeout`). */
+  idleInTransactionMs: number;
+}
+
 export interface ModelMoraOptions {
   /** postgres://… ; unset → embedded PGlite under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  databaseTimeouts: DatabaseTimeouts;
   modelDir: string;
   maxMemoryMb: number;
   maxModels: number;
@@ -56,11 +72,12 @@ export interface ModelMoraOptions {
   leaseStaleAfterMs?: number;
 }
 
-export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;
+export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts'>> & { databaseTimeouts?: Partial<DatabaseTimeouts> };
 
 export const DEFAULT_OPTIONS: ModelMoraOptions = {
   dataDir: './.modelmora/data',
   poolSize: 10,
+  databaseTimeouts: { connectMs: 10_000, statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
   modelDir: './.modelmora/models',
   maxMemoryMb: 4096,
   maxModels: 8,
@@ -90,13 +107,14 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {
-  const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) };
+  const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) } as ModelMoraOptions;
   merged.defaultTimeoutMs = { ...DEFAULT_OPTIONS.defaultTimeoutMs, ...(input.defaultTimeoutMs ?? {}) };
   if (input.maxQueuedPerModel === undefined) merged.maxQueuedPerModel = Math.max(1, Math.ceil(merged.maxQueueSize / 2));
   merged.instanceId = resolveInstanceId(merged);
   const own = instanceStreamIds(merged.instanceId);
   merged.lifecycleManagerId = input.lifecycleManagerId ?? own.lifecycleManagerId;
   merged.inferenceQueueId = input.inferenceQueueId ?? own.inferenceQueueId;
+  merged.databaseTimeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...stripUndefined(input.databaseTimeouts ?? {}) };
   return merged;
 }
 

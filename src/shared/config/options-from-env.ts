@@ -10,7 +10,7 @@ export class ConfigurationError extends Error {
 }
 
 /** Reads the documented environment variables; unset ones keep their defaults. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraOptionsInput & { port: number; logLevel: string } {
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraOptionsInput & { port: number; host: string; logLevel: string } {
   const int = (name: string, min: number): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
@@ -32,8 +32,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
   if (!['error', 'warn', 'log', 'debug', 'verbose', 'fatal'].includes(logLevel)) {
     throw new ConfigurationError('LOG_LEVEL', 'must be one of fatal, error, warn, log, debug, verbose');
   }
+  // Loopback unless the operator says otherwise (Ollama's default): a model server loads files on request.
+  const host = env.MODELMORA_HOST || '127.0.0.1';
+  if (/\s|\//.test(host)) throw new ConfigurationError('MODELMORA_HOST', `must be an address or host name to listen on, got "${host}"`);
   return {
     port: int('PORT', 0) ?? 8000,
+    host,
     logLevel,
     databaseUrl: url,
     dataDir: env.MODELMORA_DATA_DIR || undefined,
@@ -46,6 +50,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     storeSyncResults: bool('MODELMORA_STORE_SYNC_RESULTS'),
     apiToken: env.MODELMORA_API_TOKEN || undefined,
     alertWebhook: webhook,
+    databaseTimeouts: {
+      connectMs: int('MODELMORA_DB_CONNECT_TIMEOUT_MS', 0),
+      statementMs: int('MODELMORA_DB_STATEMENT_TIMEOUT_MS', 0),
+      lockMs: int('MODELMORA_DB_LOCK_TIMEOUT_MS', 0),
+      idleInTransactionMs: int('MODELMORA_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 0),
+    },
     kafka: kafkaFromEnv(env),
     // --- cluster (issue 10) ---
     instanceId: instanceIdFromEnv(env),

@@ -1,4 +1,5 @@
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DEFAULT_OPTIONS, type DatabaseTimeouts } from '../config/modelmora-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { allMigrations } from './migrations/index.js';
 
@@ -7,6 +8,8 @@ export interface DatabaseOptions {
   url?: string;
   dataDir: string;
   poolSize?: number;
+  /** Defaults: DEFAULT_OPTIONS.databaseTimeouts. */
+  timeouts?: Partial<DatabaseTimeouts>;
   entities: MixedList<Function | string | EntitySchema>;
   /** Extra migrations of the host (our own always run first). */
   migrations?: Function[];
@@ -22,10 +25,13 @@ export interface OpenedDatabase {
  * Opens TypeORM's `postgres` driver on either a real server or the embedded one and
  * runs the migrations. Against PGlite the pool has one connection: the engine runs one
  * transaction at a time anyway, and a second connection could only wait (or deadlock).
+ * Migrations run first on their own connection without statement or lock timeouts (a
+ * data migration may rightly take minutes); the serving pool has them all.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   const embedded = options.url ? undefined : await EmbeddedPostgres.start(options.dataDir);
-  const dataSource = new DataSource({
+  const timeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...options.timeouts };
+  const dataSourceOf = (extra: Record<string, unknown>) => new DataSource({
     type: 'postgres',
     url: options.url ?? embedded!.url,
     entities: options.entities,
@@ -33,12 +39,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     migrationsTableName: 'modelmora_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: embedded ? 1 : (options.poolSize ?? 10) },
+    extra: { keepAlive: true, ...extra },
   });
+  // The embedded server lives in this process: it cannot be unreachable, and under a slow
+  // machine a timeout there would only turn a wait for its one connection into a 503.
+  const guarded = embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs, ...sessionTimeouts(timeouts) };
+  const migrator = dataSourceOf({ max: 1, ...(embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs }) });
+  const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...guarded });
   try {
+    await migrator.initialize();
+    await migrator.runMigrations({ transaction: 'each' });
+    await migrator.destroy();
     await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
   } catch (err) {
+    if (migrator.isInitialized) await migrator.destroy();
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();
     throw err;
@@ -51,4 +65,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * `pg` sends these as startup parameters of every pooled session; 0 leaves the server's
+ * default (PGlite would ignore them: it runs in-process, one statement at a time). The client-side
+ * `query_timeout` lets a statement end even when the network swallows the server's answer.
+ */
+function sessionTimeouts(t: DatabaseTimeouts): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (t.statementMs > 0) {
+    out.statement_timeout = t.statementMs;
+    out.query_timeout = t.statementMs + Math.max(t.connectMs, 1_000);
+  }
+  if (t.lockMs > 0) out.lock_timeout = t.lockMs;
+  if (t.idleInTransactionMs > 0) out.idle_in_transaction_session_timeout = t.idleInTransactionMs;
+  return out;
 }

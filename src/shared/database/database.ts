@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, ObjectLiteral, EntityTarget, Repository } from 'typeorm';
+import { databaseOutage } from './database-unavailable.js';
 
 /** A unit of work bound to one connection: every query of a transaction must go through it. */
 export interface Tx {
@@ -21,7 +22,7 @@ export class Database {
 
   async query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
     this.assertNotInTransaction();
-    return this.dataSource.query(sql, params as any[]);
+    return this.dataSource.query(sql, params as any[]).catch(rethrowOutage);
   }
 
   repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E> {
@@ -31,15 +32,17 @@ export class Database {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     this.assertNotInTransaction();
-    return this.dataSource.transaction((manager) =>
-      insideTransaction.run(true, () =>
-        work({
-          manager,
-          query: (sql, params) => manager.query(sql, params as any[]),
-          repository: (entity) => manager.getRepository(entity),
-        }),
-      ),
-    );
+    return this.dataSource
+      .transaction((manager) =>
+        insideTransaction.run(true, () =>
+          work({
+            manager,
+            query: (sql, params) => manager.query(sql, params as any[]),
+            repository: (entity) => manager.getRepository(entity),
+          }),
+        ),
+      )
+      .catch(rethrowOutage);
   }
 
   private assertNotInTransaction(): void {
@@ -47,4 +50,9 @@ export class Database {
       throw new Error('query issued on the pool from inside an open transaction: use the transaction (tx) instead');
     }
   }
+}
+
+/** An outage (down, unreachable, timed out) becomes SERVICE_UNAVAILABLE; every other error passes unchanged. */
+function rethrowOutage(err: unknown): never {
+  throw databaseOutage(err) ?? err;
 }

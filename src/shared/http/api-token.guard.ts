@@ -5,19 +5,22 @@ import { DomainError } from '../domain/domain-error.js';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../nest/tokens.js';
 
+/** True when no token is configured, or `authorization` is `Bearer <token>` (compared in constant time). */
+export function bearerTokenMatches(authorization: string | undefined, expected: string | undefined): boolean {
+  if (!expected) return true;
+  const header = authorization ?? '';
+  const a = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** When MODELMORA_API_TOKEN is set, every API route wants `Authorization: Bearer <token>`. */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
   constructor(@Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const expected = this.options.apiToken;
-    if (!expected) return true;
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(expected);
-    if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    if (bearerTokenMatches(context.switchToHttp().getRequest<Request>().headers.authorization, this.options.apiToken)) return true;
     throw new DomainError('UNAUTHORIZED', 'missing or wrong bearer token');
   }
 }

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '../domain/domain-error.js';
+import { DatabaseUnavailableError, databaseOutage } from '../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
@@ -11,8 +12,19 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
+/** 503s that clear by themselves say when to come back (RFC 9110 Retry-After, seconds). */
+const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { SERVICE_UNAVAILABLE: 5, QUEUE_FULL: 1, MODEL_UNHEALTHY: 5 };
+
+export function retryAfterSeconds(body: ErrorBody): number | undefined {
+  const given = body.details?.retry_after_seconds;
+  return typeof given === 'number' ? given : RETRY_AFTER_SECONDS[body.error_code];
+}
+
 /** Turns anything thrown into `{error_code, message, details?}` with the design's status. */
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
+  // A database outage that reached us unwrapped (a repository call) is still a 503.
+  const outage = err instanceof DomainError ? undefined : databaseOutage(err);
+  if (outage) err = outage;
   // Domain errors, and infrastructure errors that speak the same language (a known `code`).
   if (err instanceof DomainError || (err instanceof Error && isKnownCode((err as { code?: unknown }).code))) {
     const e = err as DomainError;
@@ -41,8 +53,15 @@ export class ModelMoraExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = toErrorBody(exception);
-    if (status >= 500 && !(exception instanceof DomainError)) this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
+    const outage = exception instanceof DomainError && !(exception instanceof DatabaseUnavailableError) ? undefined : databaseOutage(exception);
+    if (outage) {
+      this.logger.warn({ msg: 'database unavailable', reason: outage.reason });
+    } else if (status >= 500 && !(exception instanceof DomainError)) {
+      this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
+    }
     const response = host.switchToHttp().getResponse<Response>();
+    const retryAfter = status === 503 ? retryAfterSeconds(body) : undefined;
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     response.status(status).json(body);
   }
 }

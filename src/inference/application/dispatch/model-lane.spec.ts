@@ -4,7 +4,7 @@ import { ModelLane, type DispatchJob } from './model-lane.js';
 
 const MIN = 60_000;
 const job = (job_id: string, priority: Priority, submittedAtMs: number): DispatchJob => ({
-  job_id, model_id: 'a/b', priority, inputs: 'x', submittedAtMs, deadlineAtMs: submittedAtMs + 10 * MIN,
+  job_id, model_id: 'a/b', priority, task_type: 'tensor', inputs: 'x', submittedAtMs, deadlineAtMs: submittedAtMs + 10 * MIN,
 });
 
 /** Given jobs queued in this order on one model's lane. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import { isDatabaseUnavailable } from '../../../shared/database/database-errors.js';
+import { databaseOutage } from '../../../shared/database/database-unavailable.js';
 import { Database } from '../../../shared/database/database.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
@@ -103,7 +103,7 @@ export class JobIntake {
       return row ? { job_id: row.job_id, status: row.status, duplicate: true } : undefined;
     } catch (err) {
       // A sync caller is served without the database; an ended duplicate then runs again.
-      if (sync && isDatabaseUnavailable(err)) return undefined;
+      if (sync && databaseOutage(err)) return undefined;
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import { isDatabaseUnavailable } from '../../../shared/database/database-errors.js';
+import { databaseOutage } from '../../../shared/database/database-unavailable.js';
 import { Database } from '../../../shared/database/database.js';
 import { ConcurrencyConflictError, DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
@@ -231,7 +231,7 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private unavailable(err: unknown, pending: Entry[]): boolean {
-    if (!isDatabaseUnavailable(err)) return false;
+    if (!databaseOutage(err)) return false;
     if (this.retry.delayMs === 0) this.logger.warn({ msg: 'the database is unreachable: queue events wait in memory', error: String(err) });
     this.backlog.unshift(...pending);
     this.retry.delayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(50, this.retry.delayMs * 2));

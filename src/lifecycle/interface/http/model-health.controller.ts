@@ -1,20 +1,26 @@
-import { Controller, Get, HttpStatus, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
+import { bearerTokenMatches } from '../../../shared/http/api-token.guard.js';
 import { ModelMoraExceptionFilter } from '../../../shared/http/exception.filter.js';
+import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { LifecycleStatus } from '../../application/queries/lifecycle-status.js';
 
 @Controller('health')
 @ApiTags('health')
 @UseFilters(ModelMoraExceptionFilter)
 export class ModelHealthController {
-  constructor(private readonly status: LifecycleStatus) {}
+  constructor(
+    private readonly status: LifecycleStatus,
+    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
+  ) {}
 
   @Get('models')
-  @ApiOperation({ summary: 'Health of each model this server manages (503 when one is unhealthy)' })
-  models(@Res({ passthrough: true }) res: Response) {
+  @ApiOperation({ summary: 'Health of each model this server manages (503 when one is unhealthy); per-model details need the token when one is set' })
+  models(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const health = this.status.health();
     res.status(health.healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return health;
+    return bearerTokenMatches(req.headers.authorization, this.options.apiToken) ? health : { healthy: health.healthy };
   }
 }

@@ -1,11 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsBoundedJsonObject, REQUEST_LIMITS as L } from '../../../shared/http/request-limits.js';
 import { ResourceRequirementsDto } from './register-model.dto.js';
 
 export class UpdateModelDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 255) display_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, 4000) description?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, L.displayNameMaxChars) display_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(0, L.descriptionMaxChars) description?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `free-form JSON, at most ${L.configMaxBytes} bytes` }) @IsOptional() @IsBoundedJsonObject(L.configMaxBytes) config?: Record<string, unknown>;
   @ApiPropertyOptional({ type: ResourceRequirementsDto }) @IsOptional() @ValidateNested() @Type(() => ResourceRequirementsDto) resource_requirements?: ResourceRequirementsDto;
 }

@@ -4,11 +4,12 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { ApiController } from '../../http/api-controller.decorator.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
+import { REQUEST_LIMITS } from '../../http/request-limits.js';
 
 export class ListEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;
   @ApiPropertyOptional({ example: 'model.registered' }) @IsOptional() @IsString() @Length(1, 255) event_type?: string;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) after_position?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(REQUEST_LIMITS.maxPosition) after_position?: number;
   @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 

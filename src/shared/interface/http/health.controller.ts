@@ -1,11 +1,18 @@
-import { Controller, Get, HttpStatus, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { ModelMoraOptions } from '../../config/modelmora-options.js';
 import { Database } from '../../database/database.js';
+import { bearerTokenMatches } from '../../http/api-token.guard.js';
 import { ModelMoraExceptionFilter } from '../../http/exception.filter.js';
+import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 import { ReadinessChecks } from './readiness-checks.js';
 
-/** Probes, outside `/api/v1` and outside the token guard, as orchestrators expect. */
+/**
+ * Probes, outside `/api/v1` and outside the token guard, as orchestrators expect. When a
+ * token is set, a caller without it gets the status only: component details name brokers
+ * and errors.
+ */
 @Controller('health')
 @ApiTags('health')
 @UseFilters(ModelMoraExceptionFilter)
@@ -13,6 +20,7 @@ export class HealthController {
   constructor(
     private readonly db: Database,
     private readonly checks: ReadinessChecks,
+    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
   @Get('live')
@@ -23,7 +31,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Database reachable (503 if not); other dependencies reported, degraded but ready' })
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const components: Record<string, unknown> = {};
     let ready = true;
     try {
@@ -40,6 +48,7 @@ export class HealthController {
       if (result.status !== 'up' && result.status !== 'disabled') degraded = true;
     }
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? (degraded ? 'degraded' : 'ok') : 'unavailable', components };
+    const status = ready ? (degraded ? 'degraded' : 'ok') : 'unavailable';
+    return bearerTokenMatches(req.headers.authorization, this.options.apiToken) ? { status, components } : { status };
   }
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from '@jest/globals';
+import { optionsFromEnv } from './options-from-env.js';
+import { DEFAULT_OPTIONS, resolveOptions } from './modelmora-options.js';
+
+describe('optionsFromEnv: safe defaults and the hardening settings', () => {
+  it('listens on loopback unless MODELMORA_HOST says otherwise', () => {
+    expect(optionsFromEnv({}).host).toBe('127.0.0.1');
+    expect(optionsFromEnv({ MODELMORA_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('refuses a MODELMORA_HOST that is not an address, naming the variable', () => {
+    expect(() => optionsFromEnv({ MODELMORA_HOST: 'http://0.0.0.0' })).toThrow(/MODELMORA_HOST/);
+  });
+
+  it('reads the database timeouts; unset ones keep their defaults', () => {
+    const options = resolveOptions(optionsFromEnv({ MODELMORA_DB_STATEMENT_TIMEOUT_MS: '1500', MODELMORA_DB_LOCK_TIMEOUT_MS: '0' }));
+    expect(options.databaseTimeouts).toEqual({ ...DEFAULT_OPTIONS.databaseTimeouts, statementMs: 1500, lockMs: 0 });
+  });
+
+  it('refuses a timeout that is not a non-negative integer, naming the variable', () => {
+    expect(() => optionsFromEnv({ MODELMORA_DB_CONNECT_TIMEOUT_MS: '5s' })).toThrow(/MODELMORA_DB_CONNECT_TIMEOUT_MS/);
+  });
+});
