@@ -38,6 +38,20 @@ export interface ModelMoraOptions {
   resultTtlMs: number;
   jobMaxRetries: number;
   reloadMaxAttempts: number;
+  // Model sources, worker output and crash loops (issue 11).
+  /** `file://` sources must resolve under these folders; unset or empty: the working directory. */
+  sourceRoots?: string[];
+  /** `http(s)://` sources may reach loopback, private and link-local addresses. */
+  allowPrivateSources: boolean;
+  /** Bytes one model version may bring into the cache, in MiB. */
+  maxSourceMb: number;
+  /** Deadline for fetching one model version. */
+  downloadTimeoutMs: number;
+  /** Largest output one request may produce (raw tensor bytes), in MiB; checked in the worker. */
+  maxOutputMb: number;
+  /** This many crashes of one model within `crashLoopWindowMs` stop its automatic reloads. */
+  crashLoopMaxCrashes: number;
+  crashLoopWindowMs: number;
 }
 
 export type ModelMoraOptionsInput = Partial<ModelMoraOptions>;
@@ -66,6 +80,12 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   resultTtlMs: 24 * 3600_000,
   jobMaxRetries: 2,
   reloadMaxAttempts: 5,
+  allowPrivateSources: false,
+  maxSourceMb: 4096,
+  downloadTimeoutMs: 30 * 60_000,
+  maxOutputMb: 16,
+  crashLoopMaxCrashes: 3,
+  crashLoopWindowMs: 10 * 60_000,
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {
