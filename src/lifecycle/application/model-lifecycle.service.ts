@@ -118,7 +118,7 @@ export class ModelLifecycleService {
       const { dir } = await this.files.materialize({ modelId, version, sourceUrl: v.source_url, checksum: v.checksum ?? undefined });
       for (const victim of this.planRoomFor(modelId, need)) await this.unload(victim, 'lru_eviction');
       const threads = Number(model.resource_requirements.cpu_threads ?? 1);
-      const { entry, metadata } = await this.pool.spawn(modelId, dir, model.task_type, { intraOpNumThreads: threads });
+      const { entry, metadata } = await this.pool.spawn(modelId, dir, model.task_type, { intraOpNumThreads: threads, maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 });
       const rss = await entry.worker.rssMb().catch(() => metadata.rss_mb);
       entry.rssMb = rss;
       await this.step((mgr, ctx) =>
