@@ -128,6 +128,8 @@ describe('model sources stay inside what the operator allowed', () => {
       const allowed = cache({ allowPrivateAddresses: true });
       const toMetadata = allowed.materialize({ modelId: 'acme/x', version: 'v1', sourceUrl: `${server.url}redirect-to?${encodeURIComponent('http://169.254.169.254/latest/meta-data/model.onnx')}` });
       await expect(toMetadata).rejects.toThrow(/169\.254\.169\.254 is not an allowed address/);
+      const mapped = allowed.materialize({ modelId: 'acme/x', version: 'v1', sourceUrl: 'http://[::ffff:169.254.169.254]/model.onnx' });
+      await expect(mapped).rejects.toThrow(/not an allowed address/);
       const toFile = allowed.materialize({ modelId: 'acme/x', version: 'v1', sourceUrl: `${server.url}redirect-to?${encodeURIComponent('file:///etc/passwd')}` });
       await expect(toFile).rejects.toThrow(/redirect leads to the unsupported scheme file:/);
       const loop = allowed.materialize({ modelId: 'acme/x', version: 'v1', sourceUrl: `${server.url}loop/model.onnx` });

@@ -19,6 +19,7 @@ for (const [net, prefix] of [
 const LINK_LOCAL = new BlockList();
 LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
 LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6');
+LINK_LOCAL.addSubnet('::ffff:169.254.0.0', 112, 'ipv6');
 
 export function isLinkLocalAddress(address: string): boolean {
   const family = isIP(address);
