@@ -64,9 +64,10 @@ export async function testStorage(backend: Backend): Promise<TestStorage> {
   };
 }
 
-/** The OS temp folder (tests write their models there) and the repository (the libonnx test data). */
+/** The OS temp folder (tests write their models there) and the libonnx test data (the repository's .cache, or MODELMORA_TESTDATA_DIR). */
 export function testSourceRoots(): string[] {
-  return [tmpdir(), fileURLToPath(new URL('../..', import.meta.url))];
+  const testdata = process.env.MODELMORA_TESTDATA_DIR;
+  return [tmpdir(), fileURLToPath(new URL('../..', import.meta.url)), ...(testdata ? [testdata] : [])];
 }
 
 /** A fresh, migrated database of the given backend, dropped on close. */
