@@ -51,7 +51,7 @@ function sourcesAndLimitsFromEnv(env: NodeJS.ProcessEnv, int: (name: string, min
   const timeoutMs = int('MODELMORA_DOWNLOAD_TIMEOUT_MS', 1);
   return {
     sourceRoots: roots.length > 0 ? roots : undefined,
-    allowPrivateSources: bool(env, 'MODELMORA_ALLOW_PRIVATE_SOURCES'),
+    allowPrivateSources: envBool(env, 'MODELMORA_ALLOW_PRIVATE_SOURCES'),
     maxSourceMb: int('MODELMORA_MAX_SOURCE_MB', 1),
     downloadTimeoutMs: timeoutMs,
     maxOutputMb: int('MODELMORA_MAX_OUTPUT_MB', 1),
@@ -60,7 +60,7 @@ function sourcesAndLimitsFromEnv(env: NodeJS.ProcessEnv, int: (name: string, min
   };
 }
 
-function bool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   if (/^(true|1|yes)$/i.test(raw)) return true;
@@ -70,7 +70,7 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
 
 /** KAFKA_SSL and KAFKA_SASL_MECHANISM / _USERNAME / _PASSWORD, in the shape kafkajs takes. */
 function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): Pick<KafkaOptions, 'ssl' | 'sasl'> {
-  const ssl = bool(env, 'KAFKA_SSL');
+  const ssl = envBool(env, 'KAFKA_SSL');
   const mechanism = (env.KAFKA_SASL_MECHANISM || '').toLowerCase();
   if (!mechanism) {
     if (env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD) throw new ConfigurationError('KAFKA_SASL_MECHANISM', 'must be set when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is');
