@@ -15,6 +15,8 @@ import { CheckHealthHandler } from './application/commands/check-health/check-he
 import { UnloadOnUnregisterSaga } from './application/sagas/unload-on-unregister.saga.js';
 import { ReloadOnFailureSaga } from './application/sagas/reload-on-failure.saga.js';
 import { ModelAlertHandler } from './application/handlers/model-alert.handler.js';
+import { CrashLoopBreaker } from './application/crash-loop-breaker.js';
+import { RemoveCachedFilesHandler } from './application/handlers/remove-cached-files.handler.js';
 import { LifecycleStatus } from './application/queries/lifecycle-status.js';
 import { LifecycleController, StatusController } from './interface/http/lifecycle.controller.js';
 import { ModelHealthController } from './interface/http/model-health.controller.js';
@@ -27,7 +29,7 @@ import { ModelHealthController } from './interface/http/model-health.controller.
     LifecycleManagerRepository, ModelLifecycleService, ModelRuntimeAdapter, HealthMonitor, LifecycleStatus,
     { provide: MODEL_RUNTIME, useExisting: ModelRuntimeAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler,
-    UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler,
+    UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RemoveCachedFilesHandler,
   ],
   exports: [MODEL_RUNTIME, ModelLifecycleService, LifecycleStatus],
 })

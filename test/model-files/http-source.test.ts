@@ -38,7 +38,7 @@ describe('ModelFileCache with http sources', () => {
   beforeEach(async () => {
     modelDir = await tempDir('http-cache');
     logger = captureLogger();
-    cache = new ModelFileCache({ modelDir, logger });
+    cache = new ModelFileCache({ modelDir, logger, policy: { allowPrivateAddresses: true } });
     server.requests.length = 0;
   });
   afterEach(() => rm(modelDir, { recursive: true, force: true }));
@@ -65,7 +65,7 @@ describe('ModelFileCache with http sources', () => {
     const request = { modelId: 'acme/big', version: 'v1', sourceUrl: `${server.url}models/big.onnx`, checksum: bigChecksum };
     const first = await cache.materialize(request);
 
-    const second = await new ModelFileCache({ modelDir, logger }).materialize(request);
+    const second = await new ModelFileCache({ modelDir, logger, policy: { allowPrivateAddresses: true } }).materialize(request);
 
     expect(second).toEqual(first);
     expect(server.countOf('/models/big.onnx')).toBe(1);
@@ -129,7 +129,7 @@ describe('ModelFileCache with http sources', () => {
   });
 
   it('gives up on a server that stops answering', async () => {
-    const impatient = new ModelFileCache({ modelDir, logger, httpIdleTimeoutMs: 200 });
+    const impatient = new ModelFileCache({ modelDir, logger, httpIdleTimeoutMs: 200, policy: { allowPrivateAddresses: true } });
 
     const failure = impatient.materialize({ modelId: 'acme/slow', version: 'v1', sourceUrl: `${server.url}hang/model.onnx` });
 

@@ -30,7 +30,7 @@ describe('ModelFileCache with local sources', () => {
   beforeEach(async () => {
     modelDir = await tempDir('local-cache');
     logger = captureLogger();
-    cache = new ModelFileCache({ modelDir, logger });
+    cache = new ModelFileCache({ modelDir, logger, policy: { roots: [sources] } });
   });
   afterEach(() => rm(modelDir, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
@@ -39,7 +40,8 @@ export interface TestDatabase {
 /** Where an app or a suite keeps its data: a fresh PostgreSQL database, or a fresh PGlite folder. */
 export interface TestStorage {
   backend: Backend;
-  options: { databaseUrl?: string; dataDir: string; modelDir: string };
+  /** Tests keep their models in the OS temp folder and serve them from 127.0.0.1: both allowed here. */
+  options: { databaseUrl?: string; dataDir: string; modelDir: string; sourceRoots: string[]; allowPrivateSources: boolean };
   cleanup(): Promise<void>;
 }
 
@@ -54,12 +56,18 @@ export async function testStorage(backend: Backend): Promise<TestStorage> {
   }
   return {
     backend,
-    options: { databaseUrl, dataDir: join(dir, 'data'), modelDir: join(dir, 'models') },
+    options: { databaseUrl, dataDir: join(dir, 'data'), modelDir: join(dir, 'models'), sourceRoots: testSourceRoots(), allowPrivateSources: true },
     async cleanup() {
       await drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The OS temp folder (tests write their models there) and the libonnx test data (the repository's .cache, or MODELMORA_TESTDATA_DIR). */
+export function testSourceRoots(): string[] {
+  const testdata = process.env.MODELMORA_TESTDATA_DIR;
+  return [tmpdir(), fileURLToPath(new URL('../..', import.meta.url)), ...(testdata ? [testdata] : [])];
 }
 
 /** A fresh, migrated database of the given backend, dropped on close. */

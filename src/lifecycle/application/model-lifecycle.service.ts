@@ -11,7 +11,7 @@ import { LoadFailedError, ModelNotLoadedError } from '../domain/model-lifecycle.
 import type { UnloadReason } from '../domain/model-lifecycle.events.js';
 import type { ManagedModel } from '../domain/model-lifecycle.state.js';
 import { isRunning } from '../domain/model-state.js';
-import { ModelFileCache } from '../infrastructure/model-files/index.js';
+import { ModelFileCache, sourcePolicyFromOptions } from '../infrastructure/model-files/index.js';
 import { WorkerPool } from '../infrastructure/worker-pool.js';
 import type { WorkerExit } from '../infrastructure/workers/worker-errors.js';
 import { LifecycleManagerRepository } from './lifecycle-manager.repository.js';
@@ -31,7 +31,7 @@ export class ModelLifecycleService {
   /** The manager's models as of the last committed step: synchronous reads for routing. */
   private mirror: Record<string, ManagedModel> = {};
   readonly pool: WorkerPool;
-  private readonly files: ModelFileCache;
+  readonly files: ModelFileCache;
 
   constructor(
     private readonly managers: LifecycleManagerRepository,
@@ -39,7 +39,7 @@ export class ModelLifecycleService {
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {
     this.pool = new WorkerPool((modelId, exit) => void this.recordCrash(modelId, exit));
-    this.files = new ModelFileCache({ modelDir: options.modelDir, logger: new Logger('ModelFiles') });
+    this.files = new ModelFileCache({ modelDir: options.modelDir, logger: new Logger('ModelFiles'), policy: sourcePolicyFromOptions(options) });
   }
 
   /** A load or an unload of this model is under way: its process and its state may disagree for a moment. */
@@ -118,7 +118,7 @@ export class ModelLifecycleService {
       const { dir } = await this.files.materialize({ modelId, version, sourceUrl: v.source_url, checksum: v.checksum ?? undefined });
       for (const victim of this.planRoomFor(modelId, need)) await this.unload(victim, 'lru_eviction');
       const threads = Number(model.resource_requirements.cpu_threads ?? 1);
-      const { entry, metadata } = await this.pool.spawn(modelId, dir, model.task_type, { intraOpNumThreads: threads });
+      const { entry, metadata } = await this.pool.spawn(modelId, dir, model.task_type, { intraOpNumThreads: threads, maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 });
       const rss = await entry.worker.rssMb().catch(() => metadata.rss_mb);
       entry.rssMb = rss;
       await this.step((mgr, ctx) =>

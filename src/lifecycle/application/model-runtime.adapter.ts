@@ -2,15 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { ModelNotLoadedError, ModelUnhealthyError } from '../domain/model-lifecycle.errors.js';
 import type { InferenceInput, InferResult } from '../infrastructure/workers/worker-protocol.js';
 import type { ModelRuntimePort } from './ports/model-runtime.port.js';
+import { CrashLoopBreaker } from './crash-loop-breaker.js';
 import { ModelLifecycleService } from './model-lifecycle.service.js';
 
 /** The lifecycle context as the inference context sees it (MODEL_RUNTIME). */
 @Injectable()
 export class ModelRuntimeAdapter implements ModelRuntimePort {
-  constructor(private readonly lifecycle: ModelLifecycleService) {}
+  constructor(
+    private readonly lifecycle: ModelLifecycleService,
+    private readonly breaker: CrashLoopBreaker,
+  ) {}
 
   async ensureLoaded(modelId: string): Promise<void> {
     if (this.state(modelId) === 'loaded' && this.lifecycle.pool.has(modelId)) return;
+    this.breaker.assertAutomaticLoadAllowed(modelId); // a lazy load is automatic too
     await this.lifecycle.load(modelId);
   }
 

@@ -6,6 +6,7 @@ import {
 import { ModelAlreadyExistsError, ModelNotFoundError, VersionAlreadyExistsError } from './model-catalog.errors.js';
 import type { ModelCatalogState } from './model-catalog.state.js';
 import { assertChecksum, assertModelId, assertTaskType, assertVersion } from './model-rules.js';
+import { assertSourceUrlHasNoCredentials } from './source-url-rules.js';
 
 export interface RegisterModelInput {
   model_id: string;
@@ -36,6 +37,7 @@ export const decide = {
     const version = input.version ?? 'main';
     assertVersion(version);
     assertChecksum(input.checksum);
+    assertSourceUrlHasNoCredentials(input.source_url);
     if (state.models[input.model_id]) throw new ModelAlreadyExistsError(input.model_id);
     return [
       createEvent(ModelRegistered, agg(catalogId), {
@@ -56,6 +58,7 @@ export const decide = {
     const model = existing(state, input.model_id);
     assertVersion(input.version);
     assertChecksum(input.checksum);
+    assertSourceUrlHasNoCredentials(input.source_url);
     if (model.versions[input.version]) throw new VersionAlreadyExistsError(input.model_id, input.version);
     return [
       createEvent(ModelVersionAdded, agg(catalogId), {

@@ -70,6 +70,20 @@ export interface ModelMoraOptions {
   leaseHeartbeatMs?: number;
   /** A heartbeat older than this, with a free lock, makes an instance an orphan (default 3 heartbeats). */
   leaseStaleAfterMs?: number;
+  // Model sources, worker output and crash loops (issue 11).
+  /** `file://` sources must resolve under these folders; unset or empty: the working directory. */
+  sourceRoots?: string[];
+  /** `http(s)://` sources may reach loopback, private and link-local addresses. */
+  allowPrivateSources: boolean;
+  /** Bytes one model version may bring into the cache, in MiB. */
+  maxSourceMb: number;
+  /** Deadline for fetching one model version. */
+  downloadTimeoutMs: number;
+  /** Largest output one request may produce (raw tensor bytes), in MiB; checked in the worker. */
+  maxOutputMb: number;
+  /** This many crashes of one model within `crashLoopWindowMs` stop its automatic reloads. */
+  crashLoopMaxCrashes: number;
+  crashLoopWindowMs: number;
 }
 
 export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts'>> & { databaseTimeouts?: Partial<DatabaseTimeouts> };
@@ -104,6 +118,12 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   maxUnrecordedEvents: 50_000,
   submitAckTimeoutMs: 10_000,
   storeSyncResults: false,
+  allowPrivateSources: false,
+  maxSourceMb: 4096,
+  downloadTimeoutMs: 30 * 60_000,
+  maxOutputMb: 16,
+  crashLoopMaxCrashes: 3,
+  crashLoopWindowMs: 10 * 60_000,
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {

@@ -1,3 +1,4 @@
+import { delimiter, isAbsolute } from 'node:path';
 import type { KafkaOptions, ModelMoraOptionsInput } from './modelmora-options.js';
 import { instanceIdProblem } from '../cluster/instance-id.js';
 
@@ -59,6 +60,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     kafka: kafkaFromEnv(env),
     // --- cluster (issue 10) ---
     instanceId: instanceIdFromEnv(env),
+    ...sourcesAndLimitsFromEnv(env, int),
   };
 }
 
@@ -67,6 +69,51 @@ function instanceIdFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   const problem = id === undefined ? undefined : instanceIdProblem(id);
   if (problem) throw new ConfigurationError('MODELMORA_INSTANCE_ID', problem);
   return id;
+}
+
+/** MODELMORA_SOURCE_ROOTS (path-list, like PATH) and the limits on sources, outputs and crash loops. */
+function sourcesAndLimitsFromEnv(env: NodeJS.ProcessEnv, int: (name: string, min: number) => number | undefined): ModelMoraOptionsInput {
+  const roots = (env.MODELMORA_SOURCE_ROOTS ?? '').split(delimiter).map((r) => r.trim()).filter(Boolean);
+  for (const r of roots) {
+    if (!isAbsolute(r)) throw new ConfigurationError('MODELMORA_SOURCE_ROOTS', `entries must be absolute paths, got "${r}"`);
+  }
+  const timeoutMs = int('MODELMORA_DOWNLOAD_TIMEOUT_MS', 1);
+  return {
+    sourceRoots: roots.length > 0 ? roots : undefined,
+    allowPrivateSources: envBool(env, 'MODELMORA_ALLOW_PRIVATE_SOURCES'),
+    maxSourceMb: int('MODELMORA_MAX_SOURCE_MB', 1),
+    downloadTimeoutMs: timeoutMs,
+    maxOutputMb: int('MODELMORA_MAX_OUTPUT_MB', 1),
+    crashLoopMaxCrashes: int('MODELMORA_CRASH_LOOP_MAX_CRASHES', 1),
+    crashLoopWindowMs: int('MODELMORA_CRASH_LOOP_WINDOW_MS', 1),
+  };
+}
+
+function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigurationError(name, `must be true or false, got "${raw}"`);
+}
+
+/** KAFKA_SSL and KAFKA_SASL_MECHANISM / _USERNAME / _PASSWORD, in the shape kafkajs takes. */
+function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv): Pick<KafkaOptions, 'ssl' | 'sasl'> {
+  const ssl = envBool(env, 'KAFKA_SSL');
+  const mechanism = (env.KAFKA_SASL_MECHANISM || '').toLowerCase();
+  if (!mechanism) {
+    if (env.KAFKA_SASL_USERNAME || env.KAFKA_SASL_PASSWORD) throw new ConfigurationError('KAFKA_SASL_MECHANISM', 'must be set when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is');
+    return ssl === undefined ? {} : { ssl };
+  }
+  if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+    throw new ConfigurationError('KAFKA_SASL_MECHANISM', `must be plain, scram-sha-256 or scram-sha-512, got "${env.KAFKA_SASL_MECHANISM}"`);
+  }
+  const username = env.KAFKA_SASL_USERNAME;
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (!username) throw new ConfigurationError('KAFKA_SASL_USERNAME', `is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+  if (!password) throw new ConfigurationError('KAFKA_SASL_PASSWORD', `is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+  if (mechanism === 'plain' && ssl !== true) process.emitWarning('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL=true sends the Kafka password in clear text');
+  return { ...(ssl !== undefined ? { ssl } : {}), sasl: { mechanism, username, password } };
 }
 
 function kafkaFromEnv(env: NodeJS.ProcessEnv): KafkaOptions | undefined {
@@ -81,5 +128,6 @@ function kafkaFromEnv(env: NodeJS.ProcessEnv): KafkaOptions | undefined {
     clientId: env.KAFKA_CLIENT_ID || 'modelmora',
     topicPrefix,
     commandsTopic: env.KAFKA_COMMANDS_TOPIC || `${topicPrefix}.commands`,
+    ...kafkaSecurityFromEnv(env),
   };
 }

@@ -15,14 +15,16 @@ export interface StaticFileServer {
 
 /**
  * Serves files under root. Extras for tests: `/redirect/<path>` answers 302 to `/<path>`,
- * `/hang/...` never answers.
+ * `/redirect-to?<url>` answers 302 to that url, `/loop/...` redirects to itself, `/hang/...` never answers, `/chunked/<path>`
+ * sends the file without a content-length, `/trickle/...` sends one byte every 20 ms forever.
  */
 export async function startStaticFileServer(root: string): Promise<StaticFileServer> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname);
     requests.push(path);
-    void handle(root, path, req, res);
+    void handle(root, path, url, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -37,18 +39,33 @@ export async function startStaticFileServer(root: string): Promise<StaticFileSer
   };
 }
 
-async function handle(root: string, path: string, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: string, path: string, url: URL, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (path.startsWith('/hang/')) return;
+  if (path.startsWith('/loop/')) {
+    res.writeHead(302, { location: path }).end();
+    return;
+  }
+  if (path.startsWith('/redirect-to')) {
+    res.writeHead(302, { location: decodeURIComponent(url.search.slice(1)) }).end();
+    return;
+  }
   if (path.startsWith('/redirect/')) {
     res.writeHead(302, { location: path.slice('/redirect'.length) }).end();
     return;
   }
-  const file = join(root, normalize(path));
+  if (path.startsWith('/trickle/')) {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1_000_000 });
+    const timer = setInterval(() => res.write('x'), 20);
+    res.on('close', () => clearInterval(timer));
+    return;
+  }
+  const chunked = path.startsWith('/chunked/');
+  const file = join(root, normalize(chunked ? path.slice('/chunked'.length) : path));
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size });
+  res.writeHead(200, { 'content-type': 'application/octet-stream', ...(chunked ? {} : { 'content-length': info.size }) });
   createReadStream(file).pipe(res);
 }

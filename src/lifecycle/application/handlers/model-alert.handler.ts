@@ -3,6 +3,7 @@ import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { ModelHealthChanged } from '../../domain/model-lifecycle.events.js';
+import { postAlert } from './alert-webhook.js';
 
 /** Seed §9 notifications: a model that turned unhealthy or failed is a warning, and a webhook call when configured. */
 @EventsHandler(ModelHealthChanged)
@@ -16,17 +17,6 @@ export class ModelAlertHandler implements IEventHandler<ModelHealthChanged> {
     if (new_state !== 'unhealthy' && new_state !== 'failed') return;
     const text = `Model ${model_id} ${new_state}${error_message ? `: ${error_message}` : ''}`;
     this.logger.warn({ msg: text, model_id, previous_state, new_state, event_id: event.event_id });
-    if (!this.options.alertWebhook) return;
-    try {
-      const res = await fetch(this.options.alertWebhook, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text, event: event.toEnvelope() }),
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (!res.ok) this.logger.error(`alert webhook answered ${res.status}`);
-    } catch (err) {
-      this.logger.error(`alert webhook failed: ${err}`);
-    }
+    await postAlert(this.options.alertWebhook, { text, event: event.toEnvelope() }, this.logger);
   }
 }

@@ -1,10 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { AddressNotAllowedError, checkedLookup, literalHostRefused } from './address-policy.js';
 import { ModelSourceError } from './model-file.errors.js';
 import { redactUrl } from './model-source.js';
+import type { ByteBudget } from './source-policy.js';
 
 export interface DownloadLogger {
   log(message: string): void;
@@ -14,65 +17,71 @@ export interface DownloadOptions {
   logger: DownloadLogger;
   /** Abort when no byte (or no response) arrives for this long. */
   idleTimeoutMs: number;
+  /** Absolute time (ms since epoch) by which the whole version must be fetched. */
+  deadlineAt: number;
+  /** Bytes left for this version, shared by its files. */
+  budget: ByteBudget;
+  allowPrivateAddresses: boolean;
   /** Log progress at most every this many ms when the size is unknown or the 10% step is slow. */
   progressIntervalMs?: number;
 }
 
 export type DownloadOutcome = { status: 'ok'; bytes: number } | { status: 'not-found' };
 
+const MAX_REDIRECTS = 5;
+
 /**
  * Streams `url` to `destination` through `<destination>.part` and renames it into place, so
- * the final name only ever holds a complete body. A 404 is reported as `not-found` (the caller
- * decides whether the file was optional); any other non-2xx or a short body throws.
+ * the final name only ever holds a complete body. Redirects are followed by hand so that
+ * each hop is checked again (scheme, address); a 404 is reported as `not-found` (the caller
+ * decides whether the file was optional); any other non-2xx, a short body, a body over the
+ * byte budget or a fetch past the deadline throws.
  */
 export async function downloadFile(url: URL, destination: string, options: DownloadOptions): Promise<DownloadOutcome> {
   const shown = redactUrl(url);
+  const partial = `${destination}.part`;
   const controller = new AbortController();
+  const abort = (why: string): void => controller.abort(new Error(why));
   let idleTimer: NodeJS.Timeout | undefined;
   const armIdleTimer = (): void => {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(
-      () => controller.abort(new Error(`no data for ${options.idleTimeoutMs} ms`)),
-      options.idleTimeoutMs,
-    );
+    idleTimer = setTimeout(() => abort(`no data for ${options.idleTimeoutMs} ms`), options.idleTimeoutMs);
   };
-  const partial = `${destination}.part`;
+  const deadlineTimer = setTimeout(() => abort('the download deadline passed (MODELMORA_DOWNLOAD_TIMEOUT_MS)'), Math.max(0, options.deadlineAt - Date.now()));
   try {
     armIdleTimer();
-    let response: Response;
-    try {
-      // identity: a compressed body would make content-length useless for progress and checks.
-      response = await fetch(url, { redirect: 'follow', signal: controller.signal, headers: { 'accept-encoding': 'identity' } });
-    } catch (cause) {
-      throw new ModelSourceError(`cannot fetch ${shown}: ${describe(cause)}`, { cause });
-    }
-    if (response.status === 404) {
-      await response.body?.cancel().catch(() => undefined);
+    const response = await openFollowingRedirects(url, controller.signal, options.allowPrivateAddresses, shown);
+    if (response.statusCode === 404) {
+      response.destroy();
       return { status: 'not-found' };
     }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new ModelSourceError(`cannot fetch ${shown}: HTTP ${response.status} ${response.statusText}`.trimEnd(), {
-        details: { http_status: response.status },
-      });
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      response.destroy();
+      throw new ModelSourceError(`cannot fetch ${shown}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(), { details: { http_status: status } });
     }
-    const lengthHeader = response.headers.get('content-length');
-    const total = lengthHeader !== null && !response.headers.get('content-encoding') ? Number(lengthHeader) : undefined;
+    const lengthHeader = response.headers['content-length'];
+    const total = lengthHeader !== undefined && !response.headers['content-encoding'] ? Number(lengthHeader) : undefined;
+    if (total !== undefined && Number.isFinite(total) && options.budget.total + total > options.budget.limit) {
+      response.destroy();
+      throw tooLarge(shown, options.budget.limit);
+    }
     const progress = progressReporter(shown, total, options);
     let bytes = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
+        if (!options.budget.take(chunk.length)) return callback(tooLarge(shown, options.budget.limit));
         armIdleTimer();
         progress.update(bytes);
         callback(null, chunk);
       },
     });
     try {
-      const body = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
-      await pipeline(body, counter, createWriteStream(partial));
+      await pipeline(response, counter, createWriteStream(partial), { signal: controller.signal });
     } catch (cause) {
-      throw new ModelSourceError(`download of ${shown} failed after ${bytes} bytes: ${describe(cause)}`, { cause });
+      if (cause instanceof ModelSourceError) throw cause;
+      throw new ModelSourceError(`download of ${shown} failed after ${bytes} bytes: ${describe(controller.signal.reason ?? cause)}`, { cause });
     }
     if (total !== undefined && Number.isFinite(total) && bytes !== total) {
       throw new ModelSourceError(`download of ${shown} truncated: got ${bytes} of ${total} bytes`);
@@ -82,8 +91,53 @@ export async function downloadFile(url: URL, destination: string, options: Downl
     return { status: 'ok', bytes };
   } finally {
     clearTimeout(idleTimer);
+    clearTimeout(deadlineTimer);
     await rm(partial, { force: true });
   }
+}
+
+async function openFollowingRedirects(start: URL, signal: AbortSignal, allowPrivate: boolean, shown: string): Promise<IncomingMessage> {
+  let url = start;
+  for (let hop = 0; ; hop++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ModelSourceError(`cannot fetch ${shown}: a redirect leads to the unsupported scheme ${url.protocol}`);
+    }
+    if (literalHostRefused(url, allowPrivate)) throw refused(shown, new AddressNotAllowedError(url.hostname));
+    const response = await open(url, signal, allowPrivate, shown);
+    const status = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (status < 300 || status >= 400 || status === 304 || !location) return response;
+    response.destroy();
+    if (hop + 1 > MAX_REDIRECTS) throw new ModelSourceError(`cannot fetch ${shown}: more than ${MAX_REDIRECTS} redirects`);
+    url = new URL(location, url);
+  }
+}
+
+function open(url: URL, signal: AbortSignal, allowPrivate: boolean, shown: string): Promise<IncomingMessage> {
+  const options: RequestOptions = {
+    method: 'GET',
+    signal,
+    // identity: a compressed body would make content-length useless for progress and checks.
+    headers: { 'accept-encoding': 'identity', 'user-agent': 'modelmora' },
+    lookup: checkedLookup(allowPrivate),
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, options, resolve);
+    req.on('error', (cause) => {
+      const why = signal.aborted ? signal.reason : cause;
+      reject(why instanceof AddressNotAllowedError ? refused(shown, why) : new ModelSourceError(`cannot fetch ${shown}: ${describe(why)}`, { cause }));
+    });
+    req.end();
+  });
+}
+
+function refused(shown: string, cause: AddressNotAllowedError): ModelSourceError {
+  return new ModelSourceError(`cannot fetch ${shown}: ${cause.message}`, { cause });
+}
+
+function tooLarge(shown: string, limit: number): ModelSourceError {
+  return new ModelSourceError(`cannot fetch ${shown}: the model is larger than the ${formatBytes(limit)} allowed (MODELMORA_MAX_SOURCE_MB)`);
 }
 
 function progressReporter(shown: string, total: number | undefined, options: DownloadOptions) {
@@ -110,7 +164,7 @@ function progressReporter(shown: string, total: number | undefined, options: Dow
   };
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -119,7 +173,6 @@ function formatBytes(bytes: number): string {
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // undici wraps the socket error ("fetch failed"); the cause says what really happened.
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
 }

@@ -7,6 +7,7 @@ import { ChecksumMismatchError, ModelSourceError } from './model-file.errors.js'
 import { modelRootPath, versionPaths, type VersionPaths } from './model-cache-paths.js';
 import { fetchModelSource, type SourceShape } from './model-source-fetcher.js';
 import { parseModelSource, SINGLE_MODEL_FILE } from './model-source.js';
+import { resolveSourcePolicy, type SourcePolicy } from './source-policy.js';
 
 export interface ModelFileLogger {
   log(message: string): void;
@@ -19,6 +20,8 @@ export interface ModelFileCacheOptions {
   logger?: ModelFileLogger;
   /** An http download aborts when no byte arrives for this long (default 60 s). */
   httpIdleTimeoutMs?: number;
+  /** Allowed local roots, private addresses, size and time limits (defaults: {@link resolveSourcePolicy}). */
+  policy?: Partial<SourcePolicy>;
 }
 
 export interface MaterializeRequest {
@@ -60,6 +63,7 @@ export class ModelFileCache {
   private readonly modelDir: string;
   private readonly logger: ModelFileLogger;
   private readonly idleTimeoutMs: number;
+  private readonly policy: SourcePolicy;
   private readonly inFlight = new Map<string, { signature: string; promise: Promise<MaterializedModel> }>();
   private readonly warnedUnverified = new Set<string>();
 
@@ -67,6 +71,7 @@ export class ModelFileCache {
     this.modelDir = resolve(options.modelDir);
     this.logger = options.logger ?? { log: (m) => console.log(m), warn: (m) => console.warn(m) };
     this.idleTimeoutMs = options.httpIdleTimeoutMs ?? 60_000;
+    this.policy = resolveSourcePolicy(options.policy);
   }
 
   /** Ensures the version's files are in the cache and verified; concurrent calls share one fetch. */
@@ -128,7 +133,7 @@ export class ModelFileCache {
     await this.removeStaleStaging(paths);
     const staging = await this.createStaging(paths);
     try {
-      const shape = await fetchModelSource(source, staging, { logger: this.logger, idleTimeoutMs: this.idleTimeoutMs });
+      const shape = await fetchModelSource(source, staging, { logger: this.logger, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy });
       const actual = await checksumOf(staging, shape);
       if (expected !== undefined && actual !== expected) throw new ChecksumMismatchError(subject, expected, actual);
       await this.discard(paths);

@@ -1,6 +1,7 @@
-import { cp, mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { downloadFile, type DownloadLogger } from './http-download.js';
+import { copyLocalSource, type SourceShape } from './local-source-copy.js';
 import { ModelSourceError } from './model-file.errors.js';
 import {
   childUrl,
@@ -10,26 +11,33 @@ import {
   SINGLE_MODEL_FILE,
   type ModelSource,
 } from './model-source.js';
+import { ByteBudget, type SourcePolicy } from './source-policy.js';
 
-/** How a version's files are checksummed: one file (`model.onnx`) or the whole folder. */
-export type SourceShape = 'file' | 'folder';
+export type { SourceShape } from './local-source-copy.js';
 
 export interface FetchOptions {
   logger: DownloadLogger;
   idleTimeoutMs: number;
+  policy: SourcePolicy;
 }
 
-/** Copies or downloads a model source into the (existing, empty) target folder. */
+interface Fetch extends FetchOptions {
+  budget: ByteBudget;
+  deadlineAt: number;
+}
+
+/** Copies or downloads a model source into the (existing, empty) target folder, within the policy's roots and limits. */
 export async function fetchModelSource(source: ModelSource, target: string, options: FetchOptions): Promise<SourceShape> {
+  const run: Fetch = { ...options, budget: new ByteBudget(options.policy.maxBytes), deadlineAt: Date.now() + options.policy.timeoutMs };
   switch (source.kind) {
     case 'local':
-      return copyLocal(source.path, target);
+      return copyLocalSource(source.path, options.policy.roots, target, run.budget);
     case 'http-file':
-      await download(source.url, join(target, SINGLE_MODEL_FILE), true, options);
+      await download(source.url, join(target, SINGLE_MODEL_FILE), true, run);
       return 'file';
     case 'http-folder':
-      for (const file of HF_REQUIRED_FILES) await download(childUrl(source.url, file), join(target, file), true, options);
-      for (const file of HF_OPTIONAL_FILES) await download(childUrl(source.url, file), join(target, file), false, options);
+      for (const file of HF_REQUIRED_FILES) await download(childUrl(source.url, file), join(target, file), true, run);
+      for (const file of HF_OPTIONAL_FILES) await download(childUrl(source.url, file), join(target, file), false, run);
       return 'folder';
     default: {
       const unreachable: never = source;
@@ -38,32 +46,19 @@ export async function fetchModelSource(source: ModelSource, target: string, opti
   }
 }
 
-async function copyLocal(path: string, target: string): Promise<SourceShape> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (cause) {
-    throw new ModelSourceError(`model source ${path} not found`, { cause });
-  }
-  if (info.isDirectory()) {
-    // dereference: the cache must hold real files, not links back into the source.
-    await cp(path, target, { recursive: true, dereference: true });
-    return 'folder';
-  }
-  if (!info.isFile() || !path.toLowerCase().endsWith('.onnx')) {
-    throw new ModelSourceError(`model source ${path} is neither a .onnx file nor a folder`);
-  }
-  await cp(path, join(target, SINGLE_MODEL_FILE));
-  return 'file';
-}
-
-async function download(url: URL, destination: string, required: boolean, options: FetchOptions): Promise<void> {
+async function download(url: URL, destination: string, required: boolean, run: Fetch): Promise<void> {
   await mkdir(dirname(destination), { recursive: true });
-  const outcome = await downloadFile(url, destination, options);
+  const outcome = await downloadFile(url, destination, {
+    logger: run.logger,
+    idleTimeoutMs: run.idleTimeoutMs,
+    deadlineAt: run.deadlineAt,
+    budget: run.budget,
+    allowPrivateAddresses: run.policy.allowPrivateAddresses,
+  });
   if (outcome.status === 'not-found') {
     if (required) {
       throw new ModelSourceError(`cannot fetch ${redactUrl(url)}: HTTP 404 Not Found`, { details: { http_status: 404 } });
     }
-    options.logger.log(`optional ${redactUrl(url)} not found; skipped`);
+    run.logger.log(`optional ${redactUrl(url)} not found; skipped`);
   }
 }

@@ -1,12 +1,15 @@
+import { availableParallelism } from 'node:os';
+import { limitOutputs } from './output-limit.js';
 import { createRuntime } from './runtimes/runtime-registry.js';
 import type { ModelRuntime } from './runtimes/model-runtime.port.js';
 import { RuntimeError, toErrorBody } from './runtimes/runtime-error.js';
-import type { InferPayload, LoadPayload, ModelMetadata, WorkerReply, WorkerRequest } from './worker-protocol.js';
+import type { InferPayload, LoadPayload, ModelMetadata, RuntimeOptions, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** Child-side request dispatcher: one model per worker, inference calls run one at a time. */
 export class WorkerMessageHandler {
   private runtime: ModelRuntime | undefined;
   private loading = false;
+  private maxOutputBytes: number | undefined;
   // Inference is serialised so a session never runs two batches at once.
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -47,8 +50,9 @@ export class WorkerMessageHandler {
     this.loading = true;
     try {
       const runtime = createRuntime(payload.taskType);
-      const info = await runtime.load(payload.modelDir, payload.runtimeOptions ?? {});
+      const info = await runtime.load(payload.modelDir, boundThreads(payload.runtimeOptions ?? {}));
       this.runtime = runtime;
+      this.maxOutputBytes = payload.runtimeOptions?.maxOutputBytes;
       return { inputs: info.inputs, outputs: info.outputs, model_path: info.modelPath, rss_mb: this.rssMb() };
     } finally {
       this.loading = false;
@@ -61,7 +65,7 @@ export class WorkerMessageHandler {
     if (!Array.isArray(payload?.items)) {
       return Promise.reject(new RuntimeError('INVALID_INPUT', 'infer needs {items: [...]}'));
     }
-    const run = this.queue.then(() => runtime.infer(payload.items));
+    const run = this.queue.then(() => runtime.infer(payload.items)).then((result) => limitOutputs(result, this.maxOutputBytes));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -73,4 +77,11 @@ export class WorkerMessageHandler {
     this.runtime = undefined;
     return { bye: true };
   }
+}
+
+/** More ONNX Runtime threads than the machine has cores only adds contention: `cpu_threads` is capped here. */
+function boundThreads(options: RuntimeOptions): RuntimeOptions {
+  const requested = options.intraOpNumThreads;
+  const cores = availableParallelism();
+  return Number.isInteger(requested) && requested! > cores ? { ...options, intraOpNumThreads: cores } : options;
 }

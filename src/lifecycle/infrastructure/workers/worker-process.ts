@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { defaultWorkerEntry, type WorkerEntry } from './worker-entry.js';
+import { workerEnvironment } from './worker-environment.js';
 import { WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type WorkerExit } from './worker-errors.js';
 import {
   isReadyMessage,
@@ -18,6 +19,7 @@ export interface WorkerProcessOptions {
   /** Prefix for the worker's piped output, typically the model id. */
   label?: string;
   entry?: WorkerEntry;
+  /** The worker's whole environment; default: {@link workerEnvironment}, never the server's secrets. */
   env?: NodeJS.ProcessEnv;
   /** fork → 'ready' deadline; default 30 s. */
   startTimeoutMs?: number;
@@ -75,7 +77,7 @@ export class WorkerProcess {
     const entry = this.options.entry ?? defaultWorkerEntry();
     const child = fork(entry.modulePath, [], {
       execArgv: entry.execArgv,
-      env: this.options.env ?? process.env,
+      env: this.options.env ?? workerEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

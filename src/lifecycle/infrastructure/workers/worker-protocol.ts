@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   dynamicBatching?: boolean;
   /** txt2embed: truncate token sequences to this length. */
   maxSequenceLength?: number;
+  /** An item whose outputs exceed this many raw tensor bytes fails with INFERENCE_FAILED, inside the worker. */
+  maxOutputBytes?: number;
 }
 
 export interface LoadPayload {

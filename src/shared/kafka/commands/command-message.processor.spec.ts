@@ -2,20 +2,31 @@ import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../../domain/domain-error.js';
 import type { SubmitJobCommand, SubmittedJob } from '../../../inference/application/commands/submit-job/submit-job.command.js';
 import { CommandMessageProcessor, ConsumerStoppingError, type CommandRecord, type DeadLetter } from './command-message.processor.js';
+import { deadLetterBytes } from './dead-letter-fit.js';
 
 const quiet = { log() {}, warn() {}, error() {}, debug() {}, verbose() {} };
 const ctx = { topic: 'mm.commands', partition: 2, heartbeat: async () => {} };
 const record = (value: string | null, offset = '7'): CommandRecord => ({ key: 'k1', value: value === null ? null : Buffer.from(value), headers: { trace: 't-1' }, offset, timestamp: '1764844200000' });
 
-function setup(execute: (c: SubmitJobCommand) => Promise<SubmittedJob>) {
+function setup(execute: (c: SubmitJobCommand) => Promise<SubmittedJob>, sinkLimit = Infinity) {
   const commands: SubmitJobCommand[] = [];
   const letters: { topic: string; letter: DeadLetter }[] = [];
+  const refused: number[] = [];
   const processor = new CommandMessageProcessor(
     { execute: (c) => (commands.push(c), execute(c)) },
-    { send: async (topic, letter) => void letters.push({ topic, letter }) },
-    { commandsTopic: 'mm.commands', initialBackoffMs: 1, maxBackoffMs: 2, logger: quiet },
+    {
+      send: async (topic, letter) => {
+        const bytes = deadLetterBytes(letter);
+        if (bytes > sinkLimit) {
+          refused.push(bytes);
+          throw Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
+        }
+        letters.push({ topic, letter });
+      },
+    },
+    { commandsTopic: 'mm.commands', initialBackoffMs: 1, maxBackoffMs: 2, maxAttempts: 4, logger: quiet },
   );
-  return { processor, commands, letters };
+  return { processor, commands, letters, refused };
 }
 const ok = async (): Promise<SubmittedJob> => ({ job_id: 'j-1', status: 'queued', duplicate: false });
 
@@ -76,6 +87,27 @@ describe('CommandMessageProcessor', () => {
     expect(await processor.process(record('{"model_id":"a/b","inputs":1}'), ctx)).toBe('duplicate');
     expect(calls).toBe(3);
     expect(letters).toEqual([]);
+  });
+
+  it('dead-letters a record that keeps failing after maxAttempts, with the last error, instead of stalling', async () => {
+    let calls = 0;
+    const { processor, letters } = setup(async () => {
+      calls += 1;
+      throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+    });
+    expect(await processor.process(record('{"model_id":"a/b","inputs":1}'), ctx)).toBe('dead-lettered');
+    expect(calls).toBe(4);
+    expect(letters[0]!.letter.headers).toMatchObject({ error_code: 'INTERNAL_ERROR', attempts: '4', error: expect.stringMatching(/still failing after 4 attempts: invalid byte sequence/) });
+  });
+
+  it('cuts a dead letter down until the broker takes it, keeping the error and the coordinates', async () => {
+    const { processor, letters, refused } = setup(ok, 2_000);
+    const huge = JSON.stringify({ model_id: 'a/b', inputs: 'x'.repeat(3_000_000) });
+    expect(await processor.process(record(huge.slice(0, -1)), ctx)).toBe('dead-lettered');
+    expect(refused.length).toBeGreaterThan(0);
+    const { letter } = letters[0]!;
+    expect(deadLetterBytes(letter)).toBeLessThanOrEqual(2_000);
+    expect(letter.headers).toMatchObject({ error_code: 'VALIDATION_ERROR', truncated: 'true', original_value_bytes: String(huge.length - 1), original_offset: '7' });
   });
 
   it('leaves the record for redelivery when stopped during retries', async () => {

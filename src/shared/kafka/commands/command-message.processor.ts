@@ -3,7 +3,10 @@ import type { IHeaders } from 'kafkajs';
 import { DomainError } from '../../domain/domain-error.js';
 import { ERROR_STATUS } from '../../http/error-status.js';
 import { SubmitJobCommand, type SubmittedJob } from '../../../inference/application/commands/submit-job/submit-job.command.js';
+import { DEFAULT_DEAD_LETTER_BYTES, fitDeadLetter, isRecordTooLarge, type DeadLetter } from './dead-letter-fit.js';
 import { parseSubmitJobMessage } from './submit-job-message.dto.js';
+
+export type { DeadLetter } from './dead-letter-fit.js';
 
 /** A consumed record as the processor needs it (Nest's KafkaContext message with keepBinary). */
 export interface CommandRecord {
@@ -19,12 +22,6 @@ export interface CommandRecordContext {
   partition: number;
   /** Keeps the group membership alive while a transient failure is retried. */
   heartbeat(): Promise<void>;
-}
-
-export interface DeadLetter {
-  key: Buffer | string | null;
-  value: Buffer | string | null;
-  headers: IHeaders;
 }
 
 /** Where unprocessable records go; `KafkaDeadLetterSink` in production. */
@@ -52,6 +49,7 @@ const TRANSIENT_CODES = new Set(['CONCURRENCY_CONFLICT', 'SERVICE_UNAVAILABLE'])
 const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError];
 
 type Verdict = { retry: true } | { retry: false; code: string; message: string };
+type Failure = { code: string; message: string; attempts?: number };
 
 /**
  * The one error language on the Kafka path (design §10): a domain error is the message's
@@ -72,14 +70,19 @@ export interface CommandMessageProcessorOptions {
   commandsTopic: string;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Tries of one record before a transient failure is dead-lettered (default 8: about 20 s of backoff). */
+  maxAttempts?: number;
+  /** Largest dead-letter record; a bigger one is cut down ({@link fitDeadLetter}), never refused. */
+  maxDeadLetterBytes?: number;
   logger?: LoggerService;
 }
 
 /**
  * `{model_id, inputs, priority?, timeout_ms?, request_id?}` → SubmitJobCommand. Invalid
- * records and domain refusals go to `${commandsTopic}.dlq` (original bytes, `error` and
- * `error_code` headers) and the consumer moves on. Without a request_id, the record's
- * coordinates stand in for one, so a redelivered record never submits a second job.
+ * records, domain refusals and records still failing after `maxAttempts` go to
+ * `${commandsTopic}.dlq` (original bytes, `error` and `error_code` headers) and the
+ * consumer moves on: one record never stalls its partition. Without a request_id, the
+ * record's coordinates stand in for one, so a redelivered record never submits a second job.
  */
 export class CommandMessageProcessor {
   private readonly log: LoggerService;
@@ -116,7 +119,7 @@ export class CommandMessageProcessor {
     return result.value.duplicate ? 'duplicate' : 'submitted';
   }
 
-  private async deadLetter(record: CommandRecord, ctx: CommandRecordContext, error: { code: string; message: string }): Promise<CommandOutcome> {
+  private async deadLetter(record: CommandRecord, ctx: CommandRecordContext, error: Failure): Promise<CommandOutcome> {
     const headers: IHeaders = {};
     for (const [k, v] of Object.entries(record.headers ?? {})) if (v !== undefined && v !== null) headers[k] = v as string | Buffer;
     Object.assign(headers, {
@@ -125,10 +128,24 @@ export class CommandMessageProcessor {
       original_topic: ctx.topic,
       original_partition: String(ctx.partition),
       original_offset: record.offset,
+      ...(error.attempts !== undefined ? { attempts: String(error.attempts) } : {}),
     });
     const letter: DeadLetter = { key: record.key, value: record.value, headers };
-    // A DLQ write that fails is an outage like any other: retry, never drop the record.
-    await this.retryTransient(ctx, () => this.deadLetters.send(this.dlqTopic, letter), () => ({ retry: true }), 'writing to the DLQ');
+    // A DLQ write that fails is an outage like any other: retry, never drop the record. A
+    // record the broker finds too large is cut down further until it fits.
+    let budget = this.options.maxDeadLetterBytes ?? DEFAULT_DEAD_LETTER_BYTES;
+    const sent = await this.retryTransient(ctx, async () => {
+      try {
+        await this.deadLetters.send(this.dlqTopic, fitDeadLetter(letter, budget));
+      } catch (err) {
+        if (isRecordTooLarge(err) && budget > 1) {
+          budget = Math.floor(budget / 4);
+          throw new RecordTooLargeRetry();
+        }
+        throw err;
+      }
+    }, () => ({ retry: true }), 'writing to the DLQ', Infinity);
+    if (!sent.ok) throw new Error('unreachable: DLQ writes are retried until they succeed');
     this.log.warn({ msg: 'command record dead-lettered', error_code: error.code, error: error.message, topic: ctx.topic, partition: ctx.partition, offset: record.offset });
     return 'dead-lettered';
   }
@@ -138,14 +155,17 @@ export class CommandMessageProcessor {
     work: () => Promise<T>,
     classify: (err: unknown) => Verdict,
     what: string,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }> {
+    maxAttempts = this.options.maxAttempts ?? 8,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: Failure }> {
     let backoff = this.options.initialBackoffMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
         return { ok: true, value: await work() };
       } catch (err) {
+        if (err instanceof RecordTooLargeRetry) continue;
         const verdict = classify(err);
         if (!verdict.retry) return { ok: false, error: verdict };
+        if (attempt >= maxAttempts) return { ok: false, error: givenUp(err, attempt) };
         if (this.stopping) throw new ConsumerStoppingError();
         const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
         this.log[level]?.({ msg: `transient failure ${what}; retrying`, attempt, error: (err as Error)?.message ?? String(err), topic: ctx.topic, partition: ctx.partition });
@@ -169,4 +189,18 @@ export class CommandMessageProcessor {
       this.wakeOnStop.add(done);
     });
   }
+}
+
+/** Not a failure: the dead letter is cut down and sent again at once. */
+class RecordTooLargeRetry extends Error {}
+
+/** The last error of a record that kept failing: its own code when it has one the API knows. */
+function givenUp(err: unknown, attempts: number): Failure {
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    code: typeof code === 'string' && code in ERROR_STATUS ? code : 'INTERNAL_ERROR',
+    message: `still failing after ${attempts} attempts: ${message}`,
+    attempts,
+  };
 }

@@ -1,0 +1,39 @@
+import type { InferResult, InferenceOutput, TensorJson } from './worker-protocol.js';
+
+const ELEMENT_BYTES: Record<string, number> = {
+  float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, int8: 1, bool: 1, float16: 2, int16: 2, uint16: 2, uint32: 4, uint64: 8,
+};
+
+/** Raw tensor bytes of one item's outputs (what OIP's binary extension would send): elements × element size. */
+export function outputBytes(output: InferenceOutput): number {
+  if ('embeddings' in output && Array.isArray(output.embeddings)) {
+    return output.embeddings.reduce((sum, row) => sum + (row?.length ?? 0) * 4, 0);
+  }
+  let total = 0;
+  for (const tensor of Object.values(output as Record<string, TensorJson>)) {
+    const count = (tensor?.data as { length?: number } | undefined)?.length ?? 0;
+    total += count * (ELEMENT_BYTES[tensor?.type ?? 'float32'] ?? 8);
+  }
+  return total;
+}
+
+/**
+ * Replaces each item whose output is over `maxBytes` by an INFERENCE_FAILED that says why,
+ * in the worker, so an amplifying model (a dynamic output shape) never ships its result
+ * through IPC, the result store and HTTP.
+ */
+export function limitOutputs(result: InferResult, maxBytes: number | undefined): InferResult {
+  if (maxBytes === undefined) return result;
+  let changed = false;
+  const results = result.results.map((item) => {
+    if (!item.ok) return item;
+    const bytes = outputBytes(item.outputs);
+    if (bytes <= maxBytes) return item;
+    changed = true;
+    return {
+      ok: false as const,
+      error: { code: 'INFERENCE_FAILED' as const, message: `the output is ${bytes} bytes, over the per-request limit of ${maxBytes} bytes (MODELMORA_MAX_OUTPUT_MB)` },
+    };
+  });
+  return changed ? { ...result, results } : result;
+}
