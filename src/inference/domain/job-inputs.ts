@@ -1,7 +1,10 @@
 import { InvalidInputError } from './inference-queue.errors.js';
 
-/** Element types a request may send (ONNX's usual input types; outputs may carry more). */
-export const INPUT_TENSOR_TYPES = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'bool'] as const;
+/** Element types a request may send: every tensor type the ONNX worker runs (its TENSOR_TYPES). */
+export const INPUT_TENSOR_TYPES = [
+  'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
+  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
+] as const;
 
 /** Task types whose inputs are text: a string, or a non-empty list of strings. */
 const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
@@ -60,7 +63,10 @@ function validateTensor(name: string, tensor: unknown): void {
   if (!Array.isArray(data)) return fail('data must be a flat array');
   const expected = (dims as number[]).reduce((n, d) => n * d, 1);
   if (data.length !== expected) return fail(`dims [${(dims as number[]).join(', ')}] need ${expected} values, data has ${data.length}`);
+  const isText = type === 'string';
   for (const v of data) {
-    if (typeof v !== 'number' && typeof v !== 'boolean') return fail('data holds a value that is neither a number nor a boolean');
+    if (isText ? typeof v !== 'string' : typeof v !== 'number' && typeof v !== 'boolean') {
+      return fail(isText ? 'a string tensor holds a value that is not a string' : 'data holds a value that is neither a number nor a boolean');
+    }
   }
 }

@@ -7,14 +7,18 @@ import { RuntimeError } from './runtime-error.js';
 export interface CheckedTensor {
   dims: number[];
   type: TensorType;
-  data: Array<number | boolean>;
+  data: Array<number | boolean | string>;
 }
 
 const INT_RANGES: Partial<Record<TensorType, [number, number]>> = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
   int32: [-2147483648, 2147483647],
   int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   uint8: [0, 255],
-  int8: [-128, 127],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
 };
 
 function invalid(message: string): RuntimeError {
@@ -43,7 +47,7 @@ function checkDims(name: string, dims: unknown, spec: ValueInfo): number[] {
   return given;
 }
 
-function checkData(name: string, type: TensorType, data: unknown, expected: number): Array<number | boolean> {
+function checkData(name: string, type: TensorType, data: unknown, expected: number): CheckedTensor['data'] {
   if (!Array.isArray(data)) throw invalid(`input '${name}': data must be a flat array`);
   if (data.length !== expected) {
     throw invalid(`input '${name}': data has ${data.length} elements but dims need ${expected}`);
@@ -53,13 +57,15 @@ function checkData(name: string, type: TensorType, data: unknown, expected: numb
     const v: unknown = data[i];
     if (type === 'bool') {
       if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw invalid(`input '${name}': data[${i}] is not a bool`);
+    } else if (type === 'string') {
+      if (typeof v !== 'string') throw invalid(`input '${name}': data[${i}] is not a string`);
     } else if (typeof v !== 'number') {
       throw invalid(`input '${name}': data[${i}] is not a number`);
     } else if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) {
       throw invalid(`input '${name}': data[${i}] = ${v} is not a valid ${type}`);
     }
   }
-  return data as Array<number | boolean>;
+  return data as CheckedTensor['data'];
 }
 
 /** Validates one named tensor of a request against the model's declared input. */
@@ -89,22 +95,58 @@ export function toOrtTensor(t: CheckedTensor): OrtTensor {
       return new OrtTensorCtor('float32', Float32Array.from(d), t.dims);
     case 'float64':
       return new OrtTensorCtor('float64', Float64Array.from(d), t.dims);
+    case 'float16':
+      return new OrtTensorCtor('float16', Uint16Array.from(d, floatToHalf), t.dims);
+    case 'int8':
+      return new OrtTensorCtor('int8', Int8Array.from(d), t.dims);
+    case 'int16':
+      return new OrtTensorCtor('int16', Int16Array.from(d), t.dims);
     case 'int32':
       return new OrtTensorCtor('int32', Int32Array.from(d), t.dims);
     case 'int64':
       return new OrtTensorCtor('int64', BigInt64Array.from(d, (v) => BigInt(v)), t.dims);
     case 'uint8':
       return new OrtTensorCtor('uint8', Uint8Array.from(d), t.dims);
-    case 'int8':
-      return new OrtTensorCtor('int8', Int8Array.from(d), t.dims);
+    case 'uint16':
+      return new OrtTensorCtor('uint16', Uint16Array.from(d), t.dims);
+    case 'uint32':
+      return new OrtTensorCtor('uint32', Uint32Array.from(d), t.dims);
+    case 'uint64':
+      return new OrtTensorCtor('uint64', BigUint64Array.from(d, (v) => BigInt(v)), t.dims);
     case 'bool':
       return new OrtTensorCtor('bool', Uint8Array.from(t.data, (v) => (v ? 1 : 0)), t.dims);
+    case 'string':
+      return new OrtTensorCtor('string', t.data as string[], t.dims);
   }
 }
 
-const OUTPUT_ONLY: readonly string[] = ['float16', 'int16', 'uint16', 'uint32', 'uint64'];
+/** IEEE 754 half from a number, rounding to nearest even (exact for values that are halves). */
+export function floatToHalf(value: number): number {
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+}
 
-function halfToFloat(bits: number): number {
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;
   const frac = bits & 0x3ff;
@@ -113,16 +155,16 @@ function halfToFloat(bits: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-/** Output tensors in JSON form; int64 becomes numbers, bool becomes booleans. */
+/** Output tensors in JSON form: 64-bit integers become numbers, bool booleans, float16 the numbers it stands for. */
 export function fromOrtTensor(t: OrtTensor): TensorJson {
   const dims = [...t.dims];
   const type = t.type;
-  if (!isTensorType(type) && !OUTPUT_ONLY.includes(type)) {
+  if (!isTensorType(type)) {
     throw new RuntimeError('INFERENCE_FAILED', `output type ${type} cannot be returned as JSON`);
   }
+  if (type === 'string') return { dims, type, data: [...(t.data as string[])] };
   const raw = t.data as ArrayLike<number | bigint>;
-  const jsonType = type as NonNullable<TensorJson['type']>;
-  if (type === 'bool') return { dims, type: jsonType, data: Array.from(raw, (v) => v !== 0) };
-  if (type === 'float16') return { dims, type: jsonType, data: Array.from(raw, (v) => halfToFloat(Number(v))) };
-  return { dims, type: jsonType, data: Array.from(raw, (v) => Number(v)) };
+  if (type === 'bool') return { dims, type, data: Array.from(raw, (v) => v !== 0) };
+  if (type === 'float16') return { dims, type, data: Array.from(raw, (v) => halfToFloat(Number(v))) };
+  return { dims, type, data: Array.from(raw, (v) => Number(v)) };
 }
