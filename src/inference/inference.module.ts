@@ -28,6 +28,8 @@ import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js'
 import { InferenceController } from './interface/http/inference.controller.js';
 import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
+import { OipModelsController } from './interface/oip/oip-models.controller.js';
+import { OipServerController } from './interface/oip/oip-server.controller.js';
 
 export interface InferenceModuleOptions {
   /**
@@ -47,7 +49,7 @@ export class InferenceModule implements OnModuleInit {
     return {
       module: InferenceModule,
       imports: [RegistryModule, options.runtime ?? LifecycleModule],
-      controllers: [InferenceController, JobsController, MetricsController],
+      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController],
       providers: [
         PendingPayloads, QueueWriter, ModelDirectory, InferenceMetrics, JobWaiters, JobSubmission,
         BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,
