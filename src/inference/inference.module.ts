@@ -30,6 +30,7 @@ import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
 import { OipModelsController } from './interface/oip/oip-models.controller.js';
 import { OipServerController } from './interface/oip/oip-server.controller.js';
+import { OpenAiController } from './interface/openai/openai.controller.js';
 
 export interface InferenceModuleOptions {
   /**
@@ -49,7 +50,7 @@ export class InferenceModule implements OnModuleInit {
     return {
       module: InferenceModule,
       imports: [RegistryModule, options.runtime ?? LifecycleModule],
-      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController],
+      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController],
       providers: [
         PendingPayloads, QueueWriter, ModelDirectory, InferenceMetrics, JobWaiters, JobSubmission,
         BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,

@@ -146,6 +146,12 @@ describe.each(databaseBackends().slice(0, 1))('Open Inference Protocol over HTTP
       expect(maxAbsDiff(res.decoded!.values.c!, tc(MATMUL).outputs.c!.data)).toBeLessThan(1e-4);
     });
 
+    it('reads the same request sent as application/json (parsed by the app\'s JSON parser first)', async () => {
+      const res = await post('/v2/models/onnx~matmul-2d/infer', Buffer.from(JSON.stringify({ id: 'typed', inputs: matmulInputs(false) })), { 'content-type': 'application/json' });
+      expect([res.status, res.body.id]).toEqual([200, 'typed']);
+      expect(maxAbsDiff(res.decoded!.values.c!, tc(MATMUL).outputs.c!.data)).toBeLessThan(1e-4);
+    });
+
     it('takes nested data in row-major order just like flat data', async () => {
       const flat = await postJson('/v2/models/onnx/matmul-2d/infer', { inputs: matmulInputs(false) });
       const nested = await postJson('/v2/models/onnx/matmul-2d/infer', { inputs: matmulInputs(true) });

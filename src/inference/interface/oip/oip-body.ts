@@ -20,7 +20,8 @@ export interface OipBody {
  * (e.g. express.json for application/json) leaves its result in `req.body`, used as is.
  */
 export async function readOipBody(req: Request): Promise<OipBody> {
-  const parsed = (req as Request & { _body?: boolean })._body === true;
+  // body-parser 2 leaves req.body undefined unless it parsed; either way the stream is then spent.
+  const parsed = req.body !== undefined || req.readableEnded;
   if (parsed && !Buffer.isBuffer(req.body)) return { header: req.body, binary: Buffer.alloc(0) };
   let raw = parsed ? (req.body as Buffer) : await readStream(req);
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
