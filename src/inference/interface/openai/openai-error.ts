@@ -29,8 +29,10 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     let code: string;
     let param: string | null = null;
     if (exception instanceof OpenAiError) ({ status, message, code, param } = exception);
-    else if (exception instanceof OipError) ({ status, message } = exception), (code = 'invalid_request');
-    else {
+    else if (exception instanceof OipError) {
+      ({ status, message } = exception);
+      code = 'invalid_request';
+    } else {
       const mapped = toErrorBody(exception);
       ({ status } = mapped);
       ({ message } = mapped.body);
