@@ -28,6 +28,7 @@ import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js'
 import { InferenceController } from './interface/http/inference.controller.js';
 import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
+import { OipFallbackController } from './interface/oip/oip-fallback.controller.js';
 import { OipModelsController } from './interface/oip/oip-models.controller.js';
 import { OipServerController } from './interface/oip/oip-server.controller.js';
 import { OpenAiController } from './interface/openai/openai.controller.js';
@@ -50,7 +51,7 @@ export class InferenceModule implements OnModuleInit {
     return {
       module: InferenceModule,
       imports: [RegistryModule, options.runtime ?? LifecycleModule],
-      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController],
+      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
         PendingPayloads, QueueWriter, ModelDirectory, InferenceMetrics, JobWaiters, JobSubmission,
         BatchRunner, JobDispatcher, QueueRecovery, ResultExpiry,

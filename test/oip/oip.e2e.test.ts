@@ -266,6 +266,12 @@ describe.each(databaseBackends().slice(0, 1))('Open Inference Protocol over HTTP
       expectError(await postJson('/v2/models/tiny~typed/infer', { inputs: [{ name: 'in_FP16', shape: [1], datatype: 'FP16', data: [1] }] }), 400, /FP16 travels as binary data only/);
     });
 
+    it('404 {error} for OIP routes ModelMora does not serve (repository, model config)', async () => {
+      expectError(await postJson('/v2/repository/index', {}), 404, /POST \/v2\/repository\/index is not an OIP endpoint/);
+      const config = await get('/v2/models/onnx~matmul-2d/config');
+      expect([config.status, Object.keys(config.body)]).toEqual([404, ['error']]);
+    });
+
     it('400 {error} for malformed bodies and binary sizes that do not add up', async () => {
       expectError(await post(url, Buffer.from('{"inputs": [')), 400, /not JSON/);
       expectError(await post(url, Buffer.alloc(0)), 400, /empty/);

@@ -48,6 +48,21 @@ function validateTensors(inputs: unknown): void {
   for (const [name, tensor] of entries) validateTensor(name, tensor);
 }
 
+const ELEMENT_BYTES: Record<string, number> = {
+  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, float16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
+};
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `data_base64`: the elements' little-endian bytes (binary clients); its size must fit dims and type. */
+function validatePacked(fail: (why: string) => void, type: unknown, packed: unknown, data: unknown, expected: number): void {
+  if (data !== undefined) return fail('give data or data_base64, not both');
+  const size = typeof type === 'string' ? ELEMENT_BYTES[type] : undefined;
+  if (size === undefined) return fail('data_base64 needs an explicit fixed-size type (not string)');
+  if (typeof packed !== 'string' || packed.length % 4 !== 0 || !BASE64.test(packed)) return fail('data_base64 must be a base64 string');
+  const bytes = (packed.length / 4) * 3 - (packed.endsWith('==') ? 2 : packed.endsWith('=') ? 1 : 0);
+  if (bytes !== expected * size) fail(`data_base64 holds ${bytes} bytes, dims and ${type} need ${expected * size}`);
+}
+
 function validateTensor(name: string, tensor: unknown): void {
   const fail = (why: string) => {
     throw new InvalidInputError(`input "${name}": ${why}`, { input: name });
@@ -60,8 +75,10 @@ function validateTensor(name: string, tensor: unknown): void {
   if (type !== undefined && !(INPUT_TENSOR_TYPES as readonly unknown[]).includes(type)) {
     return fail(`type ${JSON.stringify(type)} is not one of ${INPUT_TENSOR_TYPES.join(', ')}`);
   }
-  if (!Array.isArray(data)) return fail('data must be a flat array');
   const expected = (dims as number[]).reduce((n, d) => n * d, 1);
+  const packed = (tensor as { data_base64?: unknown }).data_base64;
+  if (packed !== undefined) return validatePacked(fail, type, packed, data, expected);
+  if (!Array.isArray(data)) return fail('data must be a flat array');
   if (data.length !== expected) return fail(`dims [${(dims as number[]).join(', ')}] need ${expected} values, data has ${data.length}`);
   const isText = type === 'string';
   for (const v of data) {

@@ -1,4 +1,4 @@
-import { floatToHalf, halfToFloat } from '../../../lifecycle/infrastructure/workers/runtimes/float16.js';
+import { floatToHalf } from '../../../lifecycle/infrastructure/workers/runtimes/float16.js';
 import { OipError } from './oip-error.js';
 
 /** OIP datatypes and the worker's tensor types: every one onnxruntime-node runs (BF16 it does not). */
@@ -28,52 +28,13 @@ export function assertDatatype(name: string, datatype: unknown): OipDatatype {
   throw new OipError(400, `tensor '${name}': datatype ${JSON.stringify(datatype)} is not supported${why}; use one of ${Object.keys(OIP_TO_TENSOR).join(', ')}`);
 }
 
-interface Layout {
-  size: number;
-  read: (v: DataView, o: number) => number | bigint;
-  write: (v: DataView, o: number, x: number) => void;
-}
-
-const LAYOUT: Record<Exclude<OipDatatype, 'BYTES'>, Layout> = {
-  BOOL: { size: 1, read: (v, o) => v.getUint8(o), write: (v, o, x) => v.setUint8(o, x ? 1 : 0) },
-  UINT8: { size: 1, read: (v, o) => v.getUint8(o), write: (v, o, x) => v.setUint8(o, x) },
-  UINT16: { size: 2, read: (v, o) => v.getUint16(o, true), write: (v, o, x) => v.setUint16(o, x, true) },
-  UINT32: { size: 4, read: (v, o) => v.getUint32(o, true), write: (v, o, x) => v.setUint32(o, x, true) },
-  UINT64: { size: 8, read: (v, o) => v.getBigUint64(o, true), write: (v, o, x) => v.setBigUint64(o, BigInt(x), true) },
-  INT8: { size: 1, read: (v, o) => v.getInt8(o), write: (v, o, x) => v.setInt8(o, x) },
-  INT16: { size: 2, read: (v, o) => v.getInt16(o, true), write: (v, o, x) => v.setInt16(o, x, true) },
-  INT32: { size: 4, read: (v, o) => v.getInt32(o, true), write: (v, o, x) => v.setInt32(o, x, true) },
-  INT64: { size: 8, read: (v, o) => v.getBigInt64(o, true), write: (v, o, x) => v.setBigInt64(o, BigInt(x), true) },
-  FP16: { size: 2, read: (v, o) => halfToFloat(v.getUint16(o, true)), write: (v, o, x) => v.setUint16(o, floatToHalf(x), true) },
-  FP32: { size: 4, read: (v, o) => v.getFloat32(o, true), write: (v, o, x) => v.setFloat32(o, x, true) },
-  FP64: { size: 8, read: (v, o) => v.getFloat64(o, true), write: (v, o, x) => v.setFloat64(o, x, true) },
+/** Bytes per element of the fixed-size datatypes (BYTES elements carry their own length). */
+export const ELEMENT_SIZE: Record<Exclude<OipDatatype, 'BYTES'>, number> = {
+  BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8,
 };
 
-/**
- * Elements of a binary tensor (little-endian, row-major; BYTES as 4-byte length + bytes).
- * 64-bit integers must fit a JS number exactly: the job pipeline carries numbers.
- */
-export function decodeBinary(name: string, datatype: OipDatatype, buf: Buffer, count: number): Element[] {
-  if (datatype === 'BYTES') return decodeBytes(name, buf, count);
-  const { size, read } = LAYOUT[datatype];
-  if (buf.length !== count * size) {
-    throw new OipError(400, `input '${name}': ${buf.length} bytes of binary data, but shape and ${datatype} need ${count * size}`);
-  }
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out = new Array<Element>(count);
-  for (let i = 0; i < count; i++) {
-    const v = read(view, i * size);
-    if (typeof v === 'bigint') {
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new OipError(400, `input '${name}': element ${i} (${v}) is beyond ±2^53, which ModelMora cannot carry exactly`);
-      }
-      out[i] = Number(v);
-    } else out[i] = datatype === 'BOOL' ? v !== 0 : v;
-  }
-  return out;
-}
-
-function decodeBytes(name: string, buf: Buffer, count: number): string[] {
+/** BYTES binary data: each element a 4-byte little-endian length, then its bytes (UTF-8 text here). */
+export function decodeBytes(name: string, buf: Buffer, count: number): string[] {
   const out: string[] = [];
   let offset = 0;
   while (offset < buf.length) {
@@ -87,22 +48,36 @@ function decodeBytes(name: string, buf: Buffer, count: number): string[] {
   return out;
 }
 
-/** The binary form of output elements. */
+type Packer = (data: readonly Element[]) => ArrayBufferView;
+const num = (v: Element) => Number(v);
+const PACK: Record<Exclude<OipDatatype, 'BYTES'>, Packer> = {
+  BOOL: (d) => Uint8Array.from(d, (v) => (v ? 1 : 0)),
+  UINT8: (d) => Uint8Array.from(d, num),
+  INT8: (d) => Int8Array.from(d, num),
+  UINT16: (d) => Uint16Array.from(d, num),
+  INT16: (d) => Int16Array.from(d, num),
+  FP16: (d) => Uint16Array.from(d, (v) => floatToHalf(Number(v))),
+  UINT32: (d) => Uint32Array.from(d, num),
+  INT32: (d) => Int32Array.from(d, num),
+  FP32: (d) => Float32Array.from(d, num),
+  UINT64: (d) => BigUint64Array.from(d, (v) => BigInt(v)),
+  INT64: (d) => BigInt64Array.from(d, (v) => BigInt(v)),
+  FP64: (d) => Float64Array.from(d, num),
+};
+
+/** The binary form of output elements (little-endian, as on every platform Node runs ONNX on). */
 export function encodeBinary(datatype: OipDatatype, data: readonly Element[]): Buffer {
-  if (datatype === 'BYTES') {
-    const parts = data.map((s) => Buffer.from(String(s), 'utf8'));
-    const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 4 + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.writeUInt32LE(p.length, offset);
-      p.copy(out, offset + 4);
-      offset += 4 + p.length;
-    }
-    return out;
+  if (datatype !== 'BYTES') {
+    const view = PACK[datatype](data);
+    return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
   }
-  const { size, write } = LAYOUT[datatype];
-  const out = Buffer.alloc(data.length * size);
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  for (let i = 0; i < data.length; i++) write(view, i * size, Number(data[i]));
+  const parts = data.map((s) => Buffer.from(String(s), 'utf8'));
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 4 + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.writeUInt32LE(p.length, offset);
+    p.copy(out, offset + 4);
+    offset += 4 + p.length;
+  }
   return out;
 }

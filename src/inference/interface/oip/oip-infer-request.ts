@@ -1,13 +1,16 @@
-import { assertDatatype, decodeBinary, OIP_TO_TENSOR, type Element, type OipDatatype } from './oip-datatypes.js';
+import { assertDatatype, decodeBytes, ELEMENT_SIZE, OIP_TO_TENSOR, type Element, type OipDatatype } from './oip-datatypes.js';
 import { OipError } from './oip-error.js';
 import type { OipTensorMetadata } from './oip-metadata.js';
 
-/** One input after the JSON header and the binary data were read: flat row-major elements. */
+/** One input after the JSON header and the binary data were read. */
 export interface OipInput {
   name: string;
   shape: number[];
   datatype: OipDatatype;
-  data: Element[];
+  /** JSON data (flattened, row-major) and BYTES. */
+  data?: Element[];
+  /** Binary data of a fixed-size datatype, kept as bytes: it travels on as `data_base64`. */
+  packed?: Buffer;
 }
 
 export interface RequestedOutput {
@@ -86,21 +89,25 @@ function parseInput(raw: unknown, index: number, binary: { buf: Buffer; offset: 
   const datatype = assertDatatype(name, raw.datatype);
   const count = (shape as number[]).reduce((n, d) => n * d, 1);
   const size = parametersOf(`input '${name}'`, raw.parameters).binary_data_size;
-  let data: Element[];
+  const dims = shape as number[];
   if (size !== undefined) {
     if (raw.data !== undefined) throw bad(`input '${name}': give either data or parameters.binary_data_size, not both`);
     if (!Number.isSafeInteger(size) || (size as number) < 0) throw bad(`input '${name}': binary_data_size must be a non-negative integer`);
     const end = binary.offset + (size as number);
     if (end > binary.buf.length) throw bad(`input '${name}': binary_data_size ${size} runs past the ${binary.buf.length} bytes of binary data`);
-    data = decodeBinary(name, datatype, binary.buf.subarray(binary.offset, end), count);
+    const bytes = binary.buf.subarray(binary.offset, end);
     binary.offset = end;
-  } else {
-    if (raw.data === undefined) throw bad(`input '${name}': data (or parameters.binary_data_size) is required`);
-    if (datatype === 'FP16') throw bad(`input '${name}': FP16 travels as binary data only (parameters.binary_data_size)`);
-    data = checkElements(name, datatype, flatten(name, raw.data));
+    if (datatype === 'BYTES') return { name, shape: dims, datatype, data: decodeBytes(name, bytes, count) };
+    if (bytes.length !== count * ELEMENT_SIZE[datatype]) {
+      throw bad(`input '${name}': ${bytes.length} bytes of binary data, but shape [${dims.join(', ')}] and ${datatype} need ${count * ELEMENT_SIZE[datatype]}`);
+    }
+    return { name, shape: dims, datatype, packed: bytes };
   }
-  if (data.length !== count) throw bad(`input '${name}': shape [${(shape as number[]).join(', ')}] needs ${count} elements, data has ${data.length}`);
-  return { name, shape: shape as number[], datatype, data };
+  if (raw.data === undefined) throw bad(`input '${name}': data (or parameters.binary_data_size) is required`);
+  if (datatype === 'FP16') throw bad(`input '${name}': FP16 travels as binary data only (parameters.binary_data_size)`);
+  const data = checkElements(name, datatype, flatten(name, raw.data));
+  if (data.length !== count) throw bad(`input '${name}': shape [${dims.join(', ')}] needs ${count} elements, data has ${data.length}`);
+  return { name, shape: dims, datatype, data };
 }
 
 function parseOutputs(raw: unknown): RequestedOutput[] | undefined {

@@ -7,7 +7,7 @@ import { RunInferenceCommand } from '../../application/commands/run-inference/ru
 import { readOipBody } from './oip-body.js';
 import { OIP_TO_TENSOR as TENSOR_TYPE } from './oip-datatypes.js';
 import { OipError, OipExceptionFilter } from './oip-error.js';
-import { checkAgainstModel, parseInferRequest, type OipInferRequest } from './oip-infer-request.js';
+import { checkAgainstModel, parseInferRequest, type OipInferRequest, type OipInput } from './oip-infer-request.js';
 import { buildResponse, outputTensors, plannedOutputs, type OipInferResponse } from './oip-infer-response.js';
 import { modelMetadata, oipIo } from './oip-metadata.js';
 import { assertServable, findOipModel, servingVersion, withIo, type OipModel } from './oip-model.js';
@@ -58,15 +58,19 @@ export class OipModelsController {
     const io = oipIo(model);
     checkAgainstModel(req, io);
     const plan = plannedOutputs(req, io.outputs);
-    const inputs = model.taskType === 'txt2embed'
-      ? req.inputs[0]!.data
-      : Object.fromEntries(req.inputs.map((i) => [i.name, { dims: i.shape, type: TENSOR_TYPE[i.datatype], data: i.data }]));
+    const inputs = model.taskType === 'txt2embed' ? req.inputs[0]!.data : Object.fromEntries(req.inputs.map((i) => [i.name, tensorInput(i)]));
     const outcome = await this.commands.execute(
       new RunInferenceCommand({ model_id: model.modelId, inputs, priority: req.priority, timeout_ms: req.timeoutMs }),
     );
     const base = { model_name: model.modelId, model_version: servingVersion(model), id: req.id, job_id: outcome.job_id };
     return buildResponse(base, outputTensors(model.taskType, outcome.outputs), plan);
   }
+}
+
+/** Our tensor form; binary inputs stay bytes (base64) all the way to the worker. */
+function tensorInput(i: OipInput) {
+  const type = TENSOR_TYPE[i.datatype];
+  return i.packed ? { dims: i.shape, type, data_base64: i.packed.toString('base64') } : { dims: i.shape, type, data: i.data };
 }
 
 function send(res: Response, { json, binary }: OipInferResponse): void {

@@ -20,6 +20,8 @@ export interface TensorJson {
   /** Defaults to float32 (or the model's declared input type when the runtime knows it). */
   type?: TensorType;
   data: Array<number | boolean | string>;
+  /** Inputs only, instead of `data`: the elements' little-endian bytes, base64 (not for `string`). */
+  data_base64?: string;
 }
 
 export type TensorMap = Record<string, TensorJson>;

@@ -1,6 +1,7 @@
 import { TENSOR_TYPES, type TensorJson, type TensorType, type ValueInfo } from '../worker-protocol.js';
 import { elementCount, isFixedDim } from './dims.js';
 import { floatToHalf, halfToFloat } from './float16.js';
+import { unpackBase64, type PackedData } from './packed-tensor.js';
 import { OrtTensorCtor, type OrtTensor } from './onnx-session.js';
 import { RuntimeError } from './runtime-error.js';
 
@@ -8,7 +9,8 @@ import { RuntimeError } from './runtime-error.js';
 export interface CheckedTensor {
   dims: number[];
   type: TensorType;
-  data: Array<number | boolean | string>;
+  /** JSON elements, or a typed array when the tensor came packed (`data_base64`). */
+  data: Array<number | boolean | string> | PackedData;
 }
 
 const INT_RANGES: Partial<Record<TensorType, [number, number]>> = {
@@ -85,12 +87,18 @@ export function checkTensor(name: string, raw: unknown, spec: ValueInfo): Checke
   }
   if (type !== spec.type) throw invalid(`input '${name}': model expects type ${spec.type}, got ${type}`);
   const dims = checkDims(name, tensor.dims, spec);
+  if (typeof tensor.data_base64 === 'string') {
+    if (tensor.data !== undefined) throw invalid(`input '${name}': give data or data_base64, not both`);
+    return { dims, type, data: unpackBase64(name, type, tensor.data_base64, elementCount(dims)) };
+  }
   const data = checkData(name, type, tensor.data, elementCount(dims));
   return { dims, type, data };
 }
 
 export function toOrtTensor(t: CheckedTensor): OrtTensor {
   const d = t.data as number[];
+  const packed = ArrayBuffer.isView(t.data) && t.type !== 'bool' && t.type !== 'float16';
+  if (packed) return new OrtTensorCtor(t.type, t.data as never, t.dims); // already the type's typed array
   switch (t.type) {
     case 'float32':
       return new OrtTensorCtor('float32', Float32Array.from(d), t.dims);
@@ -115,7 +123,7 @@ export function toOrtTensor(t: CheckedTensor): OrtTensor {
     case 'uint64':
       return new OrtTensorCtor('uint64', BigUint64Array.from(d, (v) => BigInt(v)), t.dims);
     case 'bool':
-      return new OrtTensorCtor('bool', Uint8Array.from(t.data, (v) => (v ? 1 : 0)), t.dims);
+      return new OrtTensorCtor('bool', Uint8Array.from(t.data as ArrayLike<unknown>, (v) => (v ? 1 : 0)), t.dims);
     case 'string':
       return new OrtTensorCtor('string', t.data as string[], t.dims);
   }
