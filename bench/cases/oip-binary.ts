@@ -49,7 +49,7 @@ export const oipBinaryCase: BenchCase = {
   name: 'oip-binary',
   async run(ctx: BenchContext): Promise<BenchResult[]> {
     const rounds = ctx.quick ? 3 : 5;
-    const requests = ctx.quick ? 20 : 60;
+    const requests = ctx.quick ? 8 : 20;
     const modelPath = writePoolModel(ctx.db.tempDir('oip-pool'));
     const server = await startAppServer({ env: ctx.serverEnv(), nodeArgs: ctx.serverNodeArgs('oip-binary'), maxSockets: 8 });
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
