@@ -14,8 +14,6 @@ export const OIP_EXTENSIONS = ['binary_tensor_data', 'parameters'];
 @ApiExcludeController()
 @UseFilters(OipExceptionFilter)
 export class OipServerController {
-  private readonly version = serverVersion();
-
   constructor(private readonly db: Database) {}
 
   @Get('health/live')
@@ -39,6 +37,6 @@ export class OipServerController {
   @HttpCode(200)
   @UseGuards(ApiTokenGuard)
   metadata() {
-    return { name: 'modelmora', version: this.version, extensions: OIP_EXTENSIONS };
+    return { name: 'modelmora', version: serverVersion(), extensions: OIP_EXTENSIONS };
   }
 }

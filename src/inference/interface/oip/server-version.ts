@@ -2,8 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ModelMora's own package version (found upward from this file: src/, dist/src/ or node_modules). */
+let cached: string | undefined;
+
+/** ModelMora's own package version (found upward from this file: src/, dist/src/ or node_modules), read once. */
 export function serverVersion(): string {
+  cached ??= findVersion();
+  return cached;
+}
+
+function findVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const file = join(dir, 'package.json');
