@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appendCase } from './cases/append.js';
 import { loadCase } from './cases/load.js';
+import { oipBinaryCase } from './cases/oip-binary.js';
 import { pgBossCase } from './cases/pg-boss.js';
 import { pipelineCase } from './cases/pipeline.js';
 import { queueCase } from './cases/queue.js';
@@ -21,7 +22,7 @@ import { machineInfo, renderTable, round2 } from './support/report.js';
 import type { BenchResult } from './support/stats.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
-const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase];
+const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, oipBinaryCase];
 
 interface Flags {
   quick: boolean;

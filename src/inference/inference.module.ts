@@ -29,6 +29,10 @@ import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js'
 import { InferenceController } from './interface/http/inference.controller.js';
 import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
+import { OipFallbackController } from './interface/oip/oip-fallback.controller.js';
+import { OipModelsController } from './interface/oip/oip-models.controller.js';
+import { OipServerController } from './interface/oip/oip-server.controller.js';
+import { OpenAiController } from './interface/openai/openai.controller.js';
 
 export interface InferenceModuleOptions {
   /**
@@ -48,7 +52,7 @@ export class InferenceModule implements OnModuleInit {
     return {
       module: InferenceModule,
       imports: [RegistryModule, options.runtime ?? LifecycleModule],
-      controllers: [InferenceController, JobsController, MetricsController],
+      controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
         QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
         BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,

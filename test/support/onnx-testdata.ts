@@ -57,7 +57,7 @@ export async function ensureOnnxTestdata(): Promise<string> {
   return root;
 }
 
-const TYPE_BY_ONNX: Record<number, TensorType> = {
+const TYPE_BY_ONNX: Record<number, RawType> = {
   1: 'float32',
   2: 'uint8',
   3: 'int8',
@@ -70,9 +70,11 @@ const TYPE_BY_ONNX: Record<number, TensorType> = {
 type LongLike = number | { toNumber(): number };
 const toNumber = (v: LongLike): number => (typeof v === 'number' ? v : v.toNumber());
 
-function readRaw(raw: Uint8Array, type: TensorType): number[] {
+type RawType = Extract<TensorType, 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'int8' | 'bool'>;
+
+function readRaw(raw: Uint8Array, type: RawType): number[] {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const read: Record<TensorType, [number, (offset: number) => number]> = {
+  const read: Record<RawType, [number, (offset: number) => number]> = {
     float32: [4, (o) => view.getFloat32(o, true)],
     float64: [8, (o) => view.getFloat64(o, true)],
     int32: [4, (o) => view.getInt32(o, true)],

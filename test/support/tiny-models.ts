@@ -10,7 +10,9 @@ const { onnx } = onnxProto;
 /** null = a dimension with neither a value nor a name (fully unknown). */
 type Dim = number | string | null;
 
-const ELEM_TYPE: Record<TensorType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float64: 11 };
+const ELEM_TYPE: Record<TensorType, number> = {
+  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, float64: 11, uint32: 12, uint64: 13,
+};
 
 function valueInfo(name: string, type: TensorType, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
   const dim = dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d }));

@@ -30,7 +30,7 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-export function maxAbsDiff(a: readonly (number | boolean)[], b: readonly (number | boolean)[]): number {
+export function maxAbsDiff(a: readonly (number | boolean | string)[], b: readonly (number | boolean | string)[]): number {
   if (a.length !== b.length) return Infinity;
   return a.reduce<number>((m, v, i) => Math.max(m, Math.abs(Number(v) - Number(b[i]))), 0);
 }

@@ -1,7 +1,10 @@
 import { InvalidInputError } from './inference-queue.errors.js';
 
-/** Element types a request may send (ONNX's usual input types; outputs may carry more). */
-export const INPUT_TENSOR_TYPES = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'bool'] as const;
+/** Element types a request may send: every tensor type the ONNX worker runs (its TENSOR_TYPES). */
+export const INPUT_TENSOR_TYPES = [
+  'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
+  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
+] as const;
 
 /** Task types whose inputs are text: a string, or a non-empty list of strings. */
 const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
@@ -45,6 +48,21 @@ function validateTensors(inputs: unknown): void {
   for (const [name, tensor] of entries) validateTensor(name, tensor);
 }
 
+const ELEMENT_BYTES: Record<string, number> = {
+  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, float16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
+};
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** `data_base64`: the elements' little-endian bytes (binary clients); its size must fit dims and type. */
+function validatePacked(fail: (why: string) => void, type: unknown, packed: unknown, data: unknown, expected: number): void {
+  if (data !== undefined) return fail('give data or data_base64, not both');
+  const size = typeof type === 'string' ? ELEMENT_BYTES[type] : undefined;
+  if (size === undefined) return fail('data_base64 needs an explicit fixed-size type (not string)');
+  if (typeof packed !== 'string' || packed.length % 4 !== 0 || !BASE64.test(packed)) return fail('data_base64 must be a base64 string');
+  const bytes = (packed.length / 4) * 3 - (packed.endsWith('==') ? 2 : packed.endsWith('=') ? 1 : 0);
+  if (bytes !== expected * size) fail(`data_base64 holds ${bytes} bytes, dims and ${type} need ${expected * size}`);
+}
+
 function validateTensor(name: string, tensor: unknown): void {
   const fail = (why: string) => {
     throw new InvalidInputError(`input "${name}": ${why}`, { input: name });
@@ -57,10 +75,15 @@ function validateTensor(name: string, tensor: unknown): void {
   if (type !== undefined && !(INPUT_TENSOR_TYPES as readonly unknown[]).includes(type)) {
     return fail(`type ${JSON.stringify(type)} is not one of ${INPUT_TENSOR_TYPES.join(', ')}`);
   }
-  if (!Array.isArray(data)) return fail('data must be a flat array');
   const expected = (dims as number[]).reduce((n, d) => n * d, 1);
+  const packed = (tensor as { data_base64?: unknown }).data_base64;
+  if (packed !== undefined) return validatePacked(fail, type, packed, data, expected);
+  if (!Array.isArray(data)) return fail('data must be a flat array');
   if (data.length !== expected) return fail(`dims [${(dims as number[]).join(', ')}] need ${expected} values, data has ${data.length}`);
+  const isText = type === 'string';
   for (const v of data) {
-    if (typeof v !== 'number' && typeof v !== 'boolean') return fail('data holds a value that is neither a number nor a boolean');
+    if (isText ? typeof v !== 'string' : typeof v !== 'number' && typeof v !== 'boolean') {
+      return fail(isText ? 'a string tensor holds a value that is not a string' : 'data holds a value that is neither a number nor a boolean');
+    }
   }
 }

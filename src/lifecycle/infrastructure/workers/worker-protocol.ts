@@ -3,17 +3,25 @@
  * Plain data only: messages cross `child_process` IPC with the `advanced` serialization.
  */
 
-export const TENSOR_TYPES = ['float32', 'float64', 'int32', 'int64', 'uint8', 'int8', 'bool'] as const;
+/**
+ * Every element type onnxruntime-node 1.30 runs as a tensor (checked with Identity graphs).
+ * `float16` travels as the numbers it stands for (exact), `string` as JS strings; int64 and
+ * uint64 as numbers, so only values within ±2^53 are exact.
+ */
+export const TENSOR_TYPES = [
+  'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
+  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
+] as const;
 export type TensorType = (typeof TENSOR_TYPES)[number];
-/** Outputs may also carry these; inputs accept only `TensorType`. */
-export type OutputOnlyTensorType = 'float16' | 'int16' | 'uint16' | 'uint32' | 'uint64';
 
 /** A named tensor in the REST/IPC JSON form (DESIGN §7): flat row-major data. */
 export interface TensorJson {
   dims: number[];
   /** Defaults to float32 (or the model's declared input type when the runtime knows it). */
-  type?: TensorType | OutputOnlyTensorType;
-  data: Array<number | boolean>;
+  type?: TensorType;
+  data: Array<number | boolean | string>;
+  /** Inputs only, instead of `data`: the elements' little-endian bytes, base64 (not for `string`). */
+  data_base64?: string;
 }
 
 export type TensorMap = Record<string, TensorJson>;
@@ -24,6 +32,8 @@ export type InferenceInput = TensorMap | string | string[];
 export interface EmbeddingOutput {
   embeddings: number[][];
   dimensions: number;
+  /** Tokens each text was encoded to (after truncation, with special tokens): usage counts. */
+  token_counts?: number[];
 }
 
 export type InferenceOutput = TensorMap | EmbeddingOutput;

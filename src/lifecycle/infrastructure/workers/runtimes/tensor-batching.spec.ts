@@ -29,12 +29,22 @@ describe('tensor batching helpers', () => {
     const fed = concatFeeds(items, ['x']).x!;
     expect(fed.dims).toEqual([3, 2]);
     expect(fed.data).toEqual([0, 1, 100, 101, 102, 103]);
-    const parts = splitOutput({ dims: [3, 2], type: 'float32', data: fed.data }, [1, 2]);
+    const parts = splitOutput({ dims: [3, 2], type: 'float32', data: fed.data as number[] }, [1, 2]);
     expect(parts).toEqual([
       { dims: [1, 2], type: 'float32', data: [0, 1] },
       { dims: [2, 2], type: 'float32', data: [100, 101, 102, 103] },
     ]);
     expect(splitOutput({ dims: [4, 2], type: 'float32', data: [] }, [1, 2])).toBeUndefined();
     expect(splitOutput({ dims: [], type: 'float32', data: [1] }, [1])).toBeUndefined();
+  });
+});
+
+describe('packed tensors in a batch', () => {
+  it('concatenates typed arrays into one typed array of the same kind', () => {
+    const packed = (index: number, values: number[]): PreparedItem => ({ index, feeds: { x: { type: 'float32', dims: [values.length / 2, 2], data: Float32Array.from(values) } } });
+    const fed = concatFeeds([packed(0, [1, 2]), packed(1, [3, 4, 5, 6])], ['x']).x!;
+    expect(fed.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(fed.data as Float32Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(fed.dims).toEqual([3, 2]);
   });
 });

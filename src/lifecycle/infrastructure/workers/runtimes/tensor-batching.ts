@@ -1,5 +1,6 @@
 import type { TensorJson, ValueInfo } from '../worker-protocol.js';
 import { elementCount, isFixedDim } from './dims.js';
+import { concatData } from './packed-tensor.js';
 import type { CheckedTensor } from './tensor-codec.js';
 
 /** A validated request item, remembered by its position in the batch. */
@@ -59,7 +60,7 @@ export function concatFeeds(items: readonly PreparedItem[], inputNames: readonly
     const parts = items.map((i) => i.feeds[name]!);
     const first = parts[0]!;
     const rows = parts.reduce((n, p) => n + p.dims[0]!, 0);
-    const data = parts.length === 1 ? first.data : parts.flatMap((p) => p.data);
+    const data = (parts.length === 1 ? first.data : concatData(parts.map((p) => p.data))) as CheckedTensor['data'];
     feeds[name] = { type: first.type, dims: [rows, ...first.dims.slice(1)], data };
   }
   return feeds;

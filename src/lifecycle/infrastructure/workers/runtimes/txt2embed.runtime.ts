@@ -57,10 +57,11 @@ export class Txt2EmbedRuntime implements ModelRuntime {
 
     let sessionRuns = 0;
     const embeddings: number[][] = [];
+    const tokenCounts: number[] = [];
     try {
       for (let start = 0; start < texts.length; start += TEXTS_PER_RUN) {
         sessionRuns++;
-        embeddings.push(...(await this.embed(texts.slice(start, start + TEXTS_PER_RUN))));
+        embeddings.push(...(await this.embed(texts.slice(start, start + TEXTS_PER_RUN), tokenCounts)));
       }
     } catch (err) {
       const error = toErrorBody(err, 'INFERENCE_FAILED');
@@ -69,7 +70,8 @@ export class Txt2EmbedRuntime implements ModelRuntime {
     }
     for (const { index, start, count } of spans) {
       const rows = embeddings.slice(start, start + count);
-      results[index] = { ok: true, outputs: { embeddings: rows, dimensions: rows[0]?.length ?? 0 } };
+      const token_counts = tokenCounts.slice(start, start + count);
+      results[index] = { ok: true, outputs: { embeddings: rows, dimensions: rows[0]?.length ?? 0, token_counts } };
     }
     return { results, session_runs: sessionRuns };
   }
@@ -79,9 +81,13 @@ export class Txt2EmbedRuntime implements ModelRuntime {
     this.session = undefined;
   }
 
-  private async embed(texts: string[]): Promise<number[][]> {
+  /** Embeds `texts`; appends each text's token count to `tokenCounts` (usage for OpenAI-style clients). */
+  private async embed(texts: string[], tokenCounts: number[]): Promise<number[][]> {
     if (!this.session || !this.tokenizer) throw new RuntimeError('MODEL_NOT_LOADED', 'no model is loaded in this worker');
     const encoded = this.tokenizer.encodeBatch(texts);
+    for (let row = 0; row < encoded.batch; row++) {
+      tokenCounts.push(encoded.attentionMask.slice(row * encoded.seq, (row + 1) * encoded.seq).reduce((a, b) => a + b, 0));
+    }
     const feeds: Record<string, OrtTensor> = {};
     for (const { name, type } of this.inputs) feeds[name] = idTensor(type, pickFeed(encoded, name), encoded);
     let out: Record<string, OrtTensor>;

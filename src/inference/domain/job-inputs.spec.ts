@@ -1,0 +1,19 @@
+import { describe, expect, it } from '@jest/globals';
+import { validateInputs } from './job-inputs.js';
+
+describe('tensor inputs sent packed (data_base64)', () => {
+  const packed = (bytes: number, type = 'float32') => ({ x: { dims: [2], type, data_base64: Buffer.alloc(bytes).toString('base64') } });
+
+  it('accepts bytes that fit dims and type', () => {
+    expect(() => validateInputs('tensor', packed(8))).not.toThrow();
+    expect(() => validateInputs('tensor', packed(16, 'int64'))).not.toThrow();
+  });
+
+  it('refuses a wrong size, a missing or variable-size type, and data given twice', () => {
+    expect(() => validateInputs('tensor', packed(7))).toThrow(/holds 7 bytes, dims and float32 need 8/);
+    expect(() => validateInputs('tensor', { x: { dims: [2], data_base64: 'AAAAAAAAAAA=' } })).toThrow(/explicit fixed-size type/);
+    expect(() => validateInputs('tensor', packed(2, 'string'))).toThrow(/explicit fixed-size type/);
+    expect(() => validateInputs('tensor', { x: { dims: [1], type: 'float32', data: [1], data_base64: 'AAAAAA==' } })).toThrow(/not both/);
+    expect(() => validateInputs('tensor', { x: { dims: [1], type: 'float32', data_base64: '***' } })).toThrow(/base64 string/);
+  });
+});

@@ -1,0 +1,45 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { toErrorBody } from '../../../shared/http/exception.filter.js';
+import { OipError } from '../oip/oip-error.js';
+
+/** A refusal in OpenAI's terms: status, message, the offending parameter and a snake_case code. */
+export class OpenAiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Everything under /v1 as OpenAI's `{error: {message, type, param, code}}`, which its clients parse. */
+@Catch()
+export class OpenAiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ModelMora/OpenAI');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    let status: number;
+    let message: string;
+    let code: string;
+    let param: string | null = null;
+    if (exception instanceof OpenAiError) ({ status, message, code, param } = exception);
+    else if (exception instanceof OipError) {
+      ({ status, message } = exception);
+      code = 'invalid_request';
+    } else {
+      const mapped = toErrorBody(exception);
+      ({ status } = mapped);
+      ({ message } = mapped.body);
+      code = mapped.body.error_code === 'UNAUTHORIZED' ? 'invalid_api_key' : mapped.body.error_code.toLowerCase();
+      if (status >= 500 && !(exception instanceof DomainError)) this.logger.error(message, exception instanceof Error ? exception.stack : String(exception));
+    }
+    const type = status >= 500 ? 'server_error' : status === 401 ? 'authentication_error' : 'invalid_request_error';
+    response.status(status).json({ error: { message, type, param, code } });
+  }
+}

@@ -1,0 +1,73 @@
+import { Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import type { EmbeddingOutput } from '../../../lifecycle/infrastructure/workers/worker-protocol.js';
+import { ListModelsQuery } from '../../../registry/application/queries/list-models/list-models.query.js';
+import type { ModelView } from '../../../registry/application/queries/model.view.js';
+import { ModelDetailsQuery } from '../../../registry/application/queries/model-details.query.js';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
+import { readOipBody } from '../oip/oip-body.js';
+import { parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
+import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
+
+type Details = ModelView & { io?: { outputs: Array<{ dims: Array<number | string> }> } | null };
+
+/** OpenAI-compatible embeddings for txt2embed models: what LangChain, LlamaIndex and RAG stacks call. */
+@Controller('v1')
+@ApiExcludeController()
+@UseFilters(OpenAiExceptionFilter)
+@UseGuards(ApiTokenGuard)
+export class OpenAiController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('embeddings')
+  @HttpCode(200)
+  async embeddings(@Req() req: Request) {
+    const request = parseEmbeddingsRequest((await readOipBody(req)).header);
+    const model = await this.embeddingModel(request.model);
+    const matryoshka = model.config?.matryoshka === true;
+    const native = model.io?.outputs[0]?.dims.at(-1);
+    // Refuse a wrong `dimensions` before running the job when the model's size is known.
+    if (typeof native === 'number' && native > 0) shorten(new Array<number>(native).fill(1), request.dimensions, matryoshka, request.model);
+    const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: request.texts }));
+    const { embeddings, token_counts: counts = [] } = outcome.outputs as EmbeddingOutput;
+    const tokens = counts.reduce((a, b) => a + b, 0);
+    return {
+      object: 'list',
+      data: embeddings.map((vector, index) => {
+        const v = shorten(vector, request.dimensions, matryoshka, request.model);
+        return { object: 'embedding', index, embedding: request.encoding === 'base64' ? toBase64(v) : v };
+      }),
+      model: request.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  }
+
+  @Get('models')
+  async models() {
+    const data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = [];
+    for (let page = 1; ; page++) {
+      const { items, meta } = await this.queries.execute(new ListModelsQuery('txt2embed', page, 100));
+      for (const m of items) data.push({ id: m.model_id, object: 'model', created: Math.floor(Date.parse(m.registered_at) / 1000), owned_by: m.model_id.split('/')[0]! });
+      if (page >= meta.total_pages) break;
+    }
+    return { object: 'list', data };
+  }
+
+  private async embeddingModel(modelId: string): Promise<Details> {
+    const model = (await this.queries.execute(new ModelDetailsQuery(modelId)).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'MODEL_NOT_FOUND') throw new OpenAiError(404, `The model '${modelId}' does not exist`, 'model_not_found', 'model');
+      throw err;
+    })) as Details;
+    if (model.task_type !== 'txt2embed') {
+      throw new OpenAiError(400, `model '${modelId}' is a ${model.task_type} model; /v1/embeddings serves txt2embed models`, 'model_not_supported', 'model');
+    }
+    return model;
+  }
+}
