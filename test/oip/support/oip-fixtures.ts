@@ -145,7 +145,7 @@ export function decodeResponse(body: Buffer, headerLength: string | null): Decod
   return { header, values };
 }
 
-const SPEC = fileURLToPath(new URL('../../../../../shared/specs/open-inference-protocol/open_inference_rest.yaml', import.meta.url));
+const SPEC = fileURLToPath(new URL('../../../../shared/specs/open-inference-protocol/open_inference_rest.yaml', import.meta.url));
 
 /** Validators for the components of open_inference_rest.yaml (and the binary extension's header). */
 export function specValidators(specPath = process.env.OIP_SPEC ?? SPEC): (name: string) => ValidateFunction {
