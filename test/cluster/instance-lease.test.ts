@@ -131,5 +131,5 @@ describe('instance lease on embedded PGlite', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 3 * 60_000); // PGlite's first start is slow on a loaded machine
 });

@@ -17,6 +17,10 @@ import { eventually } from '../support/eventually.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { testRegistry, things } from '../support/test-events.js';
 
+// Events reach other instances once settled: the server's oldest running transaction (any
+// database) decides, and on a shared server another suite's may run for a while.
+const SETTLE_TIMEOUT_MS = 120_000;
+
 /** The part of the KernelModule the cluster providers need, on one DataSource. */
 @Global()
 @Module({})
@@ -75,21 +79,21 @@ async function startInstance(opened: OpenedDatabase, instanceId: string): Promis
       { aggregateId: x, aggregateType: 'test_thing', expectedVersion: 2, events: things(x, 1, 2) },
     ]);
     const fromA = [...first, ...second].map((s) => s.event.event_id);
-    await eventually(() => b.heard.length >= 4, "A's four events on B's EventBus");
+    await eventually(() => b.heard.length >= 4, "A's four events on B's EventBus", SETTLE_TIMEOUT_MS);
 
     // B answers; once A hears it, everything A appended before has had every chance to come back to A.
     const [reply] = await b.store.append({ aggregateId: y, aggregateType: 'test_thing', expectedVersion: 1, events: things(y, 1, 1) });
-    await eventually(() => a.heard.length >= 1, "B's reply on A's EventBus");
+    await eventually(() => a.heard.length >= 1, "B's reply on A's EventBus", SETTLE_TIMEOUT_MS);
     // A last event from A: once B has it, B's feed has passed everything before it (and its own reply).
     const [closing] = await a.store.append({ aggregateId: x, aggregateType: 'test_thing', expectedVersion: 3, events: things(x, 1, 3) });
-    await eventually(() => b.heard.some((e) => e.event_id === closing!.event.event_id), "A's closing event on B");
+    await eventually(() => b.heard.some((e) => e.event_id === closing!.event.event_id), "A's closing event on B", SETTLE_TIMEOUT_MS);
 
     expect(b.heard.map((e) => e.event_id)).toEqual([...fromA, closing!.event.event_id]);
     expect(b.heard.filter((e) => e.aggregate_id === x).map((e) => e.payload.n)).toEqual([0, 1, 2, 3]);
     expect(a.heard.map((e) => e.event_id)).toEqual([reply!.event.event_id]);
     expect(a.app.get(RemoteEventsFeed).published).toBe(1);
     expect(b.app.get(RemoteEventsFeed).published).toBe(5);
-  });
+  }, 6 * 60_000);
 
   it('refuses to start a second live process with an instance id already held', async () => {
     await expect(startInstance(second, 'node-a')).rejects.toBeInstanceOf(InstanceIdInUseError);

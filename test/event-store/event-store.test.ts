@@ -19,7 +19,7 @@ describe.each(databaseBackends())('event store on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestDatabase(backend);
     store = new PostgresEventStore(t.db, testRegistry());
-  });
+  }, 3 * 60_000); // PGlite's first start is slow on a loaded machine
   afterAll(() => t?.close());
 
   it('appends a stream in one statement and loads it back as the same envelopes', async () => {

@@ -1,5 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { cursorOf, START_OF_STORE, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
+import { SettleChase } from '../event-store/settle-chase.js';
 import { Signal } from '../kafka/signal.js';
 
 /** The store as a subscription reads it: `PostgresEventStore` fits. */
@@ -87,6 +88,8 @@ export class StoreSubscription {
     const poll = this.options.pollIntervalMs ?? 1_000;
     const batchSize = this.options.batchSize ?? 500;
     let backoff = 100;
+    const chase = new SettleChase();
+    let woken = false;
     while (!this.stopping) {
       try {
         const events = await this.source.readSettled(this.cursor!, batchSize);
@@ -99,7 +102,7 @@ export class StoreSubscription {
         }
         this.lastError = undefined;
         backoff = 100;
-        if (events.length < batchSize) await this.wake.wait(poll);
+        if (events.length < batchSize) woken = await this.wake.wait(chase.next(events.length > 0, woken, poll));
       } catch (err) {
         if (this.stopping) break;
         const message = err instanceof Error ? err.message : String(err);

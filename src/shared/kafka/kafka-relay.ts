@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
+import { SettleChase } from '../event-store/settle-chase.js';
 import { Signal } from './signal.js';
 
 /** The store as the relay reads it: `PostgresEventStore` fits. */
@@ -127,6 +128,8 @@ export class KafkaRelay {
 
   private async run(): Promise<void> {
     let backoff = this.initialBackoffMs;
+    const chase = new SettleChase();
+    let woken = false;
     while (!this.stopping) {
       try {
         this.acked ??= await this.checkpoints.get(this.name);
@@ -134,7 +137,7 @@ export class KafkaRelay {
         const more = await this.publishAvailable();
         this.recovered();
         backoff = this.initialBackoffMs;
-        if (!more) await this.wake.wait(this.pollIntervalMs);
+        woken = more ? (chase.next(true, false, 0), false) : await this.wake.wait(chase.next(false, woken, this.pollIntervalMs));
       } catch (err) {
         if (this.stopping) break;
         this.failed(err, backoff);

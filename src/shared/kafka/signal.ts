@@ -11,21 +11,21 @@ export class Signal {
     this.release?.();
   }
 
-  /** Resolves on the next (or an already pending) `fire()`, or after `ms`. */
-  wait(ms: number): Promise<void> {
+  /** Resolves on the next (or an already pending) `fire()` with true, or after `ms` with false. */
+  wait(ms: number): Promise<boolean> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+    return new Promise<boolean>((resolve) => {
+      const done = (fired: boolean): void => {
         clearTimeout(timer);
         this.release = undefined;
         this.pending = false;
-        resolve();
+        resolve(fired);
       };
-      const timer = setTimeout(done, ms);
-      this.release = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.release = () => done(true);
     });
   }
 }
