@@ -27,7 +27,11 @@ describe(`inference queue scheduling (${backend})`, () => {
   };
   const job = (id: string) => jobOf(app, id);
   const ended = (ids: string[]) => jobsEnded(app, ids);
-  const startOrder = async (modelId: string) => (await eventsOf(app, 'job.started')).filter((e) => e.payload.model_id === modelId).map((e) => e.payload.job_id);
+  /** The order jobs started in, once `count` starts are on record (records settle a moment after the jobs end). */
+  const startOrder = (modelId: string, count: number) => eventually(async () => {
+    const ids = (await eventsOf(app, 'job.started')).filter((e) => e.payload.model_id === modelId).map((e) => e.payload.job_id);
+    return ids.length >= count && ids;
+  }, `${count} job.started events of ${modelId}`);
   const model = async (name: string, config: Record<string, unknown> = {}) => {
     const modelId = `tiny/${name}`;
     runtime.define(modelId, join(storage.options.modelDir!, 'matmul'));
@@ -76,7 +80,7 @@ describe(`inference queue scheduling (${backend})`, () => {
     const critical = await submit(modelId, { priority: 'critical' });
     runtime.open();
     await ended([first, ...lows, ...highs, critical]);
-    expect(await startOrder(modelId)).toEqual([first, critical, highs[0], highs[1], ...lows]);
+    expect(await startOrder(modelId, 10)).toEqual([first, critical, highs[0], highs[1], ...lows]);
   });
 
   it('cancels a queued job (200), refuses a running or ended one (409) and an unknown id (404)', async () => {
@@ -95,7 +99,7 @@ describe(`inference queue scheduling (${backend})`, () => {
     runtime.open();
     const [r, q] = await ended([running, queued]);
     expect([r.status, q.status]).toEqual(['completed', 'cancelled']);
-    expect(await startOrder(modelId)).toEqual([running]);
+    expect(await startOrder(modelId, 1)).toEqual([running]);
   });
 
   it('times out a running job (504 to its sync caller) and a queued one, and never completes them later', async () => {

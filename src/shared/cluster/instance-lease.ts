@@ -172,9 +172,10 @@ export class InstanceLease {
 
   /** Clean stop: marks the row released (survivors need not wait for staleness) and closes the session. */
   async release(): Promise<void> {
-    if (this.state !== 'held') return;
-    this.state = 'released';
+    const held = this.state === 'held';
+    this.state = 'released'; // also stops a pending re-acquisition
     clearInterval(this.timer);
+    if (!held) return;
     await this.query(`UPDATE instances SET released_at = now() WHERE instance_id = $1`, [this.instanceId]).catch(() => undefined);
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
@@ -197,6 +198,23 @@ export class InstanceLease {
     this.client = undefined;
     this.log.error(`instance lease of "${this.instanceId}" lost (${reason.message}): its streams must not be written any more`);
     for (const listener of this.lostListeners) listener(reason);
+    this.reacquireLater();
+  }
+
+  /**
+   * A lost lease is taken again once the database answers and nobody claimed the instance
+   * meanwhile. If a survivor took its work over, the streams' versions moved on: the
+   * instance's next append conflicts, and that conflict (not this lease) fences it.
+   */
+  private reacquireLater(): void {
+    const retry = setTimeout(() => {
+      if (this.state !== 'lost') return;
+      this.acquire().then(
+        () => this.log.log({ msg: 'instance lease taken again', instance_id: this.instanceId, epoch: this.currentEpoch }),
+        () => this.reacquireLater(),
+      );
+    }, this.heartbeatMs);
+    retry.unref();
   }
 
   /** On the lease's own session when there is one (its writes then need the lock alive), else the pool. */

@@ -61,7 +61,7 @@ export function endedJobView(job: DispatchJob, end: JobEnd, row: JobRecord | nul
     timeout_ms: job.deadlineAtMs - job.submittedAtMs, attempts: 1, submitted_at: new Date(job.submittedAtMs).toISOString(), started_at: null,
   };
   return {
-    ...base, status: end.status, finished_at: end.at,
+    ...base, status: end.status, finished_at: end.at, attempts: end.status === 'completed' ? Math.max(1, base.attempts) : base.attempts,
     processing_time_ms: 'processing_time_ms' in end ? end.processing_time_ms : null,
     error_code: end.status === 'failed' ? end.error_code : null, error_message: end.status === 'failed' ? end.error_message : null,
   };
