@@ -16,6 +16,15 @@ export interface DownloadOptions {
   idleTimeoutMs: number;
   /** Log progress at most every this many ms when the size is unknown or the 10% step is slow. */
   progressIntervalMs?: number;
+  /** Called as bytes arrive (every chunk), for live progress bars; `total` is null when unknown. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  url: string;
+  bytes: number;
+  total: number | null;
+  done: boolean;
 }
 
 export type DownloadOutcome = { status: 'ok'; bytes: number } | { status: 'not-found' };
@@ -65,6 +74,7 @@ export async function downloadFile(url: URL, destination: string, options: Downl
         bytes += chunk.length;
         armIdleTimer();
         progress.update(bytes);
+        options.onProgress?.({ url: shown, bytes, total: total ?? null, done: false });
         callback(null, chunk);
       },
     });
@@ -79,6 +89,7 @@ export async function downloadFile(url: URL, destination: string, options: Downl
     }
     await rename(partial, destination);
     progress.done(bytes);
+    options.onProgress?.({ url: shown, bytes, total: total ?? null, done: true });
     return { status: 'ok', bytes };
   } finally {
     clearTimeout(idleTimer);

@@ -3,3 +3,4 @@ export type { MaterializedModel, MaterializeRequest, ModelFileCacheOptions, Mode
 export { fileChecksum, folderChecksum, listFiles, normalizeChecksum } from './checksum.js';
 export { ChecksumMismatchError, InvalidChecksumFormatError, InvalidModelPathError, ModelSourceError } from './model-file.errors.js';
 export { HF_OPTIONAL_FILES, HF_REQUIRED_FILES, SINGLE_MODEL_FILE } from './model-source.js';
+export type { DownloadProgress } from './http-download.js';

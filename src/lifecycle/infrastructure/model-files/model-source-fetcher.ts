@@ -1,6 +1,6 @@
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { downloadFile, type DownloadLogger } from './http-download.js';
+import { downloadFile, type DownloadLogger, type DownloadProgress } from './http-download.js';
 import { ModelSourceError } from './model-file.errors.js';
 import {
   childUrl,
@@ -17,6 +17,7 @@ export type SourceShape = 'file' | 'folder';
 export interface FetchOptions {
   logger: DownloadLogger;
   idleTimeoutMs: number;
+  onProgress?: (progress: DownloadProgress) => void;
 }
 
 /** Copies or downloads a model source into the (existing, empty) target folder. */
