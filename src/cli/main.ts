@@ -6,7 +6,10 @@ import { buildProgram } from './program.js';
 /** One place turns every failure into one line on stderr and an exit code; never a stack trace. */
 async function run(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    const args = process.argv.slice(2);
+    // `modelmora --version` alone still works, as people type it.
+    const argv = args.length === 1 && (args[0] === '--version' || args[0] === '-V') ? [...process.argv.slice(0, 2), 'version'] : process.argv;
+    await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and --version "fail" with exit code 0; commander already printed the message.

@@ -33,13 +33,14 @@ export function buildProgram(): Command {
   const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
   const program = new Command('modelmora')
     .description('ModelMora: serve ONNX models, and drive a running server from the shell')
-    .version(version)
     .addOption(new Option('--url <url>', 'server URL').env('MODELMORA_URL').default(DEFAULT_URL))
     .addOption(new Option('--token <token>', 'API token').env('MODELMORA_API_TOKEN'))
     .option('--json', 'JSON output for scripts')
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  // No global --version flag: `load --version <v>` and `models register --version <v>` need the name.
+  program.command('version').description('print the version').action(() => void process.stdout.write(`${version}\n`));
   serveCommand(program);
   program.addCommand(modelsCommand());
   lifecycleCommands(program);

@@ -26,7 +26,7 @@ const STALE_AFTER_MS = 60_000;
 @Injectable()
 export class LoadProgressBoard {
   readonly updates$ = new Subject<LoadProgress>();
-  private readonly files = new Map<string, { startedMs: number; sentMs: number; updatedMs: number; last: LoadProgress }>();
+  private readonly files = new Map<string, { startedMs: number; sentMs: number; updatedMs: number; last: LoadProgress; trailing?: NodeJS.Timeout }>();
 
   /** The `onProgress` callback for one version's materialisation. */
   reporter(modelId: string, version: string): (p: DownloadProgress) => void {
@@ -55,8 +55,19 @@ export class LoadProgressBoard {
     };
     this.files.set(key, file);
     if (p.done) this.files.delete(key);
-    if (!p.done && now - file.sentMs < MIN_INTERVAL_MS) return;
-    file.sentMs = now;
+    const wait = file.sentMs + MIN_INTERVAL_MS - now;
+    if (!p.done && wait > 0) {
+      // Throttled, not dropped: the latest reading goes out once the interval has passed.
+      file.trailing ??= setTimeout(() => this.send(file), wait);
+      return;
+    }
+    this.send(file);
+  }
+
+  private send(file: { sentMs: number; last: LoadProgress; trailing?: NodeJS.Timeout }): void {
+    clearTimeout(file.trailing);
+    file.trailing = undefined;
+    file.sentMs = Date.now();
     this.updates$.next(file.last);
   }
 }
