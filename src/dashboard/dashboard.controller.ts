@@ -1,9 +1,11 @@
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type { ModelMoraOptions } from '../shared/config/modelmora-options.js';
+import { MODELMORA_OPTIONS } from '../shared/nest/tokens.js';
 
 const TYPES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -30,7 +32,7 @@ function publicDir(): string {
 export class DashboardController {
   private readonly files = new Map<string, Buffer>();
 
-  constructor() {
+  constructor(@Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions) {
     const dir = publicDir();
     for (const name of Object.keys(TYPES)) this.files.set(name, readFileSync(join(dir, name)));
   }
@@ -39,6 +41,13 @@ export class DashboardController {
   @Header('cache-control', 'no-cache')
   index(@Res() res: Response): void {
     this.send(res, 'index.html');
+  }
+
+  /** Whether the page must ask for a token before its first API call (says nothing else). */
+  @Get('config.json')
+  @Header('cache-control', 'no-store')
+  config() {
+    return { token_required: Boolean(this.options.apiToken) };
   }
 
   @Get(':file')

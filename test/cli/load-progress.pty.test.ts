@@ -45,6 +45,7 @@ describe('modelmora load shows a progress bar in a terminal', () => {
   }, 120_000);
   afterAll(async () => {
     await running?.stop();
+    files?.closeAllConnections();
     files?.close();
     rmSync(dir, { recursive: true, force: true });
   });

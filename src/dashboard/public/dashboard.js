@@ -1,4 +1,4 @@
-import { followEvents, get, setToken, Unauthorized } from './api.js';
+import { followEvents, get, setToken, token, Unauthorized } from './api.js';
 import { drawChart } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,7 +20,11 @@ if (fragment.get('token')) {
 $('login').addEventListener('submit', (e) => {
   e.preventDefault();
   setToken($('token').value);
-  start();
+  // Ask for the token before any API call when the server has one: no 401 on a first visit.
+fetch('/dashboard/config.json')
+  .then((res) => res.json())
+  .then((config) => (config.token_required && !token() ? needLogin('') : start()))
+  .catch((err) => setConnection('down', `server unreachable (${err.message})`));
 });
 $('event-filters').addEventListener('submit', (e) => {
   e.preventDefault();
@@ -54,7 +58,9 @@ function guarded(task) {
       await task();
     } catch (err) {
       if (err instanceof Unauthorized) needLogin(sessionStorage.length ? 'wrong token' : '');
-      else setConnection('down', 'server unreachable');
+      else if (err instanceof TypeError && /fetch/i.test(err.message)) setConnection('down', 'server unreachable');
+      else throw err; // a bug here must show, not pass for a network problem
+
     }
   };
 }
@@ -104,11 +110,11 @@ function modelRow(m, budget) {
 }
 
 const refreshMetrics = guarded(async () => {
-  const text = await get('/api/v1/metrics', 'text');
+  const exposition = await get('/api/v1/metrics', 'text');
   const now = Date.now();
   const depth = Object.fromEntries(PRIORITIES.map((p) => [p, 0]));
   const sample = { t: now, completed: 0, failed: 0, buckets: new Map() };
-  for (const m of parseProm(text)) {
+  for (const m of parseProm(exposition)) {
     if (m.name === 'modelmora_queue_depth') depth[m.labels.priority] = m.value;
     else if (m.name === 'modelmora_jobs_total' && m.labels.outcome === 'completed') sample.completed += m.value;
     else if (m.name === 'modelmora_jobs_total' && m.labels.outcome === 'failed') sample.failed += m.value;
@@ -238,4 +244,8 @@ function fmtTime(iso) {
   return iso ? new Date(iso).toLocaleTimeString() : '–';
 }
 
-start();
+// Ask for the token before any API call when the server has one: no 401 on a first visit.
+fetch('/dashboard/config.json')
+  .then((res) => res.json())
+  .then((config) => (config.token_required && !token() ? needLogin('') : start()))
+  .catch((err) => setConnection('down', `server unreachable (${err.message})`));
