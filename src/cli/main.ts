@@ -27,4 +27,10 @@ async function run(): Promise<void> {
   }
 }
 
+// `modelmora … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 void run();

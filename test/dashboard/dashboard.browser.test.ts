@@ -72,7 +72,7 @@ describe('dashboard in headless Chromium', () => {
     expect(Number.parseFloat(memory!)).toBeGreaterThan(0);
     await expect(page.locator('#budget-text').textContent()).resolves.toMatch(/^[\d.]+ MB of 1\.0 GB budget$/);
     // The model's bar is its share of the 1024 MB budget.
-    const width = await firstRow.locator('.fill').evaluate((el) => (el as HTMLElement).style.width);
+    const width = await firstRow.locator('.fill').evaluate((el) => (el as unknown as { style: { width: string } }).style.width);
     expect(Number.parseFloat(width)).toBeCloseTo((Number.parseFloat(memory!) / 1024) * 100, 0);
 
     // A model loaded after the page opened appears within 2 s, without a reload.

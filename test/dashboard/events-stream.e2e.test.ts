@@ -54,7 +54,7 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
     expect(res.status).toBe(201);
   };
   const stored = async (after: number): Promise<Envelope[]> =>
-    (await (await fetch(`${base}/api/v1/events?after_position=${after}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).items;
+    ((await (await fetch(`${base}/api/v1/events?after_position=${after}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { items: Envelope[] }).items;
 
   beforeAll(async () => {
     running = await startServer({ MODELMORA_API_TOKEN: TOKEN });
