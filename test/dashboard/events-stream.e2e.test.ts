@@ -126,4 +126,13 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error_code: 'VALIDATION_ERROR' });
   });
+
+  it('ends open streams when the server stops, so a connected dashboard never holds it open', async () => {
+    const res = await fetch(`${base}/api/v1/events/stream?tail=1`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    const ended = readFrames(res.body!, () => undefined).then(() => 'ended', () => 'ended');
+    running.server.child.kill('SIGTERM');
+    expect(await running.server.exited).toEqual({ code: 0, signal: null });
+    await expect(ended).resolves.toBe('ended');
+  });
 });

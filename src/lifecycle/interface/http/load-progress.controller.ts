@@ -1,9 +1,9 @@
-import { Get, Query, Req, Res } from '@nestjs/common';
+import { Get, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import type { Request, Response } from 'express';
 import { ApiController } from '../../../shared/http/api-controller.decorator.js';
-import { SseChannel } from '../../../shared/interface/http/sse-channel.js';
+import { SseChannel, SseChannels } from '../../../shared/interface/http/sse-channel.js';
 import { LoadProgressBoard } from '../../application/load-progress/load-progress.board.js';
 
 export class LoadProgressQueryDto {
@@ -12,8 +12,14 @@ export class LoadProgressQueryDto {
 
 /** Model downloads under way, live (server-sent events `progress`): bytes, total, rate, ETA. */
 @ApiController('loads', 'lifecycle')
-export class LoadProgressController {
+export class LoadProgressController implements BeforeApplicationShutdown {
+  private readonly channels = new SseChannels();
+
   constructor(private readonly board: LoadProgressBoard) {}
+
+  beforeApplicationShutdown(): void {
+    this.channels.endAll();
+  }
 
   @Get('progress')
   @ApiOperation({ summary: 'Downloads of model files under way now' })
@@ -24,7 +30,7 @@ export class LoadProgressController {
   @Get('progress/stream')
   @ApiOperation({ summary: 'Download progress of model loads as server-sent events (event: progress)' })
   stream(@Query() q: LoadProgressQueryDto, @Req() req: Request, @Res() res: Response): void {
-    const channel = new SseChannel(req, res);
+    const channel = this.channels.add(new SseChannel(req, res));
     for (const p of this.board.current(q.model_id)) channel.send(p, { event: 'progress' });
     const subscription = this.board.updates$.subscribe((p) => {
       if (!q.model_id || p.model_id === q.model_id) channel.send(p, { event: 'progress' });

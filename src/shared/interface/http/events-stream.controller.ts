@@ -1,4 +1,4 @@
-import { Get, Headers, Query, Req, Res } from '@nestjs/common';
+import { Get, Headers, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
@@ -7,7 +7,7 @@ import { ApiController } from '../../http/api-controller.decorator.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
 import { EventBusPublisher } from '../../nest/event-bus.publisher.js';
 import { DomainError } from '../../domain/domain-error.js';
-import { SseChannel } from './sse-channel.js';
+import { SseChannel, SseChannels } from './sse-channel.js';
 
 export class StreamEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;
@@ -29,7 +29,9 @@ const POLL_MS = 2_000;
  * client that reconnects with `Last-Event-ID` gets exactly what it missed.
  */
 @ApiController('events', 'events')
-export class EventsStreamController {
+export class EventsStreamController implements BeforeApplicationShutdown {
+  private readonly channels = new SseChannels();
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly publisher: EventBusPublisher,
@@ -39,7 +41,7 @@ export class EventsStreamController {
   @ApiOperation({ summary: 'Stored events as server-sent events, then live; resumes from Last-Event-ID' })
   async stream(@Query() q: StreamEventsDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
     let cursor = await this.startPosition(q, lastEventId);
-    const channel = new SseChannel(req, res);
+    const channel = this.channels.add(new SseChannel(req, res));
     let wake: () => void = () => undefined;
     let pending = false;
     // Only the "something was committed" signal is used here: the store is the source of truth.
@@ -75,6 +77,10 @@ export class EventsStreamController {
       subscription.unsubscribe();
       channel.end();
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.channels.endAll();
   }
 
   private async startPosition(q: StreamEventsDto, lastEventId: string | undefined): Promise<number> {

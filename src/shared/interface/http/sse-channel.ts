@@ -4,6 +4,24 @@ import type { Request, Response } from 'express';
 const KEEP_ALIVE_MS = 15_000;
 
 /**
+ * The open streams of one controller: ended before the HTTP server closes, or a connected
+ * dashboard would hold a stopping server open forever.
+ */
+export class SseChannels {
+  private readonly open = new Set<SseChannel>();
+
+  add(channel: SseChannel): SseChannel {
+    this.open.add(channel);
+    void channel.closed.then(() => this.open.delete(channel));
+    return channel;
+  }
+
+  endAll(): void {
+    for (const channel of this.open) channel.end();
+  }
+}
+
+/**
  * One server-sent-events response: headers, `id:`/`data:` frames, keep-alive comments, and
  * `closed` resolving when the client goes away (so a follow loop can stop reading the store).
  */
@@ -11,6 +29,7 @@ export class SseChannel {
   readonly closed: Promise<void>;
   private open = true;
   private readonly keepAlive: NodeJS.Timeout;
+  private markClosed: () => void = () => undefined;
 
   constructor(req: Request, private readonly res: Response) {
     res.status(200).set({
@@ -24,14 +43,14 @@ export class SseChannel {
     res.write('retry: 1000\n\n');
     this.keepAlive = setInterval(() => this.comment('keep-alive'), KEEP_ALIVE_MS);
     this.closed = new Promise((resolve) => {
-      const close = (): void => {
+      this.markClosed = (): void => {
         if (!this.open) return;
         this.open = false;
         clearInterval(this.keepAlive);
         resolve();
       };
-      req.on('close', close);
-      res.on('close', close);
+      req.on('close', this.markClosed);
+      res.on('close', this.markClosed);
     });
   }
 
@@ -52,6 +71,8 @@ export class SseChannel {
   }
 
   end(): void {
-    if (this.open) this.res.end();
+    if (!this.open) return;
+    this.markClosed();
+    this.res.end();
   }
 }
