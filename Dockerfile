@@ -6,8 +6,11 @@ WORKDIR /app
 RUN npm install -g npm@11.19.1 --no-audit --no-fund
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# onnxruntime-node's install script (CUDA download) is denied in package.json's allowScripts;
+# --ignore-scripts also skips our own `prepare` build until the sources are here.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json nest-cli.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
@@ -19,6 +22,7 @@ ENV NODE_ENV=production PORT=8000 MODELMORA_HOST=0.0.0.0 \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/src/dashboard/public ./src/dashboard/public
 COPY package.json ./
 # The server and its model workers run as the image's unprivileged `node` user (uid 1000):
 # the code is root-owned and read-only to it; only /data is writable.

@@ -6,6 +6,8 @@ import { MODELMORA_OPTIONS } from './shared/nest/tokens.js';
 import { eventTypeIdProvider } from './shared/nest/event-type-id.provider.js';
 import { AuditLogHandler } from './shared/handlers/audit-log.handler.js';
 import { EventsController } from './shared/interface/http/events.controller.js';
+import { EventsStreamController } from './shared/interface/http/events-stream.controller.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
 import { HealthController } from './shared/interface/http/health.controller.js';
 import { ReadinessChecks } from './shared/interface/http/readiness-checks.js';
 import { ApiTokenGuard } from './shared/http/api-token.guard.js';
@@ -59,7 +61,7 @@ export class ModelMoraModule {
         InferenceModule.forRoot(),
         kafka,
       ],
-      controllers: [EventsController, HealthController],
+      controllers: [EventsController, EventsStreamController, HealthController, DashboardController],
       providers: [AuditLogHandler, ReadinessChecks, ApiTokenGuard],
       exports: [CqrsModule, KernelModule, ReadinessChecks],
     };

@@ -20,16 +20,19 @@ import { RemoveCachedFilesHandler } from './application/handlers/remove-cached-f
 import { LifecycleStatus } from './application/queries/lifecycle-status.js';
 import { LifecycleController, StatusController } from './interface/http/lifecycle.controller.js';
 import { ModelHealthController } from './interface/http/model-health.controller.js';
+import { LoadProgressBoard } from './application/load-progress/load-progress.board.js';
+import { LoadProgressController } from './interface/http/load-progress.controller.js';
 
 /** The lifecycle context: one worker process per loaded model, under a memory budget, watched for health. */
 @Module({
   imports: [RegistryModule],
-  controllers: [LifecycleController, StatusController, ModelHealthController],
+  controllers: [LifecycleController, StatusController, ModelHealthController, LoadProgressController],
   providers: [
     LifecycleManagerRepository, ModelLifecycleService, ModelRuntimeAdapter, HealthMonitor, LifecycleStatus,
     { provide: MODEL_RUNTIME, useExisting: ModelRuntimeAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler,
     UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RemoveCachedFilesHandler,
+    LoadProgressBoard,
   ],
   exports: [MODEL_RUNTIME, ModelLifecycleService, LifecycleStatus],
 })

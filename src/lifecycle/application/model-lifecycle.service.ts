@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DomainError } from '../../shared/domain/domain-error.js';
 import type { EventContext } from '../../shared/domain/event-envelope.js';
@@ -16,6 +16,7 @@ import { WorkerPool } from '../infrastructure/worker-pool.js';
 import type { WorkerExit } from '../infrastructure/workers/worker-errors.js';
 import { LifecycleManagerRepository } from './lifecycle-manager.repository.js';
 import type { ModelLifecycleManager } from './model-lifecycle-manager.aggregate.js';
+import { LoadProgressBoard } from './load-progress/load-progress.board.js';
 
 /**
  * Carries out the manager's decisions on real processes: load (files → checksum →
@@ -37,6 +38,7 @@ export class ModelLifecycleService {
     private readonly managers: LifecycleManagerRepository,
     private readonly queries: QueryBus,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
+    @Optional() private readonly progress?: LoadProgressBoard,
   ) {
     this.pool = new WorkerPool((modelId, exit) => void this.recordCrash(modelId, exit));
     this.files = new ModelFileCache({ modelDir: options.modelDir, logger: new Logger('ModelFiles'), policy: sourcePolicyFromOptions(options) });
@@ -115,7 +117,7 @@ export class ModelLifecycleService {
     try {
       if (!v.source_url) throw new LoadFailedError(modelId, `version ${version} has no source_url to load files from`);
       // Files first: a checksum mismatch must cost no eviction and no process.
-      const { dir } = await this.files.materialize({ modelId, version, sourceUrl: v.source_url, checksum: v.checksum ?? undefined });
+      const { dir } = await this.files.materialize({ modelId, version, sourceUrl: v.source_url, checksum: v.checksum ?? undefined, onProgress: this.progress?.reporter(modelId, version) });
       for (const victim of this.planRoomFor(modelId, need)) await this.unload(victim, 'lru_eviction');
       const threads = Number(model.resource_requirements.cpu_threads ?? 1);
       const { entry, metadata } = await this.pool.spawn(modelId, dir, model.task_type, { intraOpNumThreads: threads, maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 });

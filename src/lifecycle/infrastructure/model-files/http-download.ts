@@ -24,6 +24,15 @@ export interface DownloadOptions {
   allowPrivateAddresses: boolean;
   /** Log progress at most every this many ms when the size is unknown or the 10% step is slow. */
   progressIntervalMs?: number;
+  /** Called as bytes arrive (every chunk), for live progress bars; `total` is null when unknown. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  url: string;
+  bytes: number;
+  total: number | null;
+  done: boolean;
 }
 
 export type DownloadOutcome = { status: 'ok'; bytes: number } | { status: 'not-found' };
@@ -74,6 +83,7 @@ export async function downloadFile(url: URL, destination: string, options: Downl
         if (!options.budget.take(chunk.length)) return callback(tooLarge(shown, options.budget.limit));
         armIdleTimer();
         progress.update(bytes);
+        options.onProgress?.({ url: shown, bytes, total: total ?? null, done: false });
         callback(null, chunk);
       },
     });
@@ -88,6 +98,7 @@ export async function downloadFile(url: URL, destination: string, options: Downl
     }
     await rename(partial, destination);
     progress.done(bytes);
+    options.onProgress?.({ url: shown, bytes, total: total ?? null, done: true });
     return { status: 'ok', bytes };
   } finally {
     clearTimeout(idleTimer);

@@ -5,3 +5,4 @@ export { ChecksumMismatchError, InvalidChecksumFormatError, InvalidModelPathErro
 export { SourceNotAllowedError } from './local-source-copy.js';
 export { HF_OPTIONAL_FILES, HF_REQUIRED_FILES, SINGLE_MODEL_FILE } from './model-source.js';
 export { resolveSourcePolicy, sourcePolicyFromOptions, type SourcePolicy } from './source-policy.js';
+export type { DownloadProgress } from './http-download.js';

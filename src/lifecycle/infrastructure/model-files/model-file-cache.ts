@@ -6,6 +6,7 @@ import { fileChecksum, folderChecksum, listFiles, normalizeChecksum } from './ch
 import { ChecksumMismatchError, ModelSourceError } from './model-file.errors.js';
 import { modelRootPath, versionPaths, type VersionPaths } from './model-cache-paths.js';
 import { fetchModelSource, type SourceShape } from './model-source-fetcher.js';
+import type { DownloadProgress } from './http-download.js';
 import { parseModelSource, SINGLE_MODEL_FILE } from './model-source.js';
 import { resolveSourcePolicy, type SourcePolicy } from './source-policy.js';
 
@@ -31,6 +32,8 @@ export interface MaterializeRequest {
   sourceUrl: string;
   /** `sha256:<64 hex>`: of the file for a single file, of {@link folderChecksum} for a folder. */
   checksum?: string | null;
+  /** Live download progress (http sources only), for the load-progress stream. */
+  onProgress?: (progress: DownloadProgress) => void;
 }
 
 /**
@@ -133,7 +136,7 @@ export class ModelFileCache {
     await this.removeStaleStaging(paths);
     const staging = await this.createStaging(paths);
     try {
-      const shape = await fetchModelSource(source, staging, { logger: this.logger, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy });
+      const shape = await fetchModelSource(source, staging, { logger: this.logger, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy, onProgress: request.onProgress });
       const actual = await checksumOf(staging, shape);
       if (expected !== undefined && actual !== expected) throw new ChecksumMismatchError(subject, expected, actual);
       await this.discard(paths);

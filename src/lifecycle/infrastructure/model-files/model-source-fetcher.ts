@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { downloadFile, type DownloadLogger } from './http-download.js';
+import { downloadFile, type DownloadLogger, type DownloadProgress } from './http-download.js';
 import { copyLocalSource, type SourceShape } from './local-source-copy.js';
 import { ModelSourceError } from './model-file.errors.js';
 import {
@@ -19,6 +19,7 @@ export interface FetchOptions {
   logger: DownloadLogger;
   idleTimeoutMs: number;
   policy: SourcePolicy;
+  onProgress?: (progress: DownloadProgress) => void;
 }
 
 interface Fetch extends FetchOptions {

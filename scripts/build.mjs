@@ -1,0 +1,41 @@
+// Builds dist/ with tsc, or with --if-stale only when a source is newer than the last build:
+// `npm start` and `modelmora serve` then cost nothing to build on an unchanged tree.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stamp = join(root, 'dist', '.build-stamp');
+const inputs = ['tsconfig.json', 'package.json', 'src'];
+
+function newestMtime(path) {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs; // a deleted or renamed file touches its folder
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function upToDate() {
+  if (!existsSync(stamp) || !existsSync(join(root, 'dist/src/main.js'))) return false;
+  const built = statSync(stamp).mtimeMs;
+  return inputs.every((input) => !existsSync(join(root, input)) || newestMtime(join(root, input)) <= built);
+}
+
+if (process.argv.includes('--if-stale') && upToDate()) process.exit(0);
+// An installed package ships dist/ and no compiler: nothing to build there.
+if (!existsSync(join(root, 'node_modules/typescript/bin/tsc'))) {
+  if (existsSync(join(root, 'dist/src/main.js'))) process.exit(0);
+  console.error('build: dist/ is missing and TypeScript is not installed (npm install first)');
+  process.exit(1);
+}
+const started = Date.now();
+const startedAt = new Date();
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// Stamped with the time the build began: a source saved during the build stays newer.
+writeFileSync(stamp, `${startedAt.toISOString()}\n`);
+const { utimesSync } = await import('node:fs');
+utimesSync(stamp, startedAt, startedAt);
+console.error(`build: tsc done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

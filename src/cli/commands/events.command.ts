@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { withContext, type CliContext } from '../context.js';
+import { printTable } from '../render.js';
+import { follow } from '../sse-reader.js';
+
+interface Envelope {
+  event_id: string;
+  event_type: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  timestamp: string;
+}
+
+interface EventsOptions {
+  follow?: boolean;
+  type?: string;
+  model?: string;
+  after?: string;
+  limit: string;
+  tail: string;
+}
+
+const HEADERS = ['position', 'time', 'type', 'model', 'details'];
+const WIDTHS = [8, 24, 20, 28];
+
+function fixed(cells: string[]): string {
+  return cells.map((c, i) => (i < WIDTHS.length ? c.padEnd(WIDTHS[i]!) : c)).join('  ');
+}
+
+function row(position: number | string, e: Envelope): (string | number)[] {
+  const { model_id: model, ...rest } = e.payload;
+  return [position, e.timestamp, e.event_type, String(model ?? '-'), JSON.stringify(rest)];
+}
+
+/** Stored events with the filters; --model filters on the payload, so pages of 1000 are read until --limit match. */
+async function list(ctx: CliContext, o: EventsOptions): Promise<void> {
+  const limit = Number(o.limit);
+  const found: Envelope[] = [];
+  let after = Number(o.after ?? 0);
+  for (;;) {
+    const q = new URLSearchParams({ after_position: String(after), limit: String(o.model ? 1000 : limit) });
+    if (o.type) q.set('event_type', o.type);
+    const page = await ctx.client.get(`/api/v1/events?${q}`);
+    const items = page.items as Envelope[];
+    found.push(...items.filter((e) => !o.model || e.payload.model_id === o.model));
+    after = page.next_position;
+    // Whole pages: `next_position` then resumes exactly where this listing stopped.
+    if (!o.model || found.length >= limit || items.length === 0) break;
+  }
+  if (ctx.json) {
+    process.stdout.write(`${JSON.stringify({ items: found, next_position: after }, null, 2)}\n`);
+    return;
+  }
+  printTable(HEADERS.slice(1), found.map((e) => row('', e).slice(1)));
+  process.stdout.write(`next: --after ${after}\n`);
+}
+
+async function followEvents(ctx: CliContext, o: EventsOptions): Promise<void> {
+  const q = new URLSearchParams(o.after !== undefined ? { after_position: o.after } : { tail: o.tail });
+  if (o.type) q.set('event_type', o.type);
+  if (o.model) q.set('model_id', o.model);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  let first = true;
+  await follow(ctx.client, `/api/v1/events/stream?${q}`, (frame) => {
+    if (!frame.data || frame.event) return;
+    const e = JSON.parse(frame.data) as Envelope;
+    if (ctx.json) {
+      // One JSON document per line (NDJSON), position included, for `| jq`.
+      process.stdout.write(`${JSON.stringify({ position: Number(frame.id), ...e })}\n`);
+      return;
+    }
+    // Rows arrive one at a time: fixed column widths keep them aligned.
+    if (first) process.stdout.write(`${fixed(HEADERS.map((h) => h.toUpperCase()))}\n`);
+    process.stdout.write(`${fixed(row(frame.id ?? '', e).map(String))}\n`);
+    first = false;
+  }, stop.signal, (err) => process.stderr.write(`event stream dropped (${(err as Error).message}); reconnecting\n`));
+}
+
+export function eventsCommand(program: Command): void {
+  program.command('events').description('the event log; --follow streams it live (resuming after drops)')
+    .option('-f, --follow', 'keep streaming new events')
+    .option('--type <event_type>', 'only this event type, e.g. model.loaded')
+    .option('--model <model_id>', 'only events about this model')
+    .option('--after <position>', 'start after this position')
+    .option('--limit <n>', 'at most this many (without --follow)', '100')
+    .option('--tail <n>', 'with --follow: start this many positions back', '20')
+    .action(withContext((ctx, o: EventsOptions) => (o.follow ? followEvents(ctx, o) : list(ctx, o))));
+}

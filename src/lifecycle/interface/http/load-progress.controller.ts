@@ -1,0 +1,40 @@
+import { Get, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Length } from 'class-validator';
+import type { Request, Response } from 'express';
+import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { SseChannel, SseChannels } from '../../../shared/interface/http/sse-channel.js';
+import { LoadProgressBoard } from '../../application/load-progress/load-progress.board.js';
+
+export class LoadProgressQueryDto {
+  @ApiPropertyOptional({ description: 'only this model' }) @IsOptional() @IsString() @Length(1, 255) model_id?: string;
+}
+
+/** Model downloads under way, live (server-sent events `progress`): bytes, total, rate, ETA. */
+@ApiController('loads', 'lifecycle')
+export class LoadProgressController implements BeforeApplicationShutdown {
+  private readonly channels = new SseChannels();
+
+  constructor(private readonly board: LoadProgressBoard) {}
+
+  beforeApplicationShutdown(): void {
+    this.channels.endAll();
+  }
+
+  @Get('progress')
+  @ApiOperation({ summary: 'Downloads of model files under way now' })
+  current(@Query() q: LoadProgressQueryDto) {
+    return { items: this.board.current(q.model_id) };
+  }
+
+  @Get('progress/stream')
+  @ApiOperation({ summary: 'Download progress of model loads as server-sent events (event: progress)' })
+  stream(@Query() q: LoadProgressQueryDto, @Req() req: Request, @Res() res: Response): void {
+    const channel = this.channels.add(new SseChannel(req, res));
+    for (const p of this.board.current(q.model_id)) channel.send(p, { event: 'progress' });
+    const subscription = this.board.updates$.subscribe((p) => {
+      if (!q.model_id || p.model_id === q.model_id) channel.send(p, { event: 'progress' });
+    });
+    void channel.closed.then(() => subscription.unsubscribe());
+  }
+}
