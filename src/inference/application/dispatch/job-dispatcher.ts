@@ -125,7 +125,7 @@ export class JobDispatcher implements OnModuleDestroy {
     if (!job) return;
     this.jobs.delete(jobId);
     this.deadlines.clear(jobId);
-    this.lanes.get(job.model_id)?.remove(jobId);
+    this.lanes.get(job.model_id)?.remove(job);
   }
 
   private requeueAfter(jobId: string, delayMs: number): void {
