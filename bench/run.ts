@@ -21,6 +21,7 @@ import type { BenchCase, BenchContext } from './support/bench-context.js';
 import { BenchDatabase } from './support/bench-database.js';
 import { machineInfo, renderMarkdown, renderTable, round2 } from './support/report.js';
 import type { BenchResult } from './support/stats.js';
+import { applyTargets } from './support/targets.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
 const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase];
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       log(`\n[${c.name}] load average ${round2(loadavg()[0]!)}`);
       try {
         const rows = await c.run(ctx);
-        results.push(...rows);
+        results.push(...applyTargets(rows));
         log(`[${c.name}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       } catch (err) {
         // One broken case must not cost the others' figures.

@@ -5,7 +5,7 @@
  */
 import { STEADY_DEPTH, benchQueue, median } from '../queue/queue-bench.js';
 import type { BenchCase } from '../support/bench-context.js';
-import { result } from '../support/stats.js';
+import { result, withTarget } from '../support/stats.js';
 
 export const queueCase: BenchCase = {
   name: 'queue',
@@ -17,10 +17,10 @@ export const queueCase: BenchCase = {
     const fillNote = `${items} items x ${rounds} rounds, 4 priorities, aging on`;
     const steadyNote = `${STEADY_DEPTH} live jobs, ${steady} put+take pairs x ${rounds} rounds`;
     return [
-      result('queue.fill_drain', 'ops/s', true, median(r.ours_fill), { name: 'python3 asyncio.PriorityQueue', value: median(r.asyncio_fill) }, fillNote),
-      result('queue.fill_drain', 'ops/s', true, median(r.ours_fill), { name: 'python3 heapq', value: median(r.heapq_fill) }),
-      result('queue.steady_state', 'ops/s', true, median(r.ours_steady), { name: 'python3 asyncio.PriorityQueue', value: median(r.asyncio_steady) }, steadyNote),
-      result('queue.steady_state', 'ops/s', true, median(r.ours_steady), { name: 'python3 heapq', value: median(r.heapq_steady) }),
+      withTarget(result('queue.fill_drain', 'ops/s', true, median(r.ours_fill), { name: 'python3 asyncio.PriorityQueue', value: median(r.asyncio_fill) }, fillNote), { ratioAtLeast: 5 }),
+      withTarget(result('queue.fill_drain', 'ops/s', true, median(r.ours_fill), { name: 'python3 heapq', value: median(r.heapq_fill) }), { ratioAtLeast: 1 }),
+      withTarget(result('queue.steady_state', 'ops/s', true, median(r.ours_steady), { name: 'python3 asyncio.PriorityQueue', value: median(r.asyncio_steady) }, steadyNote), { ratioAtLeast: 5 }),
+      withTarget(result('queue.steady_state', 'ops/s', true, median(r.ours_steady), { name: 'python3 heapq', value: median(r.heapq_steady) }), { ratioAtLeast: 1 }),
     ];
   },
 };

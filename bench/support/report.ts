@@ -40,6 +40,7 @@ function fmt(v: number): string {
 
 /** ratio as "how ModelMora compares": ×faster/×slower is left to the reader via the arrow. */
 function verdict(r: BenchResult): string {
+  if (r.target !== undefined) return `target ${r.target}: ${r.target_met ? 'met' : 'MISSED'}`;
   if (!Number.isFinite(r.ratio)) return '';
   const good = r.higher_is_better ? r.ratio >= 1 : r.ratio <= 1;
   return good ? 'ok' : 'worse';
@@ -75,10 +76,13 @@ export function renderMarkdown(results: readonly BenchResult[], machine: Machine
       `${machine.database === 'postgresql' ? 'PostgreSQL' : 'PGlite (embedded)'}${quick ? ', --quick' : ''}; ` +
       `load average ${machine.load_average.start} → ${machine.load_average.end ?? '?'} (shared machine: trust the ratios more than the absolute figures). Medians of rounds.`,
     '',
+    '(Secondary figures — p99s, the in-process floor — are in the `--out` JSON.)',
+    '',
     '| case | ModelMora | baseline (same run) | ratio | target | met? |',
     '|---|---|---|---|---|---|',
   ];
   for (const r of results) {
+    if (r.detail) continue;
     const ours = Number.isFinite(r.value) ? `${fmt(r.value)} ${r.unit}` : 'failed';
     const base = Number.isFinite(r.baseline_value) ? `${md(r.baseline_name)}: ${fmt(r.baseline_value)} ${r.unit}` : md(r.baseline_name);
     const ratio = Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '–';
