@@ -12,7 +12,9 @@ import { median, result, withTarget, type BenchResult } from '../support/stats.j
 import { loadModel, registerModel, unloadModel } from '../support/tiny-model.js';
 
 const MODEL_ID = 'bench/tiny-matmul-load';
+/** RSS after GC is sampled at these cycle counts; --quick halves them to stay near 3 minutes in all (~0.3 s a cycle). */
 const SAMPLE_AT = [100, 200, 300];
+const QUICK_SAMPLE_AT = [50, 100, 150];
 const WARMUP_CYCLES = 5;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -34,7 +36,8 @@ export function slope(points: readonly { x: number; y: number }[]): number {
 export const loadCase: BenchCase = {
   name: 'load',
   async run(ctx: BenchContext): Promise<BenchResult[]> {
-    const directEvery = ctx.quick ? 20 : 4;
+    const directEvery = ctx.quick ? 15 : 4;
+    const sampleAt = ctx.quick ? QUICK_SAMPLE_AT : SAMPLE_AT;
     const server = await startAppServer({ env: ctx.serverEnv(), nodeArgs: ctx.serverNodeArgs('load'), exposeGc: true });
     try {
       const http = server.http;
@@ -49,7 +52,7 @@ export const loadCase: BenchCase = {
       const unloads: number[] = [];
       const directLoads: number[] = [];
       const directUnloads: number[] = [];
-      const cycles = SAMPLE_AT[SAMPLE_AT.length - 1]!;
+      const cycles = sampleAt[sampleAt.length - 1]!;
       for (let i = 1; i <= cycles; i++) {
         loads.push(await timed(() => loadModel(http, MODEL_ID)));
         unloads.push(await timed(() => unloadModel(http, MODEL_ID)));
@@ -62,7 +65,7 @@ export const loadCase: BenchCase = {
           }));
           directUnloads.push(await timed(() => worker.shutdown()));
         }
-        if (SAMPLE_AT.includes(i)) {
+        if (sampleAt.includes(i)) {
           samples.push({ x: i, y: await server.rssAfterGcMb() });
           ctx.log(`  ${i} cycles: load p50 ${median(loads).toFixed(0)} ms, unload p50 ${median(unloads).toFixed(0)} ms, server RSS after GC ${samples.at(-1)!.y.toFixed(1)} MB`);
         }
