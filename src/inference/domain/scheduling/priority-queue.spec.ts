@@ -299,6 +299,7 @@ describe('JobPriorityQueue steady state', () => {
       out.push(q.dequeue(step)!);
     }
     expect(q.size).toBe(32);
+    expect(q.capacity).toBe(33); // nodes are reused: nothing was allocated after the peak
     const counts = q.sizeByPriority();
     expect(counts.low + counts.normal + counts.high + counts.critical).toBe(32);
     // Every job left once, and none waited far past the point where aging lifts it to critical.
@@ -330,6 +331,7 @@ describe('JobPriorityQueue steady state', () => {
     }
     const counts = q.sizeByPriority();
     expect(counts.low + counts.normal + counts.high + counts.critical).toBe(live.size);
+    expect(q.capacity).toBe(33);
     expect(new Set(q.dequeueBatch(5_000, 1_000))).toEqual(new Set(live.keys()));
   });
 });

@@ -83,6 +83,11 @@ export class JobPriorityQueue<T> implements Iterable<T> {
     return this.total;
   }
 
+  /** Queue nodes allocated so far (the peak depth): it grows only when the queue is deeper than ever. */
+  get capacity(): number {
+    return this.slots.pooled;
+  }
+
   /** Whether the job this ticket was given for is still queued here. */
   isQueued(ticket: QueueTicket | undefined): boolean {
     return this.slots.slotOf(ticket) !== null;

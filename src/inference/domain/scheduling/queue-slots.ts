@@ -49,6 +49,11 @@ export class QueueSlots<T> {
     this.counts = new Array<number>(levels).fill(0);
   }
 
+  /** Nodes allocated so far: the queue's peak depth. */
+  get pooled(): number {
+    return this.pool.length;
+  }
+
   /** Appends a job to the end of its level; returns its node. */
   push(item: T, rank: number, enqueuedAtMs: number): Slot<T> {
     let slot = this.free;
