@@ -3,7 +3,7 @@
  * upstream ModelMora proof of concept validated) and a bare heapq (the floor of a
  * Python priority queue), same items, same priority mix, same machine, same run,
  * in two shapes: fill N then drain, and a steady state at a realistic depth (DEPTH
- * live jobs; put one, take one). Ops = enqueues + dequeues.
+ * live jobs; put one, take one). Ops = enqueues + dequeues, per second of CPU time.
  *
  *   npx tsx bench/queue/queue-bench.ts [--items 100000] [--steady 500000] [--rounds 5]
  */
@@ -43,6 +43,36 @@ interface Job {
   priority: Priority;
 }
 
+/**
+ * Each of our rounds repeats its shape until at least this long has passed: one pass
+ * of ours takes ~10 ms, Python's 100–300 ms, and on a shared machine a single lost
+ * time slice would decide a 10 ms sample. Same measuring window, same exposure.
+ */
+const MIN_ROUND_MS = 250;
+/**
+ * V8 optimises on background threads; on a loaded 2-core machine they get little CPU
+ * and a short warm-up measures unoptimised code (seen: 10x slower for ~30 passes).
+ */
+const WARMUP_MS = 1_500;
+
+/**
+ * ops per second of CPU time (user + system, this process's threads, so V8's GC and
+ * compiler threads count against us): on a shared machine wall time would also count
+ * the time slices other processes took. python_queues.py measures with process_time.
+ */
+function repeated(pass: () => { ops: number; ms: number }, minMs = MIN_ROUND_MS): number {
+  let ops = 0;
+  let ms = 0;
+  const cpu0 = process.cpuUsage();
+  while (ms < minMs) {
+    const p = pass();
+    ops += p.ops;
+    ms += p.ms;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return ops / ((cpu.user + cpu.system) / 1e6);
+}
+
 const buildJobs = (n: number): Job[] => Array.from({ length: n }, (_, seq) => ({ job_id: `job-${seq}`, priority: PRIORITIES[seq % 4] as Priority }));
 
 /**
@@ -52,7 +82,7 @@ const buildJobs = (n: number): Job[] => Array.from({ length: n }, (_, seq) => ({
  * reused across rounds, as a model lane's is: its node pool grows in the untimed
  * warm-up round (as Python's allocator arenas do in its own warm-up round).
  */
-function fillRound(queue: JobPriorityQueue<Job>, jobs: readonly Job[]): number {
+function fillPass(queue: JobPriorityQueue<Job>, jobs: readonly Job[]): { ops: number; ms: number } {
   const n = jobs.length;
   const start = performance.now();
   for (let seq = 0; seq < n; seq++) {
@@ -61,13 +91,13 @@ function fillRound(queue: JobPriorityQueue<Job>, jobs: readonly Job[]): number {
   }
   let taken = 0;
   while (queue.dequeue(n + taken) !== undefined) taken++;
-  const elapsedMs = performance.now() - start;
+  const ms = performance.now() - start;
   if (taken !== n) throw new Error(`took ${taken} of ${n} jobs`);
-  return (2 * n) / (elapsedMs / 1000);
+  return { ops: 2 * n, ms };
 }
 
 /** The dispatcher's usual shape: a shallow queue that jobs flow through; one queue reused, as a lane's is. */
-function steadyRound(queue: JobPriorityQueue<Job>, jobs: readonly Job[], clockMs: number): number {
+function steadyPass(queue: JobPriorityQueue<Job>, jobs: readonly Job[], clockMs: number): { ops: number; ms: number } {
   const n = jobs.length;
   const start = performance.now();
   for (let i = 0; i < n; i++) {
@@ -75,9 +105,9 @@ function steadyRound(queue: JobPriorityQueue<Job>, jobs: readonly Job[], clockMs
     queue.enqueue(job, job.priority, clockMs + i);
     if (queue.dequeue(clockMs + i) === undefined) throw new Error('steady state ran dry');
   }
-  const elapsedMs = performance.now() - start;
+  const ms = performance.now() - start;
   if (queue.size !== STEADY_DEPTH) throw new Error(`steady state ended at depth ${queue.size}`);
-  return (2 * n) / (elapsedMs / 1000);
+  return { ops: 2 * n, ms };
 }
 
 async function runPython(o: QueueBenchOptions): Promise<Omit<QueueBenchResult, 'ours_fill' | 'ours_steady'>> {
@@ -90,7 +120,7 @@ async function runPython(o: QueueBenchOptions): Promise<Omit<QueueBenchResult, '
  * Rounds alternate, ours then one Python process, so that both see the same
  * machine load (other work on a shared box moves figures by 2x within seconds);
  * never concurrently. Each side gets one untimed warm-up first: V8's JIT for
- * ours, the allocator's arenas for each fresh python3 process.
+ * ours (WARMUP_MS of each shape), the allocator's arenas for each fresh python3 process.
  */
 export async function benchQueue(o: QueueBenchOptions): Promise<QueueBenchResult> {
   const fillJobs = buildJobs(o.items);
@@ -99,17 +129,19 @@ export async function benchQueue(o: QueueBenchOptions): Promise<QueueBenchResult
   for (const job of flow.slice(0, STEADY_DEPTH)) steadyQueue.enqueue(job, job.priority, 0);
   const steadyJobs = flow.slice(STEADY_DEPTH);
   let clockMs = 0;
-  const steady = () => {
-    const r = steadyRound(steadyQueue, steadyJobs, clockMs);
-    clockMs += steadyJobs.length;
-    return r;
-  };
+  const steady = (minMs?: number) =>
+    repeated(() => {
+      const p = steadyPass(steadyQueue, steadyJobs, clockMs);
+      clockMs += steadyJobs.length;
+      return p;
+    }, minMs);
   const fillQueue = new JobPriorityQueue<Job>({ agingIntervalMs: DEFAULT_AGING_INTERVAL_MS });
-  fillRound(fillQueue, fillJobs);
-  steady();
+  const fill = (minMs?: number) => repeated(() => fillPass(fillQueue, fillJobs), minMs);
+  fill(WARMUP_MS);
+  steady(WARMUP_MS);
   const out: QueueBenchResult = { ours_fill: [], ours_steady: [], asyncio_fill: [], heapq_fill: [], asyncio_steady: [], heapq_steady: [] };
   for (let r = 0; r < o.rounds; r++) {
-    out.ours_fill.push(fillRound(fillQueue, fillJobs));
+    out.ours_fill.push(fill());
     out.ours_steady.push(steady());
     const py = await runPython(o);
     out.asyncio_fill.push(...py.asyncio_fill);
