@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --quick] [--out FILE] [--only a,b] [--profile DIR] [--no-build]`
+ * `npm run bench [-- --quick] [--out FILE] [--markdown FILE] [--only a,b] [--profile DIR] [--no-build]`
  *
  * Every figure is a median over rounds, beside a baseline measured in the same run on
  * the same database (DATABASE_URL → a fresh database on that server, dropped after;
  * unset → embedded PGlite). The app is benchmarked as compiled by tsc (dist/).
+ * `--markdown FILE` writes the README's Performance table from the results.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,18 +16,21 @@ import { pgBossCase } from './cases/pg-boss.js';
 import { pipelineCase } from './cases/pipeline.js';
 import { queueCase } from './cases/queue.js';
 import { relayCase } from './cases/relay.js';
+import { scaleCase } from './cases/scale.js';
 import { appModules, buildApp } from './support/app-modules.js';
 import type { BenchCase, BenchContext } from './support/bench-context.js';
 import { BenchDatabase } from './support/bench-database.js';
-import { machineInfo, renderTable, round2 } from './support/report.js';
+import { machineInfo, renderMarkdown, renderTable, round2 } from './support/report.js';
 import type { BenchResult } from './support/stats.js';
+import { applyTargets } from './support/targets.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
-const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, oipBinaryCase];
+const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase];
 
 interface Flags {
   quick: boolean;
   out?: string;
+  markdown?: string;
   only?: string[];
   profileDir?: string;
   build: boolean;
@@ -43,10 +47,11 @@ function parseFlags(argv: readonly string[]): Flags {
     };
     if (a === '--quick') flags.quick = true;
     else if (a === '--out') flags.out = value();
+    else if (a === '--markdown') flags.markdown = value();
     else if (a === '--only') flags.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--profile') flags.profileDir = resolve(value());
     else if (a === '--no-build') flags.build = false;
-    else throw new Error(`unknown flag ${a} (known: --quick, --out FILE, --only a,b, --profile DIR, --no-build)`);
+    else throw new Error(`unknown flag ${a} (known: --quick, --out FILE, --markdown FILE, --only a,b, --profile DIR, --no-build)`);
   }
   const unknown = (flags.only ?? []).filter((n) => !CASES.some((c) => c.name === n));
   if (unknown.length) throw new Error(`--only: unknown case(s) ${unknown.join(', ')} (known: ${CASES.map((c) => c.name).join(', ')})`);
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
       log(`\n[${c.name}] load average ${round2(loadavg()[0]!)}`);
       try {
         const rows = await c.run(ctx);
-        results.push(...rows);
+        results.push(...applyTargets(rows));
         log(`[${c.name}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       } catch (err) {
         // One broken case must not cost the others' figures.
@@ -120,6 +125,10 @@ async function main(): Promise<void> {
   if (flags.out) {
     writeFileSync(flags.out, `${JSON.stringify({ machine, results, skipped }, null, 2)}\n`);
     log(`wrote ${flags.out}`);
+  }
+  if (flags.markdown) {
+    writeFileSync(flags.markdown, renderMarkdown(results, machine, skipped, flags.quick));
+    log(`wrote ${flags.markdown}`);
   }
   if (skipped.some((s) => s.includes('FAILED'))) process.exitCode = 1;
 }

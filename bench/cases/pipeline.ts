@@ -1,14 +1,17 @@
 /**
- * Sync inference over HTTP (job submitted → scheduled → batched → worker → events and
- * result persisted → reply) against the same kind of worker called directly over IPC,
- * and against onnxruntime-node's InferenceSession.run in this process.
+ * Sync inference over HTTP (job submitted → scheduled → batched → worker → events
+ * recorded → reply), our server at its default log level, against: a bare node:http
+ * server handing the same JSON to a WorkerProcess (the "overhead over the worker"
+ * baseline, bare-worker-server.ts), the worker called directly over IPC, and
+ * onnxruntime-node's InferenceSession.run in this process.
  */
 import ort from 'onnxruntime-node';
 import { matmulReference } from '../../test/support/tiny-models.js';
 import { startAppServer } from '../support/app-server.js';
+import { startBareServer, type BareServer } from '../support/bare-server.js';
 import type { BenchCase, BenchContext } from '../support/bench-context.js';
 import { expectStatus } from '../support/http-client.js';
-import { closedLoop, result, summarise, type BenchResult, type RoundStats } from '../support/stats.js';
+import { closedLoop, detail, result, summarise, withTarget, type BenchResult, type RoundStats } from '../support/stats.js';
 import { loadModel, registerModel, requireInferenceApi } from '../support/tiny-model.js';
 
 const MODEL_ID = 'bench/tiny-matmul';
@@ -27,12 +30,14 @@ export const pipelineCase: BenchCase = {
       { concurrency: 32, requests: ctx.quick ? 640 : 2000 },
     ];
     const server = await startAppServer({ env: ctx.serverEnv(), nodeArgs: ctx.serverNodeArgs('pipeline'), maxSockets: 64 });
+    let bare: BareServer | undefined;
     const worker = new ctx.app.worker.WorkerProcess({ label: 'bench-ipc', onOutput: () => undefined });
     let session: ort.InferenceSession | undefined;
     try {
       await requireInferenceApi(server.http);
       await registerModel(server.http, ctx.model, MODEL_ID);
       await loadModel(server.http, MODEL_ID);
+      bare = await startBareServer(ctx.model.dir);
       await worker.start();
       // The options the lifecycle gives a worker (one intra-op thread, see ModelLifecycleService).
       await worker.load({ modelDir: ctx.model.dir, taskType: 'tensor', runtimeOptions: { intraOpNumThreads: 1 } });
@@ -45,6 +50,9 @@ export const pipelineCase: BenchCase = {
       const expected = matmulReference(ctx.model.inputs.x.data);
       const first = expectStatus(await server.http.postRaw<{ outputs: { y: { data: number[] } } }>(path, body), 200, 'sync inference');
       if (first.outputs.y.data.some((v, i) => Math.abs(v - expected[i]!) > 1e-4)) throw new Error(`wrong outputs ${JSON.stringify(first.outputs)}`);
+      const bareFirst = expectStatus(await bare.http.postRaw<{ outputs: { y: { data: number[] } } }>(path, body), 200, 'bare server');
+      if (JSON.stringify(bareFirst.outputs) !== JSON.stringify(first.outputs)) throw new Error(`bare server answers ${JSON.stringify(bareFirst.outputs)}`);
+      const bareHttp = bare.http;
 
       const x = ctx.model.inputs.x;
       const sides: Side[] = [
@@ -53,6 +61,13 @@ export const pipelineCase: BenchCase = {
           call: async () => {
             const reply = await server.http.postRaw(path, body);
             if (reply.status !== 200) throw new Error(`sync inference: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
+          },
+        },
+        {
+          name: 'bare node:http → WorkerProcess',
+          call: async () => {
+            const reply = await bareHttp.postRaw(path, body);
+            if (reply.status !== 200) throw new Error(`bare server: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
           },
         },
         {
@@ -73,27 +88,38 @@ export const pipelineCase: BenchCase = {
       for (const { concurrency, requests } of levels) {
         const stats = sides.map(() => [] as RoundStats[]);
         for (let r = 0; r < rounds; r++) {
-          // Interleaved by round so all three see the same machine load.
+          // Interleaved by round so all sides see the same machine load.
           for (const [k, s] of sides.entries()) stats[k]!.push(await closedLoop(requests, concurrency, s.call));
           ctx.log(`  c=${concurrency} round ${r + 1}/${rounds}: ${sides.map((s, k) => `${s.name} ${Math.round(stats[k]![r]!.throughput)}/s p50 ${stats[k]![r]!.p50.toFixed(2)} ms`).join('; ')}`);
         }
-        const [http, ipc, inproc] = stats.map(summarise) as [RoundStats, RoundStats, RoundStats];
-        const ipcName = `${sides[1]!.name}, c=${concurrency}`;
-        const inName = `${sides[2]!.name}, c=${concurrency}`;
+        const [http, bareStats, ipc, inproc] = stats.map(summarise) as [RoundStats, RoundStats, RoundStats, RoundStats];
+        const bareName = `${sides[1]!.name}, c=${concurrency}`;
+        const ipcName = `${sides[2]!.name}, c=${concurrency}`;
+        const inName = `${sides[3]!.name}, c=${concurrency}`;
         const prefix = `pipeline.c${concurrency}`;
-        const note = `${requests} requests/round, tiny MatMul [1,4]x[4,2]; events + result persisted`;
+        const note = `${requests} requests/round x ${rounds} rounds, tiny MatMul [1,4]x[4,2], default log level`;
+        const overTheWorker =
+          concurrency === 1
+            ? withTarget(result(`${prefix}.p50`, 'ms', false, http.p50, { name: bareName, value: bareStats.p50 }, note), { overheadAtMost: 1 })
+            : withTarget(result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: bareName, value: bareStats.throughput }, note), { ratioAtLeast: 0.5 });
         out.push(
-          result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: ipcName, value: ipc.throughput }, note),
-          result(`${prefix}.p50`, 'ms', false, http.p50, { name: ipcName, value: ipc.p50 }),
-          result(`${prefix}.p99`, 'ms', false, http.p99, { name: ipcName, value: ipc.p99 }),
-          result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: inName, value: inproc.throughput }),
-          result(`${prefix}.p50`, 'ms', false, http.p50, { name: inName, value: inproc.p50 }),
+          overTheWorker,
+          concurrency === 1
+            ? result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: bareName, value: bareStats.throughput })
+            : result(`${prefix}.p50`, 'ms', false, http.p50, { name: bareName, value: bareStats.p50 }),
+          detail(result(`${prefix}.p99`, 'ms', false, http.p99, { name: bareName, value: bareStats.p99 })),
+          result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: ipcName, value: ipc.throughput }),
+          detail(result(`${prefix}.p50`, 'ms', false, http.p50, { name: ipcName, value: ipc.p50 })),
+          detail(result(`${prefix}.p99`, 'ms', false, http.p99, { name: ipcName, value: ipc.p99 })),
+          detail(result(`${prefix}.throughput`, 'req/s', true, http.throughput, { name: inName, value: inproc.throughput })),
+          detail(result(`${prefix}.p50`, 'ms', false, http.p50, { name: inName, value: inproc.p50 })),
         );
       }
       return out;
     } finally {
       await session?.release();
       await worker.shutdown().catch(() => undefined);
+      await bare?.stop();
       await server.stop();
     }
   },

@@ -10,6 +10,30 @@ export interface BenchResult {
   higher_is_better: boolean;
   /** Free text for the table (configuration, what was skipped). Not part of the JSON contract's required keys. */
   note?: string;
+  /** The goal this figure is held to (issue 9/10 targets), and whether this run met it. */
+  target?: string;
+  target_met?: boolean;
+  /** A secondary figure: in the console table and the JSON, left out of the README table. */
+  detail?: boolean;
+}
+
+export const detail = (r: BenchResult): BenchResult => ({ ...r, detail: true });
+
+export type Target =
+  | { ratioAtLeast: number }
+  | { ratioAtMost: number }
+  /** value − baseline ≤ n (in the result's unit). */
+  | { overheadAtMost: number }
+  | { valueAtMost: number };
+
+/** Attaches a target to a result and judges it on this run's figures. */
+export function withTarget(r: BenchResult, t: Target): BenchResult {
+  if ('ratioAtLeast' in t) return { ...r, target: `≥ ${t.ratioAtLeast}×`, target_met: r.ratio >= t.ratioAtLeast };
+  if ('ratioAtMost' in t) return { ...r, target: `≤ ${t.ratioAtMost}×`, target_met: r.ratio <= t.ratioAtMost };
+  if ('overheadAtMost' in t) {
+    return { ...r, target: `≤ +${t.overheadAtMost} ${r.unit} over baseline`, target_met: r.value - r.baseline_value <= t.overheadAtMost };
+  }
+  return { ...r, target: `≤ ${t.valueAtMost} ${r.unit}`, target_met: r.value <= t.valueAtMost };
 }
 
 export function median(values: readonly number[]): number {

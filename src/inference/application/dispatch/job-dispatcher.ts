@@ -103,7 +103,7 @@ export class JobDispatcher implements OnModuleDestroy {
   private removeQueued(jobId: string): void {
     this.deadlines.clear(jobId);
     const job = this.ledger.get(jobId) ?? this.ledger.endOf(jobId)?.job;
-    if (job) this.lanes.get(job.model_id)?.remove(jobId);
+    if (job) this.lanes.get(job.model_id)?.remove(job);
   }
 
   private expire(jobId: string): void {

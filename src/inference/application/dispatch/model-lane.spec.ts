@@ -38,15 +38,27 @@ describe('a model lane hands batches to its worker', () => {
   });
 
   it('given a cancelled job, when removed, then it is never handed out; draining empties the lane', () => {
-    const lane = given([job('a', 'normal', 0), job('b', 'normal', 1), job('c', 'low', 2)]);
-    expect(lane.remove('b')).toBe(true);
-    expect(lane.remove('b')).toBe(false);
+    const b = job('b', 'normal', 1);
+    const lane = given([job('a', 'normal', 0), b, job('c', 'low', 2)]);
+    expect(lane.remove(b)).toBe(true);
+    expect(lane.remove(b)).toBe(false);
     expect(lane.drain().map((j) => j.job_id)).toEqual(['a', 'c']);
     expect(lane.queue.size).toBe(0);
   });
 
   it('given a job already queued, when enqueued again, then it is queued once', () => {
-    const lane = given([job('a', 'normal', 0), job('a', 'normal', 0)]);
+    const a = job('a', 'normal', 0);
+    const lane = given([a, a]);
     expect(lane.queue.size).toBe(1);
+  });
+
+  it('given a job handed out in a batch, when it is enqueued again (a requeue), then it is queued anew', () => {
+    const a = job('a', 'normal', 0);
+    const lane = given([a]);
+    expect(batchAt(lane, 1)).toEqual(['a']);
+    expect(lane.remove(a)).toBe(false);
+    lane.enqueue(a);
+    expect(lane.queue.size).toBe(1);
+    expect(lane.remove(a)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { JobPriorityQueue } from '../../domain/scheduling/priority-queue.js';
+import { JobPriorityQueue, type QueueTicket } from '../../domain/scheduling/priority-queue.js';
 import type { LiveJob } from '../../domain/inference-queue.state.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import type { InferenceInput } from '../inference-runtime.js';
@@ -12,6 +12,8 @@ export interface DispatchJob {
   readonly inputs: InferenceInput;
   readonly submittedAtMs: number;
   readonly deadlineAtMs: number;
+  /** Its place in its lane's queue while queued (stale after): how it is cancelled, without a lookup by id. */
+  queueTicket?: QueueTicket;
 }
 
 /** The dispatcher's form of a job the log holds, with its stored inputs (recovery, takeover). */
@@ -44,11 +46,11 @@ export class ModelLane {
   }
 
   enqueue(job: DispatchJob): void {
-    if (!this.queue.has(job.job_id)) this.queue.enqueue(job, job.priority, job.submittedAtMs, job.job_id);
+    if (!this.queue.isQueued(job.queueTicket)) job.queueTicket = this.queue.enqueue(job, job.priority, job.submittedAtMs);
   }
 
-  remove(jobId: string): boolean {
-    return this.queue.remove(jobId);
+  remove(job: DispatchJob): boolean {
+    return this.queue.remove(job.queueTicket);
   }
 
   /** Every queued job, highest priority first (a load failed, the model went away). */

@@ -1,15 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from './priority.js';
-import { JobPriorityQueue, effectiveRank } from './priority-queue.js';
+import { JobPriorityQueue, effectiveRank, type QueueTicket } from './priority-queue.js';
 
 const MIN = 60_000;
+
+/** The tickets of the jobs `given` queued, by job id (the dispatcher keeps each on its job). */
+const tickets = new Map<string, QueueTicket>();
 
 /** Given these jobs (id, priority, enqueued at), in this enqueue order. */
 function given(jobs: [string, Priority, number][], agingIntervalMs = Infinity): JobPriorityQueue<string> {
   const q = new JobPriorityQueue<string>({ agingIntervalMs });
-  for (const [id, priority, at] of jobs) q.enqueue(id, priority, at, id);
+  for (const [id, priority, at] of jobs) tickets.set(id, q.enqueue(id, priority, at));
   return q;
 }
+
+const ticket = (id: string): QueueTicket => tickets.get(id)!;
 
 function drainAt(q: JobPriorityQueue<string>, nowMs: number): string[] {
   const out: string[] = [];
@@ -88,35 +93,65 @@ describe('JobPriorityQueue aging', () => {
 });
 
 describe('JobPriorityQueue cancellation and bookkeeping', () => {
-  it('given a queued job, when removed, then it never comes out and the key is free again', () => {
+  it('given a queued job, when removed through its ticket, then it never comes out and the counts stay exact', () => {
     const q = given([['a', 'high', 0], ['b', 'high', 0], ['c', 'high', 0]]);
-    expect(q.remove('b')).toBe(true);
-    expect(q.remove('b')).toBe(false);
-    expect(q.has('b')).toBe(false);
+    expect(q.remove(ticket('b'))).toBe(true);
+    expect(q.remove(ticket('b'))).toBe(false);
+    expect(q.isQueued(ticket('b'))).toBe(false);
+    expect(q.isQueued(ticket('a'))).toBe(true);
     expect(q.size).toBe(2);
-    q.enqueue('b again', 'low', 1, 'b');
+    expect(q.sizeByPriority()).toEqual({ low: 0, normal: 0, high: 2, critical: 0 });
+    const again = q.enqueue('b again', 'low', 1);
+    expect(q.isQueued(again)).toBe(true);
     expect(drainAt(q, 1)).toEqual(['a', 'c', 'b again']);
   });
 
-  it('given a dequeued or unknown job, when removed, then it reports false', () => {
+  it('given a dequeued job, when removed by its old ticket, then it reports false', () => {
     const q = given([['a', 'low', 0]]);
     q.dequeue(0);
-    expect(q.remove('a')).toBe(false);
-    expect(q.remove('never')).toBe(false);
+    expect(q.remove(ticket('a'))).toBe(false);
+    expect(q.remove(undefined)).toBe(false);
+    expect(q.remove(12.5 as QueueTicket)).toBe(false);
+    expect(q.remove(-1 as QueueTicket)).toBe(false);
   });
 
-  it('given a job already queued under a key, when enqueued again, then it is refused', () => {
-    const q = given([['a', 'low', 0]]);
-    expect(() => q.enqueue('a2', 'high', 0, 'a')).toThrow(/already queued/);
-    expect(q.size).toBe(1);
-    expect(q.remove('a')).toBe(true); // the original is still the one indexed
-    expect(q.dequeue(0)).toBeUndefined();
-    expect(() => q.enqueue('z', 'high', NaN, 'z')).toThrow(RangeError);
+  it('given a stale ticket whose slot now holds another job, when removed, then the other job stays queued', () => {
+    const q = given([['a', 'normal', 0]]);
+    q.dequeue(0);
+    const b = q.enqueue('b', 'normal', 1); // reuses a's freed slot
+    expect(q.remove(ticket('a'))).toBe(false);
+    expect(q.isQueued(b)).toBe(true);
+    expect(q.dequeue(1)).toBe('b');
+  });
+
+  it('given a ticket from another queue, then this queue does not honour it unless it names a live job here', () => {
+    const other = new JobPriorityQueue<string>();
+    const foreign = other.enqueue('x', 'low', 0);
+    const q = given([]);
+    expect(q.remove(foreign)).toBe(false);
+    expect(other.remove(foreign)).toBe(true);
+  });
+
+  it('given removals of heads, tails and middles, then each level keeps its order', () => {
+    const q = given([['h', 'normal', 0], ['m', 'normal', 0], ['t', 'normal', 0], ['x', 'normal', 0]]);
+    q.remove(ticket('h'));
+    q.remove(ticket('x'));
+    q.enqueue('after', 'normal', 0);
+    q.remove(ticket('m'));
+    expect(drainAt(q, 0)).toEqual(['t', 'after']);
+    expect(q.oldestEnqueuedAtMs()).toBeUndefined();
+  });
+
+  it('given a job with a non-finite time or an unknown priority, then it is refused and nothing is queued', () => {
+    const q = given([]);
+    expect(() => q.enqueue('z', 'high', NaN)).toThrow(RangeError);
+    expect(() => q.enqueue('z', 'urgent' as Priority, 0)).toThrow(RangeError);
+    expect(q.size).toBe(0);
   });
 
   it('given jobs of each priority, then sizeByPriority counts them by submitted priority', () => {
     const q = given([['l1', 'low', 0], ['l2', 'low', 0], ['n', 'normal', 9 * MIN], ['c', 'critical', 9 * MIN]], MIN);
-    q.remove('l2');
+    q.remove(ticket('l2'));
     expect(q.sizeByPriority()).toEqual({ low: 1, normal: 1, high: 0, critical: 1 });
     q.dequeue(10 * MIN); // the aged low job, not a critical one, leaves
     expect(q.sizeByPriority()).toEqual({ low: 0, normal: 1, high: 0, critical: 1 });
@@ -125,10 +160,11 @@ describe('JobPriorityQueue cancellation and bookkeeping', () => {
   it('given jobs of two models, when one model is drained, then its jobs come back by priority and the rest stay', () => {
     const q = new JobPriorityQueue<{ model: string; id: string }>({ agingIntervalMs: MIN });
     const jobs = [['m1', 'a', 'low'], ['m2', 'b', 'high'], ['m1', 'c', 'critical'], ['m1', 'd', 'low'], ['m2', 'e', 'low']] as const;
-    for (const [model, id, p] of jobs) q.enqueue({ model, id }, p, 0, id);
+    const byId = new Map(jobs.map(([model, id, p]) => [id, q.enqueue({ model, id }, p, 0)]));
     expect(q.drain((job) => job.model === 'm1').map((j) => j.id)).toEqual(['c', 'a', 'd']);
     expect(q.size).toBe(2);
-    expect(q.has('a')).toBe(false);
+    expect(q.isQueued(byId.get('a'))).toBe(false);
+    expect(q.isQueued(byId.get('b'))).toBe(true);
     expect(q.sizeByPriority()).toEqual({ low: 1, normal: 0, high: 1, critical: 0 });
     expect(q.dequeueBatch(0, 10).map((j) => j.id)).toEqual(['b', 'e']);
   });
@@ -155,7 +191,7 @@ describe('JobPriorityQueue cancellation and bookkeeping', () => {
   it('given jobs, then oldestEnqueuedAtMs is the longest wait across levels', () => {
     const q = given([['n', 'normal', 500], ['l', 'low', 200], ['h', 'high', 900]], MIN);
     expect(q.oldestEnqueuedAtMs()).toBe(200);
-    q.remove('l');
+    q.remove(ticket('l'));
     expect(q.oldestEnqueuedAtMs()).toBe(500);
     expect(given([]).oldestEnqueuedAtMs()).toBeUndefined();
   });
@@ -165,7 +201,7 @@ describe('JobPriorityQueue listing', () => {
   it('given jobs, when listed at a time, then the order is what dequeue would give at that time', () => {
     const q = given([['old-low', 'low', 0], ['n', 'normal', 90_000], ['c', 'critical', 90_000], ['h', 'high', 95_000]], MIN);
     const listed = [...q.entries(125_000)];
-    expect(listed.map((e) => [e.key, e.priority, e.effectivePriority])).toEqual([
+    expect(listed.map((e) => [e.item, e.priority, e.effectivePriority])).toEqual([
       ['c', 'critical', 'critical'],
       ['old-low', 'low', 'high'],
       ['h', 'high', 'high'],
@@ -177,7 +213,7 @@ describe('JobPriorityQueue listing', () => {
   it('given jobs, when iterated with for…of, then the order is as of the latest time the queue was given', () => {
     const q = given([['old-low', 'low', 0], ['n', 'normal', MIN / 2]], MIN);
     expect([...q]).toEqual(['n', 'old-low']);
-    q.enqueue('h', 'high', MIN, 'h'); // one interval on, old-low has reached normal and is older than n
+    q.enqueue('h', 'high', MIN); // one interval on, old-low has reached normal and is older than n
     expect([...q]).toEqual(['h', 'old-low', 'n']);
   });
 });
@@ -198,7 +234,7 @@ describe('JobPriorityQueue against a reference model', () => {
     const interval = 1_000;
     const random = rng(seed);
     const q = new JobPriorityQueue<string>({ agingIntervalMs: interval });
-    type Ref = { key: string; rank: number; at: number; seq: number };
+    type Ref = { key: string; rank: number; at: number; seq: number; ticket: QueueTicket };
     const ref: Ref[] = [];
     // The naive order, straight from the rules: effective rank, then longer wait, then submitted rank, then FIFO.
     const before = (a: Ref, b: Ref, now: number) => {
@@ -210,17 +246,17 @@ describe('JobPriorityQueue against a reference model', () => {
     let seq = 0;
     for (let step = 0; step < 4_000; step++) {
       now += Math.floor(random() * 40);
-      // Alternate growing and cancel-heavy phases, so that tombstone compaction runs too.
+      // Alternate growing and cancel-heavy phases, so that slots are freed and reused in every pattern.
       const [pEnqueue, pRemove] = step % 1_000 < 500 ? [0.7, 0.2] : [0.2, 0.6];
       const r = random();
       if (r < pEnqueue || ref.length === 0) {
         const key = `j${seq}`;
         const rank = Math.floor(random() * 4);
-        q.enqueue(key, PRIORITIES[rank] as Priority, now, key);
-        ref.push({ key, rank, at: now, seq: seq++ });
+        const t = q.enqueue(key, PRIORITIES[rank] as Priority, now);
+        ref.push({ key, rank, at: now, seq: seq++, ticket: t });
       } else if (r < pEnqueue + pRemove) {
         const victim = ref.splice(Math.floor(random() * ref.length), 1)[0]!;
-        if (!q.remove(victim.key)) throw new Error(`step ${step}: ${victim.key} was not removable`);
+        if (!q.remove(victim.ticket)) throw new Error(`step ${step}: ${victim.key} was not removable`);
       } else {
         let best = 0;
         for (let i = 1; i < ref.length; i++) if (before(ref[i]!, ref[best]!, now)) best = i;
@@ -232,14 +268,70 @@ describe('JobPriorityQueue against a reference model', () => {
     }
   });
 
-  it('given long runs of cancels and dequeues, then the FIFO survives its compactions', () => {
+  it('given long runs of cancels and dequeues, then the FIFO keeps its order through slot reuse', () => {
     const q = new JobPriorityQueue<number>({ agingIntervalMs: MIN });
-    for (let i = 0; i < 3_000; i++) q.enqueue(i, 'normal', 0, `k${i}`);
-    for (let i = 0; i < 3_000; i++) if (i % 3 !== 0) q.remove(`k${i}`); // tombstones outnumber live entries
+    const t: QueueTicket[] = [];
+    for (let i = 0; i < 3_000; i++) t.push(q.enqueue(i, 'normal', 0));
+    for (let i = 0; i < 3_000; i++) if (i % 3 !== 0) q.remove(t[i]);
     expect(q.dequeueBatch(0, 500)).toEqual(Array.from({ length: 500 }, (_, i) => i * 3));
-    for (let i = 3_000; i < 4_500; i++) q.enqueue(i, 'normal', 0, `k${i}`);
+    for (let i = 3_000; i < 4_500; i++) q.enqueue(i, 'normal', 0);
     const rest = q.dequeueBatch(0, 10_000);
     expect(rest).toEqual([...Array.from({ length: 500 }, (_, i) => 1_500 + i * 3), ...Array.from({ length: 1_500 }, (_, i) => 3_000 + i)]);
     expect(q.size).toBe(0);
+  });
+});
+
+describe('JobPriorityQueue steady state', () => {
+  it('given about 32 live jobs, when one is enqueued and one dequeued many times, then order, counts and aging hold', () => {
+    // The dispatcher's usual shape: a shallow queue that jobs flow through.
+    const q = new JobPriorityQueue<number>({ agingIntervalMs: 1_000 });
+    const enqueuedAt: number[] = [];
+    let next = 0;
+    const put = (now: number) => {
+      enqueuedAt[next] = now;
+      q.enqueue(next, PRIORITIES[next % 4] as Priority, now);
+      next++;
+    };
+    for (let i = 0; i < 32; i++) put(0);
+    const out: number[] = [];
+    for (let step = 1; step <= 20_000; step++) {
+      put(step);
+      out.push(q.dequeue(step)!);
+    }
+    expect(q.size).toBe(32);
+    expect(q.capacity).toBe(33); // nodes are reused: nothing was allocated after the peak
+    const counts = q.sizeByPriority();
+    expect(counts.low + counts.normal + counts.high + counts.critical).toBe(32);
+    // Every job left once, and none waited far past the point where aging lifts it to critical.
+    expect(new Set(out).size).toBe(20_000);
+    const longestWait = Math.max(...out.map((job, i) => i + 1 - enqueuedAt[job]!));
+    expect(longestWait).toBeLessThan(3_000 + 64);
+    // Within one level, FIFO: ids of one priority leave in increasing order.
+    for (let p = 0; p < 4; p++) {
+      const level = out.filter((job) => job % 4 === p);
+      expect(level).toEqual([...level].sort((a, b) => a - b));
+    }
+  });
+
+  it('given a queue that has reached its peak depth, when jobs keep flowing, then cancels through tickets keep the counts exact', () => {
+    const q = new JobPriorityQueue<number>({ agingIntervalMs: Infinity });
+    const live = new Map<number, QueueTicket>();
+    let next = 0;
+    for (let i = 0; i < 32; i++, next++) live.set(next, q.enqueue(next, 'normal', 0));
+    for (let step = 0; step < 5_000; step++, next++) {
+      live.set(next, q.enqueue(next, PRIORITIES[step % 4] as Priority, step));
+      if (step % 2 === 0) {
+        const victim = live.keys().next().value!;
+        expect(q.remove(live.get(victim))).toBe(true);
+        live.delete(victim);
+      } else {
+        live.delete(q.dequeue(step)!);
+      }
+      if (q.size !== live.size) expect({ step, size: q.size }).toEqual({ step, size: live.size });
+    }
+    const counts = q.sizeByPriority();
+    expect(counts.low + counts.normal + counts.high + counts.critical).toBe(live.size);
+    expect(q.capacity).toBe(33);
+    expect(new Set(q.dequeueBatch(5_000, 1_000))).toEqual(new Set(live.keys()));
   });
 });

@@ -1,5 +1,7 @@
-import { LevelFifo, type QueueEntry } from './level-fifo.js';
-import { MAX_PRIORITY_RANK, PRIORITIES, PRIORITY_RANK, type Priority } from './priority.js';
+import { MAX_PRIORITY_RANK, PRIORITIES, type Priority } from './priority.js';
+import { QueueSlots, type QueueTicket, type Slot } from './queue-slots.js';
+
+export type { QueueTicket } from './queue-slots.js';
 
 export interface JobPriorityQueueOptions {
   /** Waiting this long raises a job one priority level (capped at critical). 0 or Infinity: no aging. */
@@ -9,10 +11,29 @@ export interface JobPriorityQueueOptions {
 /** A queued job as listed: what the caller enqueued, plus where aging has taken it. */
 export interface QueuedJob<T> {
   item: T;
-  key: string;
+  ticket: QueueTicket;
   priority: Priority;
   effectivePriority: Priority;
   enqueuedAtMs: number;
+}
+
+// Module-local copies for the hot path: some loaders (tsx) turn imported bindings into getter calls.
+const TOP_RANK = MAX_PRIORITY_RANK;
+
+/** PRIORITY_RANK as comparisons of interned strings: cheaper than two keyed lookups per enqueue. */
+function rankOf(priority: Priority): number {
+  switch (priority) {
+    case 'normal':
+      return 1;
+    case 'high':
+      return 2;
+    case 'critical':
+      return 3;
+    case 'low':
+      return 0;
+    default:
+      throw new RangeError(`unknown priority ${String(priority)}`);
+  }
 }
 
 /** Low waits at most ~1.5 min before it competes as critical. */
@@ -22,7 +43,7 @@ export const DEFAULT_AGING_INTERVAL_MS = 30_000;
 export function effectiveRank(rank: number, waitedMs: number, agingIntervalMs: number): number {
   // Written so that NaN anywhere means "no aging" rather than a NaN rank.
   if (!(agingIntervalMs > 0 && agingIntervalMs < Infinity && waitedMs >= agingIntervalMs)) return rank;
-  return Math.min(MAX_PRIORITY_RANK, rank + Math.floor(waitedMs / agingIntervalMs));
+  return Math.min(TOP_RANK, rank + Math.floor(waitedMs / agingIntervalMs));
 }
 
 /**
@@ -30,29 +51,25 @@ export function effectiveRank(rank: number, waitedMs: number, agingIntervalMs: n
  * with aging so that a steady stream of urgent work cannot starve a low job.
  *
  * Design: one FIFO per priority level instead of one heap. Aging makes a heap's
- * keys change with time, so a heap would need re-keying (or a key folded into
- * "enqueue time minus rank × interval", which breaks at the critical cap). With
- * one FIFO per level the only candidates are the four heads: inside a level
- * every entry has the same base rank and waits no longer than the one before
- * it, so the head has the highest effective rank and is the oldest. Dequeue
- * compares the four heads (effective rank, then the older, then the higher
- * base rank): O(1). Enqueue is an append: O(1). Cancellation is O(1) amortised
- * through a key→entry map and tombstones (see LevelFifo).
+ * keys change with time; with one FIFO per level the only candidates are the
+ * four heads (inside a level every job has the same base rank and waits no less
+ * than the one behind it), so a dequeue is one pass over the heads: effective
+ * rank, then the longer wait, then the higher base rank. Enqueue appends, and a
+ * cancel unlinks through the ticket enqueue returned: all O(1), and nothing is
+ * allocated once the slots have grown to the queue's peak (see QueueSlots).
  *
  * The head argument needs wait times that never decrease along a level, but the
  * caller's clock may step back (NTP) or a job may be re-queued with its old
- * time. So aging counts from `max(enqueuedAtMs, previous entry's aging start)`:
+ * time. So aging counts from `max(enqueuedAtMs, previous job's aging start)`:
  * FIFO follows the sequence of enqueue calls, never the clock, and an
  * out-of-order job only loses some aging credit, never its turn.
  *
  * Time is always passed in; nothing here reads a clock.
  */
 export class JobPriorityQueue<T> implements Iterable<T> {
-  private readonly levels: LevelFifo<T>[] = PRIORITIES.map(() => new LevelFifo<T>());
-  private readonly byKey = new Map<string, QueueEntry<T>>();
-  /** Reused by every dequeue so the hot path allocates nothing. */
-  private readonly scratchHeads: (QueueEntry<T> | undefined)[] = PRIORITIES.map(() => undefined);
+  private readonly slots = new QueueSlots<T>(PRIORITIES.length);
   private readonly agingIntervalMs: number;
+  private total = 0;
   /** Latest time seen, so that plain `for…of` can list in dequeue order. */
   private lastSeenMs = -Infinity;
 
@@ -63,94 +80,81 @@ export class JobPriorityQueue<T> implements Iterable<T> {
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.total;
   }
 
-  has(key: string): boolean {
-    return this.byKey.has(key);
+  /** Queue nodes allocated so far (the peak depth): it grows only when the queue is deeper than ever. */
+  get capacity(): number {
+    return this.slots.pooled;
   }
 
-  /** @throws Error when `key` is already queued: a job is queued at most once. */
-  enqueue(item: T, priority: Priority, enqueuedAtMs: number, key: string): void {
-    const rank = PRIORITY_RANK[priority];
-    if (rank === undefined) throw new RangeError(`unknown priority ${String(priority)}`);
+  /** Whether the job this ticket was given for is still queued here. */
+  isQueued(ticket: QueueTicket | undefined): boolean {
+    return this.slots.slotOf(ticket) !== null;
+  }
+
+  /** Queues a job; keep the ticket to cancel it. Enqueueing one job twice queues it twice: check `isQueued` first. */
+  enqueue(item: T, priority: Priority, enqueuedAtMs: number): QueueTicket {
+    const rank = rankOf(priority);
     if (!Number.isFinite(enqueuedAtMs)) throw new RangeError(`enqueuedAtMs must be a finite number, got ${enqueuedAtMs}`);
-    const level = this.levels[rank] as LevelFifo<T>;
-    const tail = level.tail;
-    const agingFromMs = tail !== undefined && tail.agingFromMs > enqueuedAtMs ? tail.agingFromMs : enqueuedAtMs;
-    const entry: QueueEntry<T> = { item, key, rank, enqueuedAtMs, agingFromMs, removed: false };
-    // One hash probe instead of has() + set(): the map is most of enqueue's cost.
-    // A duplicate (a caller bug) shows as an unchanged size and is undone below.
-    const sizeBefore = this.byKey.size;
-    this.byKey.set(key, entry);
-    if (this.byKey.size === sizeBefore) {
-      this.restoreIndex(key);
-      throw new Error(`job ${key} is already queued`);
-    }
-    level.push(entry);
+    const slot = this.slots.push(item, rank, enqueuedAtMs);
+    this.total++;
     this.see(enqueuedAtMs);
+    return this.slots.ticketOf(slot);
   }
 
   dequeue(nowMs: number): T | undefined {
-    const level = this.bestLevel(nowMs);
-    if (level === undefined) return undefined;
-    const entry = level.shift() as QueueEntry<T>;
-    this.byKey.delete(entry.key);
-    return entry.item;
+    const slot = this.bestHead(nowMs);
+    if (slot === null) return undefined;
+    this.total--;
+    return this.slots.take(slot);
   }
 
   /** Up to `max` jobs in dequeue order, all decided at `nowMs`: one batch for a worker. */
   dequeueBatch(nowMs: number, max: number): T[] {
     const batch: T[] = [];
     while (batch.length < max) {
-      const item = this.dequeue(nowMs);
-      if (item === undefined) break;
-      batch.push(item);
+      const slot = this.bestHead(nowMs);
+      if (slot === null) break;
+      this.total--;
+      batch.push(this.slots.take(slot));
     }
     return batch;
   }
 
   peek(nowMs: number): T | undefined {
-    return this.bestLevel(nowMs)?.peek()?.item;
+    const slot = this.bestHead(nowMs);
+    return slot === null ? undefined : (slot.item as T);
   }
 
-  /** Cancels a queued job. False when it is not queued (already dequeued, never queued). */
-  remove(key: string): boolean {
-    const entry = this.byKey.get(key);
-    if (entry === undefined) return false;
-    this.byKey.delete(key);
-    (this.levels[entry.rank] as LevelFifo<T>).markRemoved(entry);
+  /** Cancels a queued job. False when its ticket is stale (dequeued, removed, drained) or not from this queue. */
+  remove(ticket: QueueTicket | undefined): boolean {
+    const slot = this.slots.slotOf(ticket);
+    if (slot === null) return false;
+    this.total--;
+    this.slots.take(slot);
     return true;
   }
 
   /** Counts by the priority each job was submitted with (aging does not move jobs between counts). */
   sizeByPriority(): Record<Priority, number> {
-    const l = this.levels as [LevelFifo<T>, LevelFifo<T>, LevelFifo<T>, LevelFifo<T>];
-    return { low: l[0].size, normal: l[1].size, high: l[2].size, critical: l[3].size };
+    const c = this.slots.counts;
+    return { low: c[0]!, normal: c[1]!, high: c[2]!, critical: c[3]! };
   }
 
   /**
    * Removes and returns every job matching, e.g. all jobs of a model being
    * unregistered. Order: submitted priority, highest first, then FIFO. O(n).
    */
-  drain(predicate: (item: T, key: string, priority: Priority) => boolean): T[] {
+  drain(predicate: (item: T, priority: Priority) => boolean): T[] {
     // Choose first, remove after: a predicate that throws leaves the queue untouched.
-    const chosen = this.levels.map((level, rank) => {
+    const chosen: Slot<T>[] = [];
+    for (let rank = TOP_RANK; rank >= 0; rank--) {
       const priority = PRIORITIES[rank] as Priority;
-      const picked: QueueEntry<T>[] = [];
-      for (const e of level) if (predicate(e.item, e.key, priority)) picked.push(e);
-      return picked;
-    });
-    const drained: T[] = [];
-    for (let rank = MAX_PRIORITY_RANK; rank >= 0; rank--) {
-      const picked = chosen[rank] as QueueEntry<T>[];
-      (this.levels[rank] as LevelFifo<T>).removeMany(picked);
-      for (const e of picked) {
-        this.byKey.delete(e.key);
-        drained.push(e.item);
-      }
+      for (let s: Slot<T> | null = this.slots.heads[rank]!; s !== null; s = s.next) if (predicate(s.item as T, priority)) chosen.push(s);
     }
-    return drained;
+    this.total -= chosen.length;
+    return chosen.map((s) => this.slots.take(s));
   }
 
   /**
@@ -159,19 +163,18 @@ export class JobPriorityQueue<T> implements Iterable<T> {
    * Do not change the queue while iterating.
    */
   *entries(nowMs: number): IterableIterator<QueuedJob<T>> {
-    const iterators = this.levels.map((level) => level[Symbol.iterator]());
-    const heads = iterators.map((it) => it.next().value as QueueEntry<T> | undefined);
+    const cursors = [...this.slots.heads];
     for (;;) {
-      const best = this.chooseRank(heads, nowMs);
+      const best = this.chooseRank(cursors, nowMs);
       if (best < 0) return;
-      const e = heads[best] as QueueEntry<T>;
-      heads[best] = (iterators[best] as IterableIterator<QueueEntry<T>>).next().value as QueueEntry<T> | undefined;
+      const s = cursors[best]!;
+      cursors[best] = s.next;
       yield {
-        item: e.item,
-        key: e.key,
-        priority: PRIORITIES[e.rank] as Priority,
-        effectivePriority: PRIORITIES[effectiveRank(e.rank, nowMs - e.agingFromMs, this.agingIntervalMs)] as Priority,
-        enqueuedAtMs: e.enqueuedAtMs,
+        item: s.item as T,
+        ticket: this.slots.ticketOf(s),
+        priority: PRIORITIES[s.rank] as Priority,
+        effectivePriority: PRIORITIES[effectiveRank(s.rank, nowMs - s.agingFromMs, this.agingIntervalMs)] as Priority,
+        enqueuedAtMs: s.enqueuedAtMs,
       };
     }
   }
@@ -188,54 +191,43 @@ export class JobPriorityQueue<T> implements Iterable<T> {
   /** Since when the longest-waiting job has waited (its aging start); undefined when empty. */
   oldestEnqueuedAtMs(): number | undefined {
     let oldest: number | undefined;
-    for (const level of this.levels) {
-      const head = level.peek();
-      if (head !== undefined && (oldest === undefined || head.agingFromMs < oldest)) oldest = head.agingFromMs;
+    const heads = this.slots.heads;
+    for (let rank = 0; rank <= TOP_RANK; rank++) {
+      const s = heads[rank]!;
+      if (s !== null && (oldest === undefined || s.agingFromMs < oldest)) oldest = s.agingFromMs;
     }
     return oldest;
   }
 
-  private bestLevel(nowMs: number): LevelFifo<T> | undefined {
+  private bestHead(nowMs: number): Slot<T> | null {
     this.see(nowMs);
-    const heads = this.scratchHeads;
-    for (let rank = 0; rank <= MAX_PRIORITY_RANK; rank++) heads[rank] = (this.levels[rank] as LevelFifo<T>).peek();
+    if (this.total === 0) return null;
+    const heads = this.slots.heads;
     const best = this.chooseRank(heads, nowMs);
-    heads.fill(undefined); // do not keep a dequeued job's inputs alive
-    return best < 0 ? undefined : this.levels[best];
+    return best < 0 ? null : heads[best]!;
   }
 
   /**
-   * Which of the level heads goes next (-1: none). Ties on effective rank go to
-   * the longer wait, and ties on that to the higher base rank (scanned first,
-   * kept by the strict `<`).
+   * Which level's candidate goes next (-1: none), given one node or null per
+   * level. Ties on effective rank go to the longer wait, and ties
+   * on that to the higher base rank (scanned first, kept by the strict `<`).
    */
-  private chooseRank(heads: readonly (QueueEntry<T> | undefined)[], nowMs: number): number {
+  private chooseRank(candidates: readonly (Slot<T> | null)[], nowMs: number): number {
     let best = -1;
     let bestEff = -1;
     let bestFrom = Infinity;
-    for (let rank = MAX_PRIORITY_RANK; rank >= 0; rank--) {
-      const head = heads[rank];
-      if (head === undefined) continue;
-      const eff = effectiveRank(rank, nowMs - head.agingFromMs, this.agingIntervalMs);
-      if (eff > bestEff || (eff === bestEff && head.agingFromMs < bestFrom)) {
+    for (let rank = TOP_RANK; rank >= 0; rank--) {
+      const s = candidates[rank]!;
+      if (s === null) continue;
+      const from = s.agingFromMs;
+      const eff = effectiveRank(rank, nowMs - from, this.agingIntervalMs);
+      if (eff > bestEff || (eff === bestEff && from < bestFrom)) {
         best = rank;
         bestEff = eff;
-        bestFrom = head.agingFromMs;
+        bestFrom = from;
       }
     }
     return best;
-  }
-
-  /** Error path only, O(n): points `key` back at its queued entry after a refused duplicate overwrote it. */
-  private restoreIndex(key: string): void {
-    for (const level of this.levels) {
-      for (const e of level) {
-        if (e.key === key) {
-          this.byKey.set(key, e);
-          return;
-        }
-      }
-    }
   }
 
   private see(ms: number): void {
