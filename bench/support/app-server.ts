@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -49,7 +50,8 @@ export function trackChild(child: ChildProcess): void {
 /** The compiled standalone server (`node dist/src/main.js`) as a child process on 127.0.0.1. */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: '', ...options.env, PORT: String(port), HOST: '127.0.0.1' };
+  // The bench writes its models under the temp folder: a source root the server must allow.
+  const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: '', MODELMORA_SOURCE_ROOTS: tmpdir(), ...options.env, PORT: String(port), HOST: '127.0.0.1' };
   delete env.LOG_LEVEL;
   if (options.logLevel) env.LOG_LEVEL = options.logLevel;
   const gcArgs = options.exposeGc ? ['--expose-gc', '--import', GC_PRELOAD] : [];
