@@ -39,3 +39,6 @@ writeFileSync(stamp, `${startedAt.toISOString()}\n`);
 const { utimesSync } = await import('node:fs');
 utimesSync(stamp, startedAt, startedAt);
 console.error(`build: tsc done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+// The embedded database's initialised template: a first start then copies it instead of running initdb.
+const { ensurePgliteTemplate } = await import(join(root, 'dist/src/shared/database/embedded-postgres.js'));
+await ensurePgliteTemplate();

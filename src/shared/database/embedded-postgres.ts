@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -23,9 +24,7 @@ export class EmbeddedPostgres {
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
-    // initdb grows the WASM heap to ~700 MB and a WebAssembly memory never shrinks: run it
-    // in a short-lived child process, so the server's own instance starts small (~250 MB).
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdbInChild(dataDir);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
     const db = await open(dataDir);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     await server.start();
@@ -52,6 +51,44 @@ function open(dataDir: string): Promise<PGlite> {
   });
 }
 
+async function initialise(dataDir: string): Promise<void> {
+  let template: string | undefined;
+  try {
+    template = await ensurePgliteTemplate();
+  } catch {
+    // No writable place for the template (a read-only install): initialise in place.
+  }
+  if (template) cpSync(template, dataDir, { recursive: true });
+  else await initdbInChild(dataDir);
+}
+
+/**
+ * A fresh data folder is a copy of one initialised at build time (`npm install` builds it
+ * into `dist/pglite-template`): initdb costs seconds, a copy of its 40 MB milliseconds.
+ * Made here on first need when the build did not (an installed package).
+ */
+export async function ensurePgliteTemplate(): Promise<string> {
+  const template = join(packageRoot(), 'dist', 'pglite-template');
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const staging = `${template}.tmp-${process.pid}-${Date.now()}`;
+  await initdbInChild(staging);
+  try {
+    renameSync(staging, template);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another process made it first
+  }
+  return template;
+}
+
+function packageRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error('embedded PostgreSQL: no package.json above its module');
+  }
+}
+
+// initdb grows the WASM heap to ~700 MB and a WebAssembly memory never shrinks: it runs in a
+// short-lived child process, so the server's own instance starts small (~250 MB).
 async function initdbInChild(dataDir: string): Promise<void> {
   const pglite = import.meta.resolve('@electric-sql/pglite');
   const script = `const { PGlite } = await import(${JSON.stringify(pglite)}); const db = await PGlite.create({ dataDir: process.argv[1] }); await db.close();`;
