@@ -57,6 +57,7 @@ async function killSession(url: string, applicationName: string): Promise<void> 
     await killSession(t.url!, 'modelmora-lease:node-dead');
     await eventually(() => lost.length === 1, 'the dead instance to notice it lost its lease');
     expect(dead.held).toBe(false);
+    await dead.release(); // the process is gone too: a live one would take its lease again
     const [orphan] = await eventually(async () => {
       const found = await survivor.findOrphans();
       return found.some((o) => o.instanceId === 'node-dead') && found.filter((o) => o.instanceId === 'node-dead');
@@ -103,6 +104,7 @@ async function killSession(url: string, applicationName: string): Promise<void> 
       await eventually(() => events.length >= 1, 'a to lead');
       expect(b.isLeader).toBe(false);
       await killSession(t.url!, 'modelmora-leader:test-leader:a');
+      void a.stop(); // a's process is gone too: a live one would compete for the lead again
       await eventually(() => b.isLeader, 'b to take over');
       // The server frees the lock when it ends the session; the old holder may hear of it a moment later.
       await eventually(() => events.includes('a lost'), 'a to learn it lost the lead');

@@ -55,6 +55,7 @@ async function download(url: URL, destination: string, required: boolean, run: F
     deadlineAt: run.deadlineAt,
     budget: run.budget,
     allowPrivateAddresses: run.policy.allowPrivateAddresses,
+    onProgress: run.onProgress,
   });
   if (outcome.status === 'not-found') {
     if (required) {
