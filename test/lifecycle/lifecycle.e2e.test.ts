@@ -141,6 +141,20 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     const res = await http().get('/health/models');
     expect(res.body.models.map((m: any) => m.model_id)).toEqual(expect.arrayContaining(['onnx/third']));
   });
+
+  it('swaps a loaded model to another version in one load, and answers a load of a version it cannot fetch (found by the fuzzer: it hung)', async () => {
+    expect((await register('onnx/versions')).status).toBe(201);
+    const first = await http().post(`/api/v1/models/${enc('onnx/versions')}/load`).send({});
+    expect([first.status, first.body.version]).toEqual([200, 'main']);
+    expect((await http().post(`/api/v1/models/${enc('onnx/versions')}/versions`).send({ version: 'v2', source_url: matmulUrl, checksum: matmulSha })).status).toBe(201);
+    const swapped = await http().post(`/api/v1/models/${enc('onnx/versions')}/load`).send({ version: 'v2' }).timeout(30_000);
+    expect([swapped.status, swapped.body.version]).toEqual([200, 'v2']);
+    expect(isAlive(first.body.pid)).toBe(false);
+    expect((await http().post(`/api/v1/models/${enc('onnx/versions')}/versions`).send({ version: 'v3' })).status).toBe(201);
+    const unfetchable = await http().post(`/api/v1/models/${enc('onnx/versions')}/load`).send({}).timeout(30_000);
+    expect([unfetchable.status, unfetchable.body.error_code]).toEqual([500, 'LOAD_FAILED']);
+    expect((await http().get(`/api/v1/models/${enc('onnx/versions')}`)).body.lifecycle.state).toBe('failed'); // v2 was stopped first
+  });
 });
 
 describe('tiny MatMul model written by the test', () => {

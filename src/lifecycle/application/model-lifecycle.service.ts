@@ -67,6 +67,11 @@ export class ModelLifecycleService {
 
   async unload(modelId: string, reason: UnloadReason): Promise<void> {
     await this.loads.get(modelId)?.catch(() => undefined);
+    return this.unloadNow(modelId, reason);
+  }
+
+  /** Without waiting for this model's load: a load that swaps versions calls it from inside that very load. */
+  private async unloadNow(modelId: string, reason: UnloadReason): Promise<void> {
     const m = this.mirror[modelId];
     if (!m || (!isRunning(m.state) && m.state !== 'failed')) throw new ModelNotLoadedError(modelId);
     this.stopping.add(modelId);
@@ -107,7 +112,7 @@ export class ModelLifecycleService {
     if (!v) throw new VersionNotFoundError(modelId, version);
     const current = this.mirror[modelId];
     if (current && isRunning(current.state) && current.version === version && this.pool.has(modelId)) return current;
-    if (current && isRunning(current.state)) await this.unload(modelId, 'manual');
+    if (current && isRunning(current.state)) await this.unloadNow(modelId, 'manual');
 
     const need = Number(model.resource_requirements.memory_mb ?? current?.last_rss_mb ?? 0);
     this.planRoomFor(modelId, need); // refuses a model that cannot fit alone, before anything is recorded
