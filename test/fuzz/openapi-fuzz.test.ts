@@ -16,6 +16,7 @@ import { RequestArbitraries, type FuzzRequest, type OpenApiDoc } from './openapi
 // valid, boundary and hostile values. Passes when no answer is an unexplained 5xx, every
 // 4xx speaks `{error_code, message}`, the server stays live and the event log consistent.
 // CI runs the fixed seed; the second property runs a fresh seed each time and prints it.
+// FUZZ_TRACE=1 prints every request and answer (to replay a failure by its seed).
 const FIXED_SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const RANDOM_SEED = Number(process.env.FUZZ_RANDOM_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
@@ -72,7 +73,7 @@ describe.each(databaseBackends())('fuzzing every operation of the served OpenAPI
     console.log(JSON.stringify({ fuzz: backend, requests: sent, seeds: { fixed: FIXED_SEED, random: RANDOM_SEED }, statuses: Object.fromEntries([...statuses].sort()) }));
     await app?.close();
     await storage?.cleanup();
-  });
+  }, 120_000);
 
   /** What is wrong with one answer, or undefined. */
   async function judge(req: FuzzRequest, auth: boolean): Promise<string | undefined> {
@@ -89,6 +90,7 @@ describe.each(databaseBackends())('fuzzing every operation of the served OpenAPI
       return undefined;
     }
     const text = await res.text();
+    if (process.env.FUZZ_TRACE) console.log(`${sent} ${req.method} ${req.url.slice(0, 160)} ${req.body ? JSON.stringify(req.body).slice(0, 160) : ''} → ${res.status} ${text.slice(0, 160)}`);
     let parsed: { error_code?: unknown; message?: unknown } | undefined;
     try {
       parsed = JSON.parse(text);
