@@ -10,6 +10,9 @@ import { AggregateRepository } from '../../src/shared/event-sourcing/aggregate-r
 import { InferenceQueue } from '../../src/inference/application/inference-queue.aggregate.js';
 import { QueueRecorder } from '../../src/inference/application/recording/queue-recorder.js';
 import { fixedEventContext } from '../support/given-when-then.js';
+import { CommandBus } from '@nestjs/cqrs';
+import { RegisterModelCommand } from '../../src/registry/application/commands/register-model/register-model.command.js';
+import { SubmitJobCommand, type SubmitJobInput } from '../../src/inference/application/commands/submit-job/submit-job.command.js';
 import { ResultExpiry } from '../../src/inference/application/results/result-expiry.js';
 import { databaseBackends } from '../support/databases.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
@@ -168,6 +171,21 @@ describe(`inference queue failures (${backend})`, () => {
     expect(completed).toHaveLength(5);
     const requeued = (await eventsOf(app, 'job.requeued')).filter((e) => ids.includes(e.payload.job_id as string));
     expect(requeued.map((e) => e.payload.reason)).toEqual(['interrupted']);
+  });
+
+  it('fails only the job whose record the database refuses; the others of its group commit are acknowledged and run', async () => {
+    const modelId = await model('isolation');
+    await app.get(CommandBus).execute(new RegisterModelCommand({ model_id: 'tiny/isolation-text', task_type: 'txt2embed' }));
+    const submit = (input: SubmitJobInput) => app.get(CommandBus).execute(new SubmitJobCommand(input)).then((j) => ({ ok: j.job_id }), (err) => ({ err }));
+    // Behind the HTTP edge (a host's CommandBus): a lone surrogate passes the task's checks, but jsonb refuses it.
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => submit({ model_id: modelId, inputs: row(i) })),
+      submit({ model_id: 'tiny/isolation-text', inputs: ['refused\ud800text'] }),
+    ]);
+    expect(results.at(-1)).toMatchObject({ err: { code: 'VALIDATION_ERROR' } });
+    const good = results.slice(0, 5).map((r) => (r as { ok: string }).ok);
+    expect(good.every((id) => typeof id === 'string')).toBe(true);
+    expect((await ended(good)).map((j) => j.status)).toEqual(Array(5).fill('completed'));
   });
 
   it('is fenced by another writer on its stream: its own late records are refused, and new work gets 503', async () => {
