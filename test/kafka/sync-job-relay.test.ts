@@ -6,7 +6,7 @@ import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/ind
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { databaseBackends } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { describeKafka, kafkaBrokers, testKafkaOptions, TopicRecorder } from '../support/kafka.js';
+import { describeKafka, kafkaBrokers, testKafkaOptions, testProducer, TopicRecorder } from '../support/kafka.js';
 import { loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 
@@ -17,13 +17,12 @@ const MODEL = 'onnx/matmul-sync-relay';
 describeKafka(`a sync job's events reach the store and Kafka (${backend})`, () => {
   let storage: TestStorage;
   let app: INestApplication;
-  let recorder: TopicRecorder;
+  let recorder: TopicRecorder | undefined;
   const kafka = testKafkaOptions();
 
   beforeAll(async () => {
     storage = await testStorage(backend);
     app = await startTestApp(storage, { kafka });
-    recorder = await new TopicRecorder(kafkaBrokers()).start([new RegExp(`^${kafka.topicPrefix}\\.inference_queue\\.`)]);
   }, 120_000);
   afterAll(async () => {
     await recorder?.stop();
@@ -48,10 +47,22 @@ describeKafka(`a sync job's events reach the store and Kafka (${backend})`, () =
     }, 'the sync job to be recorded');
     expect(stored.map((s) => s.event.event_type)).toEqual(['job.submitted', 'job.started', 'job.completed']);
 
+    // The relay makes the topics as it first publishes to them; a consumer resolves its topics once, at start.
+    const topics = ['job.submitted', 'job.completed'].map((type) => `${kafka.topicPrefix}.inference_queue.${type}`);
+    const { admin, disconnect } = await testProducer(kafkaBrokers());
+    await admin.connect();
+    await eventually(async () => {
+      const listed = await admin.listTopics();
+      return topics.every((t) => listed.includes(t));
+    }, 'the relay to create the job topics', 60_000);
+    await admin.disconnect();
+    await disconnect();
+    const received = (recorder = await new TopicRecorder(kafkaBrokers()).start(topics));
+
     for (const type of ['job.submitted', 'job.completed']) {
       const topic = `${kafka.topicPrefix}.inference_queue.${type}`;
       const published = await eventually(() => {
-        const mine = recorder.on(topic).filter((m) => JSON.parse(m.value!).payload.job_id === jobId);
+        const mine = received.on(topic).filter((m) => JSON.parse(m.value!).payload.job_id === jobId);
         return mine.length > 0 && mine;
       }, `${type} on ${topic}`, 60_000);
       expect(published).toHaveLength(1);
