@@ -46,7 +46,8 @@ describe(`lifecycle hardening, whole app (${backend})`, () => {
     expect((await http().post(`/api/v1/models/${enc(model)}/load`).send({})).status).toBe(200);
 
     // Given a worker killed twice: the first crash is reloaded, the second opens the breaker.
-    const first = (await events('model.loaded', model))[0]!.payload.process_id as number;
+    // The audit trail shows settled records: wait for them rather than read once.
+    const first = await eventually(async () => (await events('model.loaded', model))[0]?.payload.process_id as number | undefined, 'the first load on record');
     process.kill(first, 'SIGKILL');
     const second = await eventually(async () => (await events('model.loaded', model))[1]?.payload.process_id as number | undefined, 'the reload after the first crash', 30_000);
     process.kill(second, 'SIGKILL');
@@ -55,6 +56,7 @@ describe(`lifecycle hardening, whole app (${backend})`, () => {
     // When a job asks for it, then: no lazy load, a LOAD_FAILED that says why.
     const infer = await http().post(`/api/v1/infer/${enc(model)}`).send({ inputs: matmulInput });
     expect(infer.body).toMatchObject({ error_code: 'LOAD_FAILED', message: expect.stringContaining('crashed 2 times within 600 s') });
+    await eventually(async () => (await events('model.load.started', model)).length >= 2, 'both loads on record');
     expect(await events('model.loaded', model)).toHaveLength(2);
     expect(await events('model.load.started', model)).toHaveLength(2);
 

@@ -69,7 +69,11 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.pid).toBe(b.body.pid);
-    expect((await events('model.loaded')).filter((e) => e.payload.model_id === 'onnx/raced')).toHaveLength(1);
+    const loaded = await eventually(async () => {
+      const mine = (await events('model.loaded')).filter((e) => e.payload.model_id === 'onnx/raced');
+      return mine.length > 0 && mine;
+    }, 'the load on record');
+    expect(loaded).toHaveLength(1);
   });
 
   it('evicts the least recently used model when max_models (2) is reached', async () => {
@@ -103,7 +107,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     const res = await http().post(`/api/v1/models/${enc('onnx/tampered')}/load`).send({});
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error_code: 'INVALID_CHECKSUM', message: expect.stringContaining('sha256') });
-    const failed = (await events('model.load.failed')).find((e) => e.payload.model_id === 'onnx/tampered');
+    const failed = await eventually(async () => (await events('model.load.failed')).find((e) => e.payload.model_id === 'onnx/tampered'), 'the failed load on record');
     expect(failed!.payload.error_code).toBe('INVALID_CHECKSUM');
     expect(app.get(ModelLifecycleService).pool.all().length).toBe(pidsBefore);
     expect((await http().get(`/api/v1/models/${enc('onnx/tampered')}`)).body.lifecycle.state).toBe('failed');
@@ -114,7 +118,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     process.kill(before.pid, 'SIGKILL');
     const health = await eventually(async () => (await events('model.health.changed')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.new_state === 'failed'), 'failed event', 10_000);
     expect(health.payload).toMatchObject({ previous_state: 'loaded', error_message: expect.stringContaining('SIGKILL') });
-    const crashed = (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.reason === 'crashed');
+    const crashed = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/third' && e.payload.reason === 'crashed'), 'the crash on record');
     expect(crashed).toBeDefined();
     const reloaded = await eventually(async () => {
       const l = (await http().get(`/api/v1/models/${enc('onnx/third')}`)).body.lifecycle;

@@ -45,7 +45,7 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
     await eventually(() => !isAlive(workerPid), 'orphaned worker to exit', 10_000);
 
     server = await startServerProcess(env, freePort());
-    const crashed = (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/matmul');
+    const crashed = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/matmul'), 'the crash on record');
     expect(crashed!.payload).toMatchObject({ reason: 'crashed', version: 'main' });
     const status = await api('/api/v1/status');
     expect(status.body.models).toEqual([]);
@@ -61,7 +61,7 @@ describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
     expect(isAlive(workerPid)).toBe(false);
 
     server = await startServerProcess(env, freePort());
-    const last = (await events('model.unloaded')).at(-1)!;
+    const last = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.reason === 'shutdown'), 'the shutdown on record');
     expect(last.payload).toMatchObject({ model_id: 'onnx/matmul', reason: 'shutdown' });
     expect(last.payload.uptime_seconds).toBeGreaterThanOrEqual(0);
     server.child.kill('SIGTERM');
