@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.js';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { ConcurrencyConflictError } from '../../src/shared/domain/domain-error.js';
@@ -129,7 +130,11 @@ describe.each(databaseBackends())('event store on %s', (backend) => {
         expect(await naive()).toEqual(['f0000000-0000-4000-8000-000000000007']); // a position reader moves past 006
         expect(await store.readSettled(from, 10)).toEqual([]); // 007 is not settled while 006's transaction runs
         await c1.query('COMMIT');
-        const settled = await store.readSettled(from, 10);
+        // Settled once every older transaction on the server has ended (other suites' included).
+        const settled = await eventually(async () => {
+          const rows = await store.readSettled(from, 10);
+          return rows.length >= 2 && rows;
+        }, 'both rows to settle');
         expect(settled.map((s) => s.event.aggregate_id)).toEqual(['f0000000-0000-4000-8000-000000000006', 'f0000000-0000-4000-8000-000000000007']);
       } finally {
         await Promise.all([c1.end(), c2.end()]);
