@@ -65,8 +65,11 @@ describeWithPostgres('the database goes away and comes back (PostgreSQL behind a
 
     await eventually(async () => (await call('GET', '/api/v1/models')).status === 200, 'the models list to be served again');
     expect((await register(`outage/after-${how}`)).status).toBe(201);
-    const events = (await (await call('GET', '/api/v1/events?event_type=model.registered&limit=1000')).json()) as { items: { payload: { model_id: string } }[] };
-    const registered = events.items.map((e) => e.payload.model_id);
+    const registered = await eventually(async () => {
+      const events = (await (await call('GET', '/api/v1/events?event_type=model.registered&limit=1000')).json()) as { items: { payload: { model_id: string } }[] };
+      const ids = events.items.map((e) => e.payload.model_id);
+      return ids.includes(`outage/after-${how}`) && ids;
+    }, 'the registration after the outage on record');
     expect(registered).toEqual(expect.arrayContaining([`outage/before-${how}`, `outage/after-${how}`]));
     expect(registered).not.toContain(`outage/during-${how}`);
     expect((await call('GET', '/health/ready')).status).toBe(200);

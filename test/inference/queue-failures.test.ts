@@ -167,7 +167,10 @@ describe(`inference queue failures (${backend})`, () => {
     app = await startInferenceApp(storage, runtime, { jobMaxRetries: MAX_RETRIES, maxBatchWaitMs: 0 });
     const jobs = await ended(ids);
     expect(jobs.map((j) => j.status)).toEqual(Array(5).fill('completed'));
-    const completed = (await eventsOf(app, 'job.completed')).filter((e) => ids.includes(e.payload.job_id as string));
+    const completed = await eventually(async () => {
+      const mine = (await eventsOf(app, 'job.completed')).filter((e) => ids.includes(e.payload.job_id as string));
+      return mine.length >= 5 && mine;
+    }, 'the five completions on record');
     expect(completed).toHaveLength(5);
     const requeued = (await eventsOf(app, 'job.requeued')).filter((e) => ids.includes(e.payload.job_id as string));
     expect(requeued.map((e) => e.payload.reason)).toEqual(['interrupted']);

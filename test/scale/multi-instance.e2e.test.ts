@@ -114,7 +114,11 @@ const runs = databaseBackends().includes('postgres') && requireKafka();
     }, `all ${ids.length} acknowledged jobs to end`, 180_000);
     const tookMs = Date.now() - killedAt;
     expect(jobs.filter((j) => j.status !== 'completed')).toEqual([]);
-    const ends = [...(await eventsOf('b', 'job.completed')), ...(await eventsOf('b', 'job.failed'))].filter((e) => ids.includes(e.payload.job_id));
+    const endsOnRecord = async () => [...(await eventsOf('b', 'job.completed')), ...(await eventsOf('b', 'job.failed'))].filter((e) => ids.includes(e.payload.job_id));
+    const ends = await eventually(async () => {
+      const all = await endsOnRecord();
+      return all.length >= ids.length && all;
+    }, 'every end on record', 60_000);
     expect(ends).toHaveLength(ids.length); // exactly one terminal event per job
     const adopted = await eventsOf('c', 'job.adopted');
     const stuckIds = stuck.map((r) => r.body.job_id);
