@@ -23,6 +23,12 @@ function floatTensor(name: string, dims: number[], values: number[]): onnxProto.
   return { name, dims, dataType: ELEM_TYPE.float32, floatData: values };
 }
 
+/** Writes `graph` as `<dir>/model.onnx` (opset 13), for tests that need a graph of their own. */
+export function writeOnnxModel(dir: string, graph: onnxProto.onnx.IGraphProto): string {
+  mkdirSync(dir, { recursive: true });
+  return writeModel(join(dir, 'model.onnx'), graph);
+}
+
 function writeModel(path: string, graph: onnxProto.onnx.IGraphProto): string {
   const model = onnx.ModelProto.create({
     irVersion: 8,

@@ -2,14 +2,11 @@
  * OIP test fixtures written without the server's code: a multi-type Identity model, the
  * binary tensor wire format (encode requests, decode responses), and the spec's schemas.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
-import onnxProto from 'onnx-proto';
 import { parse } from 'yaml';
-
-const { onnx } = onnxProto;
+import { writeOnnxModel } from '../../support/tiny-models.js';
 
 /** ONNX element types by OIP datatype (onnx.proto's TensorProto.DataType). */
 export const ONNX_ELEM: Record<string, number> = {
@@ -18,23 +15,14 @@ export const ONNX_ELEM: Record<string, number> = {
 
 /** One Identity per datatype: input `in_<dt>` [N] → output `out_<dt>` [N]. */
 export function writeTypedIdentityModel(dir: string): string {
-  mkdirSync(dir, { recursive: true });
   const vi = (name: string, elemType: number) => ({ name, type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }] } } } });
   const types = Object.entries(ONNX_ELEM);
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'modelmora-tests',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'typed-identity',
-      node: types.map(([dt]) => ({ opType: 'Identity', input: [`in_${dt}`], output: [`out_${dt}`] })),
-      input: types.map(([dt, e]) => vi(`in_${dt}`, e)),
-      output: types.map(([dt, e]) => vi(`out_${dt}`, e)),
-    },
+  return writeOnnxModel(dir, {
+    name: 'typed-identity',
+    node: types.map(([dt]) => ({ opType: 'Identity', input: [`in_${dt}`], output: [`out_${dt}`] })),
+    input: types.map(([dt, e]) => vi(`in_${dt}`, e)),
+    output: types.map(([dt, e]) => vi(`out_${dt}`, e)),
   });
-  const path = join(dir, 'model.onnx');
-  writeFileSync(path, onnx.ModelProto.encode(model).finish());
-  return path;
 }
 
 type Element = number | boolean | string;
