@@ -10,7 +10,7 @@ import { ModelMoraExceptionFilter, toErrorBody } from './shared/http/exception.f
 import { DomainError } from './shared/domain/domain-error.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
-import { connectKafkaConsumer } from './shared/kafka/index.js';
+import { connectKafkaConsumer } from './inference/interface/kafka/connect-kafka-consumer.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 

@@ -1,26 +1,10 @@
-/** ModelMora's public surface for host applications. */
+/** ModelMora's public surface for host applications: the module and each context's contract. */
 export { ModelMoraModule, type ModelMoraAsyncOptions } from './modelmora.module.js';
 export type { ModelMoraOptions, ModelMoraOptionsInput, KafkaOptions } from './shared/config/modelmora-options.js';
 export { setupOpenApi, createServer } from './bootstrap.js';
 export { DomainEvent, type EventEnvelope } from './shared/domain/event-envelope.js';
 export { DomainError } from './shared/domain/domain-error.js';
-export * from './registry/domain/model-catalog.events.js';
-export { RegisterModelCommand } from './registry/application/commands/register-model/register-model.command.js';
-export { AddModelVersionCommand } from './registry/application/commands/add-model-version/add-model-version.command.js';
-export { UpdateModelCommand } from './registry/application/commands/update-model/update-model.command.js';
-export { UnregisterModelCommand } from './registry/application/commands/unregister-model/unregister-model.command.js';
-export { GetModelQuery } from './registry/application/queries/get-model/get-model.query.js';
-export { ListModelsQuery } from './registry/application/queries/list-models/list-models.query.js';
-export { ModelDetailsQuery } from './registry/application/queries/model-details.query.js';
-export * from './lifecycle/domain/model-lifecycle.events.js';
-export { LoadModelCommand } from './lifecycle/application/commands/load-model/load-model.command.js';
-export { UnloadModelCommand } from './lifecycle/application/commands/unload-model/unload-model.command.js';
-export { WarmupModelCommand } from './lifecycle/application/commands/warmup-model/warmup-model.command.js';
-export { CheckHealthCommand } from './lifecycle/application/commands/check-health/check-health.command.js';
-export * from './inference/domain/inference-queue.events.js';
-export { SubmitJobCommand, type SubmitJobInput, type SubmittedJob } from './inference/application/commands/submit-job/submit-job.command.js';
-export { RunInferenceCommand } from './inference/application/commands/run-inference/run-inference.command.js';
-export { CancelJobCommand } from './inference/application/commands/cancel-job/cancel-job.command.js';
-export { GetJobQuery } from './inference/application/queries/get-job/get-job.query.js';
-export { GetJobResultQuery } from './inference/application/queries/get-job-result/get-job-result.query.js';
-export { ListJobsQuery } from './inference/application/queries/list-jobs/list-jobs.query.js';
+export type { Page } from './shared/read-model/page.js';
+export * from './registry/contracts.js';
+export * from './lifecycle/contracts.js';
+export * from './inference/contracts.js';

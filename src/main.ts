@@ -6,7 +6,7 @@ import { optionsFromEnv } from './shared/config/options-from-env.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { Database } from './shared/database/database.js';
 import { PostgresEventStore } from './shared/event-store/event-store.js';
-import { ProjectionRegistry } from './shared/nest/projection-registry.js';
+import { INLINE_PROJECTIONS } from './shared/event-sourcing/inline-projection.js';
 import { rebuildProjections } from './shared/event-sourcing/projection-rebuilder.js';
 
 async function main(): Promise<void> {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const { port, host, logLevel, ...options } = optionsFromEnv();
   if (process.argv.includes('--rebuild-projections')) {
     const ctx = await NestFactory.createApplicationContext(ModelMoraModule.forRoot(options), { logger: ['error', 'warn'] });
-    const result = await rebuildProjections(ctx.get(Database), ctx.get(PostgresEventStore), ctx.get(ProjectionRegistry).all());
+    const result = await rebuildProjections(ctx.get(Database), ctx.get(PostgresEventStore), ctx.get(INLINE_PROJECTIONS));
     console.log(JSON.stringify({ msg: 'projections rebuilt', ...result }));
     await ctx.close();
     return;

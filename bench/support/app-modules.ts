@@ -39,7 +39,7 @@ export interface AppModules {
   checkpoints: typeof import('../../src/shared/event-store/checkpoint-store.js');
   database: typeof import('../../src/shared/database/database.js');
   dataSource: typeof import('../../src/shared/database/data-source.js');
-  entities: typeof import('../../src/shared/database/entities.js');
+  features: typeof import('../../src/modelmora.features.js');
   envelope: typeof import('../../src/shared/domain/event-envelope.js');
   registry: typeof import('../../src/shared/domain/event-type-registry.js');
   worker: typeof import('../../src/lifecycle/infrastructure/workers/worker-process.js');
@@ -51,18 +51,18 @@ let cached: Promise<AppModules> | undefined;
 export function appModules(): Promise<AppModules> {
   cached ??= (async () => {
     await import('reflect-metadata');
-    const [eventStore, checkpoints, database, dataSource, entities, envelope, registry, worker, modelFiles] = await Promise.all([
+    const [eventStore, checkpoints, database, dataSource, features, envelope, registry, worker, modelFiles] = await Promise.all([
       load<AppModules['eventStore']>('shared/event-store/event-store.js'),
       load<AppModules['checkpoints']>('shared/event-store/checkpoint-store.js'),
       load<AppModules['database']>('shared/database/database.js'),
       load<AppModules['dataSource']>('shared/database/data-source.js'),
-      load<AppModules['entities']>('shared/database/entities.js'),
+      load<AppModules['features']>('modelmora.features.js'),
       load<AppModules['envelope']>('shared/domain/event-envelope.js'),
       load<AppModules['registry']>('shared/domain/event-type-registry.js'),
       load<AppModules['worker']>('lifecycle/infrastructure/workers/worker-process.js'),
       load<AppModules['modelFiles']>('lifecycle/infrastructure/model-files/index.js'),
     ]);
-    return { eventStore, checkpoints, database, dataSource, entities, envelope, registry, worker, modelFiles };
+    return { eventStore, checkpoints, database, dataSource, features, envelope, registry, worker, modelFiles };
   })();
   return cached;
 }

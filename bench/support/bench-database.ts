@@ -48,7 +48,7 @@ export class BenchDatabase {
     const opened = await app.dataSource.openDatabase({
       url: this.url,
       dataDir: this.tempDir('store-data'),
-      entities: app.entities.allEntities,
+      ...app.features.modelMoraTables,
       poolSize: 10,
     });
     const rawUrl = this.url ?? opened.embedded!.url;

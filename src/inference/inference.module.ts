@@ -1,9 +1,4 @@
-import { Module, type DynamicModule, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
-import { ProjectionRegistry } from '../shared/nest/projection-registry.js';
-import { LifecycleModule } from '../lifecycle/lifecycle.module.js';
-import { RegistryModule } from '../registry/registry.module.js';
-import { inferenceQueueEvents } from './domain/inference-queue.events.js';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
 import { RunInferenceHandler } from './application/commands/run-inference/run-inference.handler.js';
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
@@ -14,7 +9,6 @@ import { JobLedger } from './application/jobs/job-ledger.js';
 import { InferenceMetrics } from './application/metrics/inference-metrics.js';
 import { MetricsHandler } from './application/metrics/metrics.handler.js';
 import { ModelDirectory } from './application/model-directory.js';
-import { JobsProjection } from './application/projections/jobs.projection.js';
 import { GetJobResultHandler } from './application/queries/get-job-result/get-job-result.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
@@ -36,46 +30,32 @@ import { OpenAiController } from './interface/openai/openai.controller.js';
 
 export interface InferenceModuleOptions {
   /**
-   * The module that provides (and exports) MODEL_RUNTIME. Default: the lifecycle
-   * context. Tests may give a module of their own over real worker processes.
+   * The module that provides (and exports) MODEL_SERVING (the lifecycle contract's port):
+   * the lifecycle context in the app; tests may give one of their own over real workers.
    */
-  runtime?: NonNullable<ModuleMetadata['imports']>[number];
+  serving: NonNullable<ModuleMetadata['imports']>[number];
 }
 
 /**
- * The inference context: the job queue (group-committed), its dispatcher, sagas,
- * read model, results, metrics and REST API. Import `InferenceModule.forRoot()`.
+ * The inference context: the job queue (group-committed), its dispatcher, reactions,
+ * results, metrics and REST API. Its events, jobs read model and tables reach the kernel
+ * as `inferenceFeature`; it asks the catalog through the QueryBus and runs batches through
+ * the serving port it is given.
  */
 @Module({})
-export class InferenceModule implements OnModuleInit {
-  static forRoot(options: InferenceModuleOptions = {}): DynamicModule {
+export class InferenceModule {
+  static forRoot(options: InferenceModuleOptions): DynamicModule {
     return {
       module: InferenceModule,
-      imports: [RegistryModule, options.runtime ?? LifecycleModule],
+      imports: [options.serving],
       controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
         QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
         BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
-        JobsProjection,
         ModelReadinessSaga, ModelCatalogChangesHandler, MetricsHandler,
       ],
-      exports: [InferenceMetrics, JobDispatcher, QueueRecorder, JobLedger, ResultExpiry],
     };
-  }
-
-  constructor(
-    events: EventTypeRegistry,
-    private readonly projections: ProjectionRegistry,
-    private readonly jobs: JobsProjection,
-  ) {
-    // Before any aggregate loads: the registry must know how to revive our events.
-    events.register(...inferenceQueueEvents);
-  }
-
-  onModuleInit(): void {
-    // For rebuilds: the queue recorder writes this read model in its own flushes.
-    this.projections.add(this.jobs);
   }
 }

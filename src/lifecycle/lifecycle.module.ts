@@ -1,12 +1,8 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
-import { ModelDetailsContributors } from '../registry/application/queries/model-details.handler.js';
-import { RegistryModule } from '../registry/registry.module.js';
-import { lifecycleEvents } from './domain/model-lifecycle.events.js';
+import { Module } from '@nestjs/common';
 import { LifecycleManagerRepository } from './application/lifecycle-manager.repository.js';
 import { ModelLifecycleService } from './application/model-lifecycle.service.js';
-import { ModelRuntimeAdapter } from './application/model-runtime.adapter.js';
-import { MODEL_RUNTIME } from './application/ports/model-runtime.port.js';
+import { ModelServingAdapter } from './application/model-serving.adapter.js';
+import { MODEL_SERVING } from './application/ports/model-serving.port.js';
 import { HealthMonitor } from './application/health-monitor.js';
 import { LoadModelHandler } from './application/commands/load-model/load-model.handler.js';
 import { UnloadModelHandler } from './application/commands/unload-model/unload-model.handler.js';
@@ -23,29 +19,19 @@ import { ModelHealthController } from './interface/http/model-health.controller.
 import { LoadProgressBoard } from './application/load-progress/load-progress.board.js';
 import { LoadProgressController } from './interface/http/load-progress.controller.js';
 
-/** The lifecycle context: one worker process per loaded model, under a memory budget, watched for health. */
+/**
+ * The lifecycle context: one worker process per loaded model, under a memory budget, watched
+ * for health. It serves the inference context through MODEL_SERVING (see `contracts.ts`).
+ */
 @Module({
-  imports: [RegistryModule],
   controllers: [LifecycleController, StatusController, ModelHealthController, LoadProgressController],
   providers: [
-    LifecycleManagerRepository, ModelLifecycleService, ModelRuntimeAdapter, HealthMonitor, LifecycleStatus,
-    { provide: MODEL_RUNTIME, useExisting: ModelRuntimeAdapter },
+    LifecycleManagerRepository, ModelLifecycleService, ModelServingAdapter, HealthMonitor, LifecycleStatus,
+    { provide: MODEL_SERVING, useExisting: ModelServingAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler,
     UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RemoveCachedFilesHandler,
     LoadProgressBoard,
   ],
-  exports: [MODEL_RUNTIME, ModelLifecycleService, LifecycleStatus],
+  exports: [MODEL_SERVING],
 })
-export class LifecycleModule implements OnModuleInit {
-  constructor(
-    events: EventTypeRegistry,
-    private readonly contributors: ModelDetailsContributors,
-    private readonly status: LifecycleStatus,
-  ) {
-    events.register(...lifecycleEvents);
-  }
-
-  onModuleInit(): void {
-    this.contributors.list.push(this.status);
-  }
-}
+export class LifecycleModule {}

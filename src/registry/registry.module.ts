@@ -1,7 +1,5 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
-import { ProjectionRegistry } from '../shared/nest/projection-registry.js';
-import { modelCatalogEvents } from './domain/model-catalog.events.js';
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { ModelCatalogRepository } from './application/model-catalog.repository.js';
 import { RegisterModelHandler } from './application/commands/register-model/register-model.handler.js';
 import { AddModelVersionHandler } from './application/commands/add-model-version/add-model-version.handler.js';
@@ -9,32 +7,20 @@ import { UpdateModelHandler } from './application/commands/update-model/update-m
 import { UnregisterModelHandler } from './application/commands/unregister-model/unregister-model.handler.js';
 import { GetModelHandler } from './application/queries/get-model/get-model.handler.js';
 import { ListModelsHandler } from './application/queries/list-models/list-models.handler.js';
-import { ModelDetailsContributors, ModelDetailsHandler } from './application/queries/model-details.handler.js';
-import { ModelCatalogProjection } from './application/projections/model-catalog.projection.js';
+import { ModelDetailsHandler } from './application/queries/model-details.handler.js';
 import { ModelsController } from './interface/http/models.controller.js';
 
-/** The registry context: the model catalog, its read model and its REST API. */
+/**
+ * The registry context: the model catalog and its REST API. Its events, read model and
+ * tables reach the kernel as `registryFeature`; other contexts use `contracts.ts`.
+ */
 @Module({
+  imports: [DiscoveryModule],
   controllers: [ModelsController],
   providers: [
     ModelCatalogRepository,
     RegisterModelHandler, AddModelVersionHandler, UpdateModelHandler, UnregisterModelHandler,
-    GetModelHandler, ListModelsHandler, ModelDetailsHandler, ModelDetailsContributors,
-    ModelCatalogProjection,
+    GetModelHandler, ListModelsHandler, ModelDetailsHandler,
   ],
-  exports: [ModelDetailsContributors, ModelCatalogProjection],
 })
-export class RegistryModule implements OnModuleInit {
-  constructor(
-    private readonly events: EventTypeRegistry,
-    private readonly projections: ProjectionRegistry,
-    private readonly projection: ModelCatalogProjection,
-  ) {
-    // Before any aggregate loads: the registry must know how to revive our events.
-    this.events.register(...modelCatalogEvents);
-  }
-
-  onModuleInit(): void {
-    this.projections.add(this.projection);
-  }
-}
+export class RegistryModule {}

@@ -9,7 +9,7 @@ import { RemoteEventsFeed } from '../../src/shared/cluster/remote-events.feed.js
 import { resolveOptions } from '../../src/shared/config/modelmora-options.js';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
-import { allEntities } from '../../src/shared/database/entities.js';
+import { modelMoraTables } from '../../src/modelmora.features.js';
 import type { DomainEvent } from '../../src/shared/domain/event-envelope.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { MODELMORA_OPTIONS, OPENED_DATABASE } from '../../src/shared/nest/tokens.js';
@@ -60,7 +60,7 @@ async function startInstance(opened: OpenedDatabase, instanceId: string): Promis
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    second = await openDatabase({ url: t.url, dataDir: t.dataDir, entities: allEntities });
+    second = await openDatabase({ url: t.url, dataDir: t.dataDir, ...modelMoraTables });
     a = await startInstance(t.opened, 'node-a');
     b = await startInstance(second, 'node-b');
   });

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { databaseBackends } from '../support/databases.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
+import { eventually } from '../support/eventually.js';
 
 const MINILM = 'sentence-transformers/all-MiniLM-L6-v2';
 const enc = encodeURIComponent;
@@ -95,8 +96,11 @@ describe.each(databaseBackends())('registry over HTTP on %s', (backend) => {
   });
 
   it('serves the audit trail: the seed envelope for each event, in order', async () => {
-    const res = await http().get('/api/v1/events?limit=1000');
-    expect(res.status).toBe(200);
+    // Readers see a commit once every older transaction on the server has ended (other suites').
+    const res = await eventually(async () => {
+      const r = await http().get('/api/v1/events?limit=1000');
+      return r.status === 200 && r.body.items.length >= 7 && r;
+    }, 'the seven catalog events to settle');
     const types = res.body.items.map((e: { event_type: string }) => e.event_type);
     expect(types).toEqual([
       'model.registered', 'model.registered', 'model.registered', 'model.registered',

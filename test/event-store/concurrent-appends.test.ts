@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
-import { allEntities } from '../../src/shared/database/entities.js';
+import { modelMoraTables } from '../../src/modelmora.features.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { cursorOf, START_OF_STORE, type StoreCursor, type StoredEvent } from '../../src/shared/event-store/stored-event.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -47,7 +47,7 @@ const SETTLE_TIMEOUT_MS = 120_000;
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    other = await openDatabase({ url: t.url, dataDir: t.dataDir, entities: allEntities });
+    other = await openDatabase({ url: t.url, dataDir: t.dataDir, ...modelMoraTables });
     dbA = t.db;
     dbB = new Database(other.dataSource);
     a = new PostgresEventStore(dbA, testRegistry(), { instanceId: 'a' });

@@ -3,8 +3,8 @@ import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import { SubmitJobCommand, type SubmitJobInput, type SubmittedJob } from '../../src/inference/application/commands/submit-job/submit-job.command.js';
-import { connectKafkaConsumer } from '../../src/shared/kafka/commands/connect-kafka-consumer.js';
-import { KafkaModule } from '../../src/shared/kafka/kafka.module.js';
+import { connectKafkaConsumer } from '../../src/inference/interface/kafka/connect-kafka-consumer.js';
+import { KafkaCommandsModule } from '../../src/inference/interface/kafka/kafka-commands.module.js';
 import { describeKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor } from '../support/kafka.js';
 
 /** Stands in for the inference context: one model whose submissions always fail the way a database refusal does. */
@@ -39,7 +39,7 @@ describeKafka('Kafka commands consumer never stalls on one record', () => {
     // A DLQ that refuses records over 20 kB: the commands topic itself takes the broker's 1 MB.
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: dlqTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }] });
     await admin.disconnect();
-    @Module({ imports: [CqrsModule.forRoot(), KafkaModule.register(kafka, { relay: false })], providers: [PoisonedSubmitJobHandler] })
+    @Module({ imports: [CqrsModule.forRoot(), KafkaCommandsModule.register(kafka)], providers: [PoisonedSubmitJobHandler] })
     class ConsumerTestModule {}
     app = await NestFactory.create(ConsumerTestModule, { logger: ['error'] });
     connectKafkaConsumer(app, kafka);

@@ -4,8 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../src/shared/domain/domain-error.js';
 import { SubmitJobCommand, type SubmitJobInput, type SubmittedJob } from '../../src/inference/application/commands/submit-job/submit-job.command.js';
-import { connectKafkaConsumer } from '../../src/shared/kafka/commands/connect-kafka-consumer.js';
-import { KafkaModule } from '../../src/shared/kafka/kafka.module.js';
+import { connectKafkaConsumer } from '../../src/inference/interface/kafka/connect-kafka-consumer.js';
+import { KafkaCommandsModule } from '../../src/inference/interface/kafka/kafka-commands.module.js';
 import type { KafkaOptions } from '../../src/shared/config/modelmora-options.js';
 import { describeKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor } from '../support/kafka.js';
 
@@ -30,7 +30,7 @@ class FakeSubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
 }
 
 async function consumerApp(kafka: KafkaOptions): Promise<INestApplication> {
-  @Module({ imports: [CqrsModule.forRoot(), KafkaModule.register(kafka, { relay: false })], providers: [FakeSubmitJobHandler] })
+  @Module({ imports: [CqrsModule.forRoot(), KafkaCommandsModule.register(kafka)], providers: [FakeSubmitJobHandler] })
   class ConsumerTestModule {}
   const app = await NestFactory.create(ConsumerTestModule, { logger: ['error'] });
   connectKafkaConsumer(app, kafka);
@@ -41,7 +41,7 @@ async function consumerApp(kafka: KafkaOptions): Promise<INestApplication> {
 
 // The consumer's behaviour on a real broker, with the command bus faked: runs without the
 // inference context. commands-consumer.test.ts covers the whole app.
-describeKafka('Kafka commands consumer (KafkaModule, fake SubmitJob handler)', () => {
+describeKafka('Kafka commands consumer (KafkaCommandsModule, fake SubmitJob handler)', () => {
   const kafka = testKafkaOptions();
   const brokers = kafka.brokers.join(',');
   let app: INestApplication;

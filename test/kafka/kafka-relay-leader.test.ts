@@ -4,7 +4,7 @@ import { connectionFactory } from '../../src/shared/cluster/dedicated-connection
 import { LeaderLock } from '../../src/shared/cluster/leader-lock.js';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
-import { allEntities } from '../../src/shared/database/entities.js';
+import { modelMoraTables } from '../../src/modelmora.features.js';
 import { CheckpointStore } from '../../src/shared/event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { LeaderRelay } from '../../src/shared/kafka/kafka-relay.leader.js';
@@ -27,7 +27,7 @@ suite('one Kafka relay at a time across instances (postgres)', () => {
 
   beforeAll(async () => {
     t = await openTestDatabase('postgres');
-    other = await openDatabase({ url: t.url, dataDir: t.dataDir, entities: allEntities });
+    other = await openDatabase({ url: t.url, dataDir: t.dataDir, ...modelMoraTables });
   });
   afterAll(async () => {
     await recorder?.stop();

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
-import { allEntities } from '../../src/shared/database/entities.js';
+import { modelMoraTables } from '../../src/modelmora.features.js';
 
 export type Backend = 'postgres' | 'pglite';
 
@@ -73,7 +73,7 @@ export function testSourceRoots(): string[] {
 /** A fresh, migrated database of the given backend, dropped on close. */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   const storage = await testStorage(backend);
-  const opened = await openDatabase({ url: storage.options.databaseUrl, dataDir: storage.options.dataDir, entities: allEntities });
+  const opened = await openDatabase({ url: storage.options.databaseUrl, dataDir: storage.options.dataDir, ...modelMoraTables });
   return {
     backend,
     url: storage.options.databaseUrl,

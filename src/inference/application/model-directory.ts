@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { GetModelQuery } from '../../registry/application/queries/get-model/get-model.query.js';
-import type { ModelView } from '../../registry/application/queries/model.view.js';
+import { GetModelQuery, type ModelView } from '../../registry/contracts.js';
 
 /** What the queue needs to know about a registered model. */
 export type ModelInfo = Pick<ModelView, 'model_id' | 'task_type' | 'config'>;

@@ -1,7 +1,7 @@
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { DEFAULT_OPTIONS, type DatabaseTimeouts } from '../config/modelmora-options.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
-import { allMigrations } from './migrations/index.js';
+import { kernelMigrations } from './migrations/kernel-migrations.js';
 
 export interface DatabaseOptions {
   /** postgres://… of a real server; unset → embedded PGlite under `dataDir`. */
@@ -10,8 +10,9 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Defaults: DEFAULT_OPTIONS.databaseTimeouts. */
   timeouts?: Partial<DatabaseTimeouts>;
+  /** The contexts' records (see ContextFeature). */
   entities: MixedList<Function | string | EntitySchema>;
-  /** Extra migrations of the host (our own always run first). */
+  /** The contexts' migrations; the kernel's own always run (TypeORM orders all by timestamp). */
   migrations?: Function[];
 }
 
@@ -35,7 +36,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     type: 'postgres',
     url: options.url ?? embedded!.url,
     entities: options.entities,
-    migrations: [...allMigrations, ...(options.migrations ?? [])],
+    migrations: [...kernelMigrations, ...(options.migrations ?? [])],
     migrationsTableName: 'modelmora_migrations',
     synchronize: false,
     logging: false,

@@ -12,4 +12,5 @@ export interface InlineProjection {
   reset(tx: Tx): Promise<void>;
 }
 
+/** The read models of every composed context, in feature order (the kernel provides it). */
 export const INLINE_PROJECTIONS = Symbol('INLINE_PROJECTIONS');

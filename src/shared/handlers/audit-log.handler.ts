@@ -1,21 +1,20 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
-import type { Subscription } from 'rxjs';
+import { Injectable, Logger } from '@nestjs/common';
+import { Saga, type ICommand, type IEvent } from '@nestjs/cqrs';
+import type { Observable } from 'rxjs';
 import { DomainEvent } from '../domain/event-envelope.js';
+import { observeEvery } from '../nest/safe-saga.js';
 
 /**
  * Seed §9 audit trail: every domain event, once committed, as one structured log record
  * (one JSON line with the standalone server's JSON logger; the host's logger otherwise).
  */
 @Injectable()
-export class AuditLogHandler implements OnModuleInit, OnModuleDestroy {
+export class AuditLogHandler {
   private readonly logger = new Logger('Audit');
-  private subscription?: Subscription;
 
-  constructor(private readonly eventBus: EventBus) {}
-
-  onModuleInit(): void {
-    this.subscription = this.eventBus.subscribe((event) => {
+  @Saga()
+  audit = (events$: Observable<IEvent>): Observable<ICommand> =>
+    observeEvery(events$, (event) => {
       if (!(event instanceof DomainEvent)) return;
       this.logger.log({
         msg: `Event: ${event.event_type}`,
@@ -25,10 +24,5 @@ export class AuditLogHandler implements OnModuleInit, OnModuleDestroy {
         aggregate_type: event.aggregate_type,
         payload: event.payload,
       });
-    });
-  }
-
-  onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
-  }
+    }, this.logger);
 }

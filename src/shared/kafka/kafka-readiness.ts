@@ -1,6 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { KafkaOptions } from '../config/modelmora-options.js';
-import type { ReadinessCheck } from '../interface/http/readiness-checks.js';
+import { PostgresEventStore } from '../event-store/event-store.js';
+import { ReadinessProbe, type ReadinessCheck } from '../health/readiness-check.js';
 import type { KafkaRelay, RelaySource } from './kafka-relay.js';
+import { KafkaRelayService } from './kafka-relay.service.js';
+import { KAFKA_OPTIONS } from './kafka.tokens.js';
 
 /**
  * `/health/ready` → components.kafka: broker connectivity and relay lag
@@ -30,4 +34,20 @@ export function kafkaReadinessCheck(kafka: KafkaOptions | null, relay: () => Kaf
       }
     },
   };
+}
+
+/** The check above as a provider of `/health/ready`, over this app's relay. */
+@Injectable()
+@ReadinessProbe()
+export class KafkaReadiness implements ReadinessCheck {
+  readonly name = 'kafka';
+  private readonly inner: ReadinessCheck;
+
+  constructor(@Inject(KAFKA_OPTIONS) kafka: KafkaOptions | null, relay: KafkaRelayService, store: PostgresEventStore) {
+    this.inner = kafkaReadinessCheck(kafka, () => relay.instance, store);
+  }
+
+  check() {
+    return this.inner.check();
+  }
 }

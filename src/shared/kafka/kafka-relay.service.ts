@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Subscription } from 'rxjs';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Saga, type ICommand, type IEvent } from '@nestjs/cqrs';
+import type { Observable } from 'rxjs';
 import { INSTANCE_ID } from '../cluster/cluster.tokens.js';
 import { dedicatedConnections } from '../cluster/dedicated-connection.js';
 import { LeaderLock } from '../cluster/leader-lock.js';
@@ -9,11 +9,9 @@ import type { KafkaOptions } from '../config/modelmora-options.js';
 import type { OpenedDatabase } from '../database/data-source.js';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
-import { ReadinessChecks } from '../interface/http/readiness-checks.js';
-import { EventBusPublisher } from '../nest/event-bus.publisher.js';
+import { observeEvery } from '../nest/safe-saga.js';
 import { OPENED_DATABASE } from '../nest/tokens.js';
 import { createKafkaClient } from './kafka-client.factory.js';
-import { kafkaReadinessCheck } from './kafka-readiness.js';
 import { KafkajsRelayBroker } from './kafka-relay.broker.js';
 import { KafkaRelay, KAFKA_RELAY_CHECKPOINT, type KafkaRelayOptions } from './kafka-relay.js';
 import { LeaderRelay } from './kafka-relay.leader.js';
@@ -28,10 +26,9 @@ export type KafkaRelayTuning = Partial<KafkaRelayOptions> & { leaderRetryMs?: nu
  * commit and, with the ClusterModule, by every instance's commit (LISTEN); stopped on destroy.
  */
 @Injectable()
-export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('KafkaRelay');
   private leader?: LeaderRelay;
-  private subscription?: Subscription;
   private unlisten?: () => void;
 
   constructor(
@@ -39,8 +36,6 @@ export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(KAFKA_RELAY_TUNING) private readonly tuning: KafkaRelayTuning,
     private readonly store: PostgresEventStore,
     private readonly checkpoints: CheckpointStore,
-    private readonly publisher: EventBusPublisher,
-    private readonly moduleRef: ModuleRef,
     @Optional() @Inject(OPENED_DATABASE) private readonly opened?: OpenedDatabase,
     @Optional() @Inject(INSTANCE_ID) private readonly instanceId?: string,
     @Optional() @Inject(StoreNotifications) private readonly notifications?: StoreNotifications,
@@ -51,16 +46,9 @@ export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, 
     return this.leader?.relay;
   }
 
-  onModuleInit(): void {
-    // ReadinessChecks lives in the host module (ModelMoraModule), not ours: look it up app-wide.
-    let checks: ReadinessChecks | undefined;
-    try {
-      checks = this.moduleRef.get(ReadinessChecks, { strict: false });
-    } catch {
-      // a host app without ModelMora's health endpoint
-    }
-    checks?.list.push(kafkaReadinessCheck(this.kafka, () => this.instance, this.store));
-  }
+  /** Every local commit wakes the relay (events reach the bus only after their commit). */
+  @Saga()
+  wakeOnCommit = (events$: Observable<IEvent>): Observable<ICommand> => observeEvery(events$, () => this.leader?.notify(), this.logger);
 
   onApplicationBootstrap(): void {
     if (!this.kafka) {
@@ -79,13 +67,11 @@ export class KafkaRelayService implements OnModuleInit, OnApplicationBootstrap, 
       this.logger.log({ msg: 'Kafka relay started (leader)', brokers: kafka.brokers.join(','), topic_prefix: kafka.topicPrefix });
       return new KafkaRelay(this.store, this.checkpoints, broker, { ...this.tuning, topicPrefix: this.tuning.topicPrefix ?? kafka.topicPrefix, logger: this.logger });
     });
-    this.subscription = this.publisher.committed$.subscribe(() => this.leader?.notify());
     this.unlisten = this.notifications?.subscribe(() => this.leader?.notify());
     this.leader.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.subscription?.unsubscribe();
     this.unlisten?.();
     await this.leader?.stop();
   }

@@ -2,11 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { Global, Module, type LoggerService } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import { Subject } from 'rxjs';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
-import { ReadinessChecks } from '../interface/http/readiness-checks.js';
-import { EventBusPublisher } from '../nest/event-bus.publisher.js';
+import { KafkaReadiness } from './kafka-readiness.js';
 import { KafkaModule } from './kafka.module.js';
 import { KafkaRelayService } from './kafka-relay.service.js';
 import { MODELMORA_OPTIONS } from '../nest/tokens.js';
@@ -17,11 +15,9 @@ import { MODELMORA_OPTIONS } from '../nest/tokens.js';
   providers: [
     { provide: PostgresEventStore, useValue: { headPosition: async () => 42 } },
     { provide: CheckpointStore, useValue: {} },
-    { provide: EventBusPublisher, useValue: { committed$: new Subject() } },
     { provide: MODELMORA_OPTIONS, useValue: {} },
-    ReadinessChecks,
   ],
-  exports: [PostgresEventStore, CheckpointStore, EventBusPublisher, MODELMORA_OPTIONS, ReadinessChecks],
+  exports: [PostgresEventStore, CheckpointStore, MODELMORA_OPTIONS],
 })
 class StubKernel {}
 
@@ -39,7 +35,7 @@ describe('KafkaModule without Kafka options', () => {
     await app.init();
     expect(app.get(KafkaRelayService).instance).toBeUndefined();
     expect(lines.filter((l) => l.includes('Kafka relay off'))).toHaveLength(1);
-    const check = app.get(ReadinessChecks).list.find((c) => c.name === 'kafka')!;
+    const check = app.get(KafkaReadiness);
     expect(await check.check()).toEqual({ status: 'disabled' });
     await app.close();
     expect(lines.filter((l) => l.includes('Kafka relay off'))).toHaveLength(1);

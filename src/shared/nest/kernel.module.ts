@@ -1,16 +1,16 @@
 import { Global, Inject, Module, type DynamicModule, type ModuleMetadata, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { openDatabase, type OpenedDatabase } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { allEntities } from '../database/entities.js';
 import { EventTypeRegistry } from '../domain/event-type-registry.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
+import { INLINE_PROJECTIONS, type InlineProjection } from '../event-sourcing/inline-projection.js';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
+import { entitiesOf, migrationsOf, type ContextFeature } from './context-feature.js';
 import { EventBusPublisher } from './event-bus.publisher.js';
 import { EventContextFactory, systemClock, uuidGenerator } from './event-context.factory.js';
-import { ProjectionRegistry } from './projection-registry.js';
 import { CLOCK, ID_GENERATOR, MODELMORA_OPTIONS, OPENED_DATABASE } from './tokens.js';
 
 class DatabaseCloser implements OnApplicationShutdown {
@@ -20,11 +20,19 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
+export interface KernelSettings {
+  /** The contexts this app composes: their events, read models, tables. */
+  features: readonly ContextFeature[];
+  /** Modules the options provider needs (forRootAsync). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
+}
+
 /** The shared kernel as Nest providers: database, event store, repository, clock and ids. */
 @Global()
 @Module({})
 export class KernelModule {
-  static register(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+  static register(optionsProvider: Provider, { features, imports = [] }: KernelSettings): DynamicModule {
+    const projections = features.flatMap((f) => f.projections ?? []);
     const providers: Provider[] = [
       optionsProvider,
       { provide: CLOCK, useValue: systemClock },
@@ -33,25 +41,30 @@ export class KernelModule {
         provide: OPENED_DATABASE,
         inject: [MODELMORA_OPTIONS],
         useFactory: (o: ModelMoraOptions) =>
-          openDatabase({ url: o.databaseUrl, dataDir: o.dataDir, poolSize: o.poolSize, timeouts: o.databaseTimeouts, entities: allEntities }),
+          openDatabase({
+            url: o.databaseUrl, dataDir: o.dataDir, poolSize: o.poolSize, timeouts: o.databaseTimeouts,
+            entities: entitiesOf(features), migrations: migrationsOf(features),
+          }),
       },
       { provide: Database, inject: [OPENED_DATABASE], useFactory: (o: OpenedDatabase) => new Database(o.dataSource) },
-      { provide: EventTypeRegistry, useValue: new EventTypeRegistry() },
+      // Complete before any aggregate loads: every composed context's events can be revived.
+      { provide: EventTypeRegistry, useFactory: () => new EventTypeRegistry().register(...features.flatMap((f) => f.events)) },
       {
         provide: PostgresEventStore,
         inject: [Database, EventTypeRegistry, MODELMORA_OPTIONS],
         useFactory: (db: Database, r: EventTypeRegistry, o: ModelMoraOptions) => new PostgresEventStore(db, r, { instanceId: o.instanceId }),
       },
       { provide: CheckpointStore, inject: [Database], useFactory: (db: Database) => new CheckpointStore(db) },
-      ProjectionRegistry,
+      ...projections,
+      { provide: INLINE_PROJECTIONS, inject: projections, useFactory: (...all: InlineProjection[]) => all },
       EventBusPublisher,
       EventContextFactory,
       DatabaseCloser,
       {
         provide: AggregateRepository,
-        inject: [Database, PostgresEventStore, ProjectionRegistry, EventBusPublisher, MODELMORA_OPTIONS],
-        useFactory: (db: Database, store: PostgresEventStore, projections: ProjectionRegistry, publisher: EventBusPublisher, o: ModelMoraOptions) =>
-          new AggregateRepository(db, store, projections.all(), publisher, { snapshotEvery: o.snapshotEvery }),
+        inject: [Database, PostgresEventStore, INLINE_PROJECTIONS, EventBusPublisher, MODELMORA_OPTIONS],
+        useFactory: (db: Database, store: PostgresEventStore, inline: InlineProjection[], publisher: EventBusPublisher, o: ModelMoraOptions) =>
+          new AggregateRepository(db, store, inline, publisher, { snapshotEvery: o.snapshotEvery }),
       },
     ];
     return {

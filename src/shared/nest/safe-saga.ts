@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ofType, type ICommand, type IEvent } from '@nestjs/cqrs';
-import { EMPTY, from, mergeMap, type Observable } from 'rxjs';
+import { EMPTY, from, ignoreElements, mergeMap, tap, type Observable } from 'rxjs';
 
 type EventType<E> = abstract new (...args: any[]) => E;
 
@@ -30,5 +30,23 @@ export function sagaStep<E extends IEvent>(
         })(),
       ).pipe(mergeMap((commands) => (commands.length ? from(commands) : EMPTY))),
     ),
+  );
+}
+
+/**
+ * A saga that only observes: `react` sees every event published on the bus and emits no
+ * command. For infrastructure that follows the whole log (audit trail, wake-ups of the
+ * relay and of live streams); a failure is logged and the saga lives on.
+ */
+export function observeEvery(events$: Observable<IEvent>, react: (event: IEvent) => void, logger = new Logger('Saga')): Observable<ICommand> {
+  return events$.pipe(
+    tap((event) => {
+      try {
+        react(event);
+      } catch (err) {
+        logger.error(`observing ${(event as { event_type?: string }).event_type ?? 'event'} failed: ${err}`);
+      }
+    }),
+    ignoreElements(),
   );
 }

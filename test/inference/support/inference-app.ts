@@ -13,6 +13,8 @@ import { MODELMORA_OPTIONS } from '../../../src/shared/nest/tokens.js';
 import { RegistryModule } from '../../../src/registry/registry.module.js';
 import { RegisterModelCommand } from '../../../src/registry/application/commands/register-model/register-model.command.js';
 import { InferenceModule } from '../../../src/inference/inference.module.js';
+import { inferenceFeature } from '../../../src/inference/inference.feature.js';
+import { registryFeature } from '../../../src/registry/registry.feature.js';
 import type { TestStorage } from '../../support/test-app.js';
 import { tinyRuntimeModule, type TinyRuntime } from './tiny-runtime.js';
 
@@ -21,7 +23,7 @@ class InferenceTestRoot {}
 
 /**
  * The registry and inference contexts on the real kernel (event store, projections,
- * PGlite or PostgreSQL), with MODEL_RUNTIME given by a TinyRuntime over real workers.
+ * PGlite or PostgreSQL), with MODEL_SERVING given by a TinyRuntime over real workers.
  */
 export async function startInferenceApp(storage: TestStorage, runtime: TinyRuntime, options: ModelMoraOptionsInput = {}): Promise<INestApplication> {
   const app = await NestFactory.create(
@@ -29,9 +31,9 @@ export async function startInferenceApp(storage: TestStorage, runtime: TinyRunti
       module: InferenceTestRoot,
       imports: [
         CqrsModule.forRoot({ eventIdProvider: eventTypeIdProvider }),
-        KernelModule.register({ provide: MODELMORA_OPTIONS, useValue: resolveOptions({ ...storage.options, ...options }) }),
+        KernelModule.register({ provide: MODELMORA_OPTIONS, useValue: resolveOptions({ ...storage.options, ...options }) }, { features: [registryFeature, inferenceFeature] }),
         RegistryModule,
-        InferenceModule.forRoot({ runtime: tinyRuntimeModule(runtime) }),
+        InferenceModule.forRoot({ serving: tinyRuntimeModule(runtime) }),
       ],
       providers: [ApiTokenGuard],
     },

@@ -1,17 +1,17 @@
 import type { DynamicModule } from '@nestjs/common';
 import { DomainError } from '../../../src/shared/domain/domain-error.js';
-import { MODEL_RUNTIME, type InferenceInput, type InferResult, type ModelRuntimePort } from '../../../src/lifecycle/application/ports/model-runtime.port.js';
+import { MODEL_SERVING, type InferenceInput, type InferResult, type ModelServingPort } from '../../../src/lifecycle/application/ports/model-serving.port.js';
 import { WorkerProcess } from '../../../src/lifecycle/infrastructure/workers/worker-process.js';
 
-type State = ReturnType<ModelRuntimePort['state']>;
+type State = ReturnType<ModelServingPort['state']>;
 
 /**
- * MODEL_RUNTIME over REAL worker processes (one `WorkerProcess` per model, loading a
+ * MODEL_SERVING over REAL worker processes (one `WorkerProcess` per model, loading a
  * tiny ONNX model), without the lifecycle context. What it adds for tests is control
  * and observation: a gate that holds worker calls, a hook before each call, and a
  * record of every ensureLoaded and worker call.
  */
-export class TinyRuntime implements ModelRuntimePort {
+export class TinyRuntime implements ModelServingPort {
   readonly ensureLoadedCalls: string[] = [];
   readonly calls: Array<{ modelId: string; items: number; sessionRuns: number }> = [];
   /** Runs before each worker call (e.g. to kill the worker: a crash mid-batch). */
@@ -102,8 +102,8 @@ export class TinyRuntime implements ModelRuntimePort {
   }
 }
 
-/** A module that provides (and exports) MODEL_RUNTIME as the given runtime. */
+/** A module that provides (and exports) MODEL_SERVING as the given runtime. */
 export function tinyRuntimeModule(runtime: TinyRuntime): DynamicModule {
   class TinyRuntimeModule {}
-  return { module: TinyRuntimeModule, providers: [{ provide: MODEL_RUNTIME, useValue: runtime }], exports: [MODEL_RUNTIME] };
+  return { module: TinyRuntimeModule, providers: [{ provide: MODEL_SERVING, useValue: runtime }], exports: [MODEL_SERVING] };
 }

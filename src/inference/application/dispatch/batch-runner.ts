@@ -5,8 +5,8 @@ import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { TIMEOUT_MESSAGE } from '../../domain/inference-queue.errors.js';
 import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.events.js';
 import {
-  MODEL_RUNTIME, WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type InferenceOutput, type InferResult, type ModelRuntimePort,
-} from '../inference-runtime.js';
+  MODEL_SERVING, WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type InferenceOutput, type InferResult, type ModelServingPort,
+} from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
@@ -37,7 +37,7 @@ export class BatchRunner {
     private readonly recorder: QueueRecorder,
     private readonly ledger: JobLedger,
     private readonly metrics: InferenceMetrics,
-    @Inject(MODEL_RUNTIME) private readonly runtime: ModelRuntimePort,
+    @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 

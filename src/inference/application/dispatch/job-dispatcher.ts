@@ -3,7 +3,7 @@ import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
-import { MODEL_RUNTIME, type ModelRuntimePort } from '../inference-runtime.js';
+import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { ModelDirectory } from '../model-directory.js';
@@ -33,7 +33,7 @@ export class JobDispatcher implements OnModuleDestroy {
     private readonly runner: BatchRunner,
     private readonly directory: ModelDirectory,
     metrics: InferenceMetrics,
-    @Inject(MODEL_RUNTIME) private readonly runtime: ModelRuntimePort,
+    @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {
     metrics.setDepthSource(() => this.depthByPriority());

@@ -1,7 +1,7 @@
 import { JobPriorityQueue, type QueueTicket } from '../../domain/scheduling/priority-queue.js';
 import type { LiveJob } from '../../domain/inference-queue.state.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
-import type { InferenceInput } from '../inference-runtime.js';
+import type { InferenceInput } from '../../../lifecycle/contracts.js';
 
 /** A live job as the dispatcher holds it: with its inputs, ready to go to a worker. */
 export interface DispatchJob {

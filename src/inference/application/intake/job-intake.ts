@@ -12,7 +12,7 @@ import { JobRecord } from '../../infrastructure/job.record.js';
 import type { SubmitJobInput, SubmittedJob } from '../commands/submit-job/submit-job.command.js';
 import { JobDispatcher } from '../dispatch/job-dispatcher.js';
 import type { DispatchJob } from '../dispatch/model-lane.js';
-import { MODEL_RUNTIME, type InferenceInput, type ModelRuntimePort } from '../inference-runtime.js';
+import { MODEL_SERVING, type InferenceInput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { jobError, JobLedger, type JobOutcome } from '../jobs/job-ledger.js';
 import { ModelDirectory } from '../model-directory.js';
 import { GetJobResultQuery } from '../queries/get-job-result/get-job-result.query.js';
@@ -45,7 +45,7 @@ export class JobIntake {
     private readonly db: Database,
     private readonly queries: QueryBus,
     private readonly context: EventContextFactory,
-    @Inject(MODEL_RUNTIME) private readonly runtime: ModelRuntimePort,
+    @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 

@@ -3,7 +3,7 @@ import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import type { InferenceQueueEvent } from '../../domain/inference-queue.events.js';
 import type { DispatchJob } from '../dispatch/model-lane.js';
-import type { InferenceOutput } from '../inference-runtime.js';
+import type { InferenceOutput } from '../../../lifecycle/contracts.js';
 
 /** What a synchronous caller gets back. */
 export interface JobOutcome {

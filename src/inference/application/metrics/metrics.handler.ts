@@ -1,5 +1,5 @@
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { ModelLoaded, ModelLoadFailed, ModelUnloaded, type LifecycleEvent } from '../../../lifecycle/domain/model-lifecycle.events.js';
+import { ModelLoaded, ModelLoadFailed, ModelUnloaded, type LifecycleEvent } from '../../../lifecycle/contracts.js';
 import {
   JobCancelled, JobCompleted, JobFailed, JobRequeued, JobSubmitted, type InferenceQueueEvent,
 } from '../../domain/inference-queue.events.js';

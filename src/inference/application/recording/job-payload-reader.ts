@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../shared/database/database.js';
-import type { InferenceInput } from '../inference-runtime.js';
+import type { InferenceInput } from '../../../lifecycle/contracts.js';
 
 /** The stored inputs of durable jobs, for the instance that runs them after a restart or a takeover. */
 @Injectable()

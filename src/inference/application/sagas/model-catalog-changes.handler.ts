@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { ModelRegistered, ModelUnregistered, ModelUpdated, type ModelCatalogEvent } from '../../../registry/domain/model-catalog.events.js';
+import { ModelRegistered, ModelUnregistered, ModelUpdated, type ModelCatalogEvent } from '../../../registry/contracts.js';
 import { JobDispatcher } from '../dispatch/job-dispatcher.js';
 import { ModelDirectory } from '../model-directory.js';
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import {
   ModelHealthChanged, ModelLoaded, ModelLoadFailed, ModelUnloaded, type LifecycleEvent,
-} from '../../../lifecycle/domain/model-lifecycle.events.js';
+} from '../../../lifecycle/contracts.js';
 import { JobDispatcher } from '../dispatch/job-dispatcher.js';
 
 /**

@@ -1,4 +1,4 @@
-import { floatToHalf } from '../../../lifecycle/infrastructure/workers/runtimes/float16.js';
+import { floatToHalf } from '../../../shared/tensors/float16.js';
 import { OipError } from './oip-error.js';
 
 /** OIP datatypes and the worker's tensor types: every one onnxruntime-node runs (BF16 it does not). */

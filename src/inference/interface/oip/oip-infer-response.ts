@@ -1,4 +1,4 @@
-import type { EmbeddingOutput, TensorMap } from '../../../lifecycle/infrastructure/workers/worker-protocol.js';
+import type { EmbeddingOutput, TensorMap } from '../../../lifecycle/contracts.js';
 import { encodeBinary, isOipDatatype, oipDatatypeOf, type Element } from './oip-datatypes.js';
 import { OipError } from './oip-error.js';
 import type { OipInferRequest } from './oip-infer-request.js';

@@ -1,6 +1,6 @@
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { LoadModelCommand } from '../../../lifecycle/application/commands/load-model/load-model.command.js';
-import { ModelDetailsQuery } from '../../../registry/application/queries/model-details.query.js';
+import { LoadModelCommand } from '../../../lifecycle/contracts.js';
+import { ModelDetailsQuery } from '../../../registry/contracts.js';
 import { OipError } from './oip-error.js';
 
 /** A model input or output as the lifecycle reports it (ONNX type names, symbolic dims as strings). */

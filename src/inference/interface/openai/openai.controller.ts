@@ -2,10 +2,8 @@ import { Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards } from '@ne
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { EmbeddingOutput } from '../../../lifecycle/infrastructure/workers/worker-protocol.js';
-import { ListModelsQuery } from '../../../registry/application/queries/list-models/list-models.query.js';
-import type { ModelView } from '../../../registry/application/queries/model.view.js';
-import { ModelDetailsQuery } from '../../../registry/application/queries/model-details.query.js';
+import type { EmbeddingOutput } from '../../../lifecycle/contracts.js';
+import { ListModelsQuery, type ModelView, ModelDetailsQuery } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
-import { ModelUnregistered } from '../../../registry/domain/model-catalog.events.js';
+import { ModelUnregistered } from '../../../registry/contracts.js';
 import { ModelLifecycleService } from '../model-lifecycle.service.js';
 
 /**

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
-import type { ModelDetailsContributor } from '../../../registry/application/queries/model-details.query.js';
+import { ModelDetailsContributor, type ModelDetailsPart } from '../../../registry/contracts.js';
 import { isRunning } from '../../domain/model-state.js';
 import { ModelLifecycleService } from '../model-lifecycle.service.js';
 
 /** Read side of the lifecycle: GET /status, /health/models and the lifecycle part of a model's details. */
 @Injectable()
-export class LifecycleStatus implements ModelDetailsContributor {
+@ModelDetailsContributor()
+export class LifecycleStatus implements ModelDetailsPart {
   constructor(
     private readonly lifecycle: ModelLifecycleService,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Saga, type IEvent } from '@nestjs/cqrs';
 import type { Observable } from 'rxjs';
-import { ModelUnregistered } from '../../../registry/domain/model-catalog.events.js';
+import { ModelUnregistered } from '../../../registry/contracts.js';
 import { sagaStep } from '../../../shared/nest/safe-saga.js';
 import { isRunning } from '../../domain/model-state.js';
 import { UnloadModelCommand } from '../commands/unload-model/unload-model.command.js';

@@ -1,24 +1,29 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { GetModelQuery } from './get-model/get-model.query.js';
-import { ModelDetailsQuery, type ModelDetailsContributor } from './model-details.query.js';
-
-/** Contexts register here what they add to a model's details. */
-@Injectable()
-export class ModelDetailsContributors {
-  readonly list: ModelDetailsContributor[] = [];
-}
+import { ModelDetailsContributor, ModelDetailsQuery, type ModelDetailsPart } from './model-details.query.js';
 
 @QueryHandler(ModelDetailsQuery)
-export class ModelDetailsHandler implements IQueryHandler<ModelDetailsQuery> {
+@Injectable()
+export class ModelDetailsHandler implements IQueryHandler<ModelDetailsQuery>, OnApplicationBootstrap {
+  private parts: ModelDetailsPart[] = [];
+
   constructor(
     private readonly queries: QueryBus,
-    private readonly contributors: ModelDetailsContributors,
+    private readonly discovery: DiscoveryService,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.parts = this.discovery
+      .getProviders({ metadataKey: ModelDetailsContributor.KEY })
+      .map((w) => w.instance as ModelDetailsPart)
+      .filter((p) => p !== undefined);
+  }
 
   async execute({ modelId }: ModelDetailsQuery) {
     const model = await this.queries.execute(new GetModelQuery(modelId));
-    const parts = await Promise.all(this.contributors.list.map((c) => c.contribute(modelId)));
+    const parts = await Promise.all(this.parts.map((c) => c.contribute(modelId)));
     return Object.assign({}, model, ...parts);
   }
 }

@@ -1,9 +1,10 @@
+import { DiscoveryService } from '@nestjs/core';
 import { Query } from '@nestjs/cqrs';
 import type { ModelView } from './model.view.js';
 
 /**
  * A model as API clients see it: the registry's view plus what other contexts know of it
- * (lifecycle state, I/O metadata), each contributed through `ModelDetailsContributor`s.
+ * (lifecycle state, I/O metadata), each from a provider marked `@ModelDetailsContributor()`.
  */
 export class ModelDetailsQuery extends Query<ModelView & Record<string, unknown>> {
   constructor(readonly modelId: string) {
@@ -12,6 +13,12 @@ export class ModelDetailsQuery extends Query<ModelView & Record<string, unknown>
 }
 
 /** Another context's part of a model's details (keys it adds to the response). */
-export interface ModelDetailsContributor {
+export interface ModelDetailsPart {
   contribute(modelId: string): Promise<Record<string, unknown>>;
 }
+
+/**
+ * Marks a provider as a `ModelDetailsPart`: the registry finds it the way the CQRS module
+ * finds handlers, so a context adds to the details without the registry knowing it.
+ */
+export const ModelDetailsContributor = DiscoveryService.createDecorator<void>();

@@ -5,8 +5,8 @@ import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-val
 import type { Request, Response } from 'express';
 import { ApiController } from '../../http/api-controller.decorator.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
-import { EventBusPublisher } from '../../nest/event-bus.publisher.js';
 import { DomainError } from '../../domain/domain-error.js';
+import { CommitSignal } from './commit-signal.js';
 import { SseChannel, SseChannels } from './sse-channel.js';
 
 export class StreamEventsDto {
@@ -34,7 +34,7 @@ export class EventsStreamController implements BeforeApplicationShutdown {
 
   constructor(
     private readonly store: PostgresEventStore,
-    private readonly publisher: EventBusPublisher,
+    private readonly commits: CommitSignal,
   ) {}
 
   @Get('stream')
@@ -45,7 +45,7 @@ export class EventsStreamController implements BeforeApplicationShutdown {
     let wake: () => void = () => undefined;
     let pending = false;
     // Only the "something was committed" signal is used here: the store is the source of truth.
-    const subscription = this.publisher.committed$.subscribe(() => {
+    const unlisten = this.commits.listen(() => {
       pending = true;
       wake();
     });
@@ -74,7 +74,7 @@ export class EventsStreamController implements BeforeApplicationShutdown {
       // Headers are gone already: say it as an SSE error frame, then end the stream.
       channel.send({ error_code: 'INTERNAL_ERROR', message: `event stream failed: ${(err as Error).message}` }, { event: 'error' });
     } finally {
-      subscription.unsubscribe();
+      unlisten();
       channel.end();
     }
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { ModelMoraOptions } from '../../config/modelmora-options.js';
@@ -6,7 +7,7 @@ import { Database } from '../../database/database.js';
 import { bearerTokenMatches } from '../../http/api-token.guard.js';
 import { ModelMoraExceptionFilter } from '../../http/exception.filter.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
-import { ReadinessChecks } from './readiness-checks.js';
+import { ReadinessProbe, type ReadinessCheck } from '../../health/readiness-check.js';
 
 /**
  * Probes, outside `/api/v1` and outside the token guard, as orchestrators expect. When a
@@ -16,12 +17,18 @@ import { ReadinessChecks } from './readiness-checks.js';
 @Controller('health')
 @ApiTags('health')
 @UseFilters(ModelMoraExceptionFilter)
-export class HealthController {
+export class HealthController implements OnApplicationBootstrap {
+  private checks: ReadinessCheck[] = [];
+
   constructor(
     private readonly db: Database,
-    private readonly checks: ReadinessChecks,
+    private readonly discovery: DiscoveryService,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.checks = this.discovery.getProviders({ metadataKey: ReadinessProbe.KEY }).map((w) => w.instance as ReadinessCheck).filter(Boolean);
+  }
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
@@ -42,7 +49,7 @@ export class HealthController {
       components.database = { status: 'down', error: (err as Error).message };
     }
     let degraded = false;
-    for (const check of this.checks.list) {
+    for (const check of this.checks) {
       const result = await check.check();
       components[check.name] = result;
       if (result.status !== 'up' && result.status !== 'disabled') degraded = true;

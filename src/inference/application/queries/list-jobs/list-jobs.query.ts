@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { Page } from '../../../../registry/application/queries/list-models/list-models.query.js';
+import type { Page } from '../../../../shared/read-model/page.js';
 import type { JobView } from '../job.view.js';
 
 /** Jobs, newest first, optionally of one status and/or model, one page at a time. */

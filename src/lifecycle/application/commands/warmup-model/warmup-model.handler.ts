@@ -4,14 +4,14 @@ import { ModelNotLoadedError } from '../../../domain/model-lifecycle.errors.js';
 import type { IoInfo } from '../../../domain/model-lifecycle.events.js';
 import type { InferenceInput, TensorType } from '../../../infrastructure/workers/worker-protocol.js';
 import { ModelLifecycleService } from '../../model-lifecycle.service.js';
-import { ModelRuntimeAdapter } from '../../model-runtime.adapter.js';
+import { ModelServingAdapter } from '../../model-serving.adapter.js';
 import { WarmupModelCommand } from './warmup-model.command.js';
 
 @CommandHandler(WarmupModelCommand)
 export class WarmupModelHandler implements ICommandHandler<WarmupModelCommand> {
   constructor(
     private readonly lifecycle: ModelLifecycleService,
-    private readonly runtime: ModelRuntimeAdapter,
+    private readonly runtime: ModelServingAdapter,
   ) {}
 
   async execute({ modelId }: WarmupModelCommand) {

@@ -1,5 +1,5 @@
 import type { TensorType } from '../worker-protocol.js';
-import { halfToFloat } from './float16.js';
+import { halfToFloat } from '../../../../shared/tensors/float16.js';
 import { RuntimeError } from './runtime-error.js';
 
 /** Bytes per element of each fixed-size type (`string` has none: it cannot be packed). */

@@ -1,6 +1,6 @@
 import { TENSOR_TYPES, type TensorJson, type TensorType, type ValueInfo } from '../worker-protocol.js';
 import { elementCount, isFixedDim } from './dims.js';
-import { floatToHalf, halfToFloat } from './float16.js';
+import { floatToHalf, halfToFloat } from '../../../../shared/tensors/float16.js';
 import { unpackBase64, type PackedData } from './packed-tensor.js';
 import { OrtTensorCtor, type OrtTensor } from './onnx-session.js';
 import { RuntimeError } from './runtime-error.js';

@@ -1,10 +1,6 @@
 import { Query } from '@nestjs/cqrs';
+import type { Page } from '../../../../shared/read-model/page.js';
 import type { ModelView } from '../model.view.js';
-
-export interface Page<T> {
-  items: T[];
-  meta: { total: number; page: number; page_size: number; total_pages: number };
-}
 
 /** Registered models, optionally of one task type, ordered by id, one page at a time. */
 export class ListModelsQuery extends Query<Page<ModelView>> {

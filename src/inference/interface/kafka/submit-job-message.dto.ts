@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsNotEmpty, IsOptional, IsPositive, IsString, MaxLength, validate, type ValidationError as FieldError } from 'class-validator';
-import { ValidationError } from '../../domain/domain-error.js';
-import type { SubmitJobInput } from '../../../inference/application/commands/submit-job/submit-job.command.js';
+import { ValidationError } from '../../../shared/domain/domain-error.js';
+import type { SubmitJobInput } from '../../application/commands/submit-job/submit-job.command.js';
 
 export const PRIORITIES = ['low', 'normal', 'medium', 'high', 'critical'] as const;
 

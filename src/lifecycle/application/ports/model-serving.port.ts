@@ -1,12 +1,15 @@
-import type { InferenceInput, InferResult, ValueInfo } from '../../infrastructure/workers/worker-protocol.js';
+import type { InferenceInput, InferResult } from '../../infrastructure/workers/worker-protocol.js';
 
-export type { InferenceInput, InferResult, ValueInfo };
+/** What a model takes and gives, as the worker protocol carries it. */
+export type { EmbeddingOutput, InferenceInput, InferenceOutput, InferResult, ItemResult, TensorJson, TensorMap, ValueInfo } from '../../infrastructure/workers/worker-protocol.js';
+/** How a batch fails below the domain: the worker died, did not answer in time, or refused the request. */
+export { WorkerExitedError, WorkerRequestError, WorkerTimeoutError } from '../../infrastructure/workers/worker-errors.js';
 
 /**
  * What the inference context may ask of the lifecycle context: make a model ready, run a
  * batch on its worker, know its state. Everything else about workers stays inside lifecycle.
  */
-export interface ModelRuntimePort {
+export interface ModelServingPort {
   /**
    * Resolves once the model is loaded, loading it (LoadModel) if needed; concurrent
    * callers share one load. Rejects with a DomainError: MODEL_NOT_FOUND, LOAD_FAILED,
@@ -23,4 +26,4 @@ export interface ModelRuntimePort {
   state(modelId: string): 'unloaded' | 'loading' | 'loaded' | 'unhealthy' | 'unloading' | 'failed';
 }
 
-export const MODEL_RUNTIME = Symbol('MODEL_RUNTIME');
+export const MODEL_SERVING = Symbol('MODEL_SERVING');

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions as NestKafkaOptions } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
-import { KafkaTopics } from '../kafka-topics.js';
+import { KafkaTopics } from '../../../shared/kafka/kafka-topics.js';
 
 /**
  * Nest's Kafka server, except that a broker that is down at startup (or a consumer that

@@ -1,6 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import type { KafkaOptions } from '../../config/modelmora-options.js';
-import { CLIENT_RETRY, kafkaConnection, kafkaLogCreator } from '../kafka-client.factory.js';
+import type { KafkaOptions } from '../../../shared/config/modelmora-options.js';
+import { CLIENT_RETRY, kafkaConnection, kafkaLogCreator } from '../../../shared/kafka/kafka-client.factory.js';
 import { ResilientKafkaServer } from './resilient-kafka.server.js';
 
 /** Nest Kafka transport options for the commands consumer. */

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ModelNotLoadedError, ModelUnhealthyError } from '../domain/model-lifecycle.errors.js';
 import type { InferenceInput, InferResult } from '../infrastructure/workers/worker-protocol.js';
-import type { ModelRuntimePort } from './ports/model-runtime.port.js';
+import type { ModelServingPort } from './ports/model-serving.port.js';
 import { CrashLoopBreaker } from './crash-loop-breaker.js';
 import { ModelLifecycleService } from './model-lifecycle.service.js';
 
-/** The lifecycle context as the inference context sees it (MODEL_RUNTIME). */
+/** The lifecycle context as the inference context sees it (MODEL_SERVING). */
 @Injectable()
-export class ModelRuntimeAdapter implements ModelRuntimePort {
+export class ModelServingAdapter implements ModelServingPort {
   constructor(
     private readonly lifecycle: ModelLifecycleService,
     private readonly breaker: CrashLoopBreaker,

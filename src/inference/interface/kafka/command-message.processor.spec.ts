@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DomainError } from '../../domain/domain-error.js';
-import type { SubmitJobCommand, SubmittedJob } from '../../../inference/application/commands/submit-job/submit-job.command.js';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import type { SubmitJobCommand, SubmittedJob } from '../../application/commands/submit-job/submit-job.command.js';
 import { CommandMessageProcessor, ConsumerStoppingError, type CommandRecord, type DeadLetter } from './command-message.processor.js';
 import { deadLetterBytes } from './dead-letter-fit.js';
 

@@ -1,5 +1,5 @@
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { KafkaTopics } from '../kafka-topics.js';
+import { KafkaTopics } from '../../../shared/kafka/kafka-topics.js';
 import type { DeadLetter, DeadLetterSink } from './command-message.processor.js';
 
 /** Its own producer (not the Nest server's) so the DLQ write is acked by all replicas and the topic is created first. */

@@ -1,8 +1,8 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { IHeaders } from 'kafkajs';
-import { DomainError } from '../../domain/domain-error.js';
-import { ERROR_STATUS } from '../../http/error-status.js';
-import { SubmitJobCommand, type SubmittedJob } from '../../../inference/application/commands/submit-job/submit-job.command.js';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { ERROR_STATUS } from '../../../shared/http/error-status.js';
+import { SubmitJobCommand, type SubmittedJob } from '../../application/commands/submit-job/submit-job.command.js';
 import { DEFAULT_DEAD_LETTER_BYTES, fitDeadLetter, isRecordTooLarge, type DeadLetter } from './dead-letter-fit.js';
 import { parseSubmitJobMessage } from './submit-job-message.dto.js';
 

@@ -1,0 +1,8 @@
+import type { ContextFeature } from '../shared/nest/context-feature.js';
+import { lifecycleEvents } from './domain/model-lifecycle.events.js';
+
+/** The lifecycle's part of the kernel: its events (its state lives in the log and in memory, no read model). */
+export const lifecycleFeature: ContextFeature = {
+  name: 'lifecycle',
+  events: lifecycleEvents,
+};

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const eslint = new ESLint({ cwd: repo });
+
+/** Lints one import as if it were written in `file` (the project's real config decides). */
+async function lintImport(file: string, specifier: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import { x } from '${specifier}';\nexport const y = x;\n`, { filePath: join(repo, file) });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('context boundaries (npm run lint)', () => {
+  it.each([
+    ['src/inference/application/dispatch/batch-runner.ts', '../../../lifecycle/infrastructure/workers/worker-errors.js'],
+    ['src/inference/application/model-directory.ts', '../../registry/application/queries/get-model/get-model.query.js'],
+    ['src/lifecycle/application/reactions/x.ts', '../../../registry/domain/model-catalog.events.js'],
+    ['src/registry/domain/model-catalog.decide.ts', '../../inference/domain/inference-queue.events.js'],
+    ['src/inference/inference.module.ts', '../lifecycle/lifecycle.module.js'],
+    ['src/lifecycle/lifecycle.module.ts', '../modelmora.module.js'],
+  ])('refuses %s importing %s (another context\'s internals)', async (file, specifier) => {
+    expect(await lintImport(file, specifier)).toEqual([expect.stringContaining('context-boundaries')]);
+  });
+
+  it.each([
+    ['src/inference/application/dispatch/batch-runner.ts', '../../../lifecycle/contracts.js'],
+    ['src/lifecycle/application/queries/lifecycle-status.ts', '../../../registry/contracts.js'],
+    ['src/inference/application/dispatch/batch-runner.ts', '../../../shared/domain/domain-error.js'],
+    ['src/inference/application/dispatch/batch-runner.ts', './model-lane.js'],
+  ])('lets %s import %s (a contract, the kernel, its own files)', async (file, specifier) => {
+    expect(await lintImport(file, specifier)).toEqual([]);
+  });
+
+  it.each([
+    ['src/shared/database/entities.ts', '../../registry/infrastructure/model.record.js'],
+    ['src/shared/kafka/x.ts', '../../inference/contracts.js'],
+    ['src/shared/nest/x.ts', '../../modelmora.features.js'],
+    ['src/shared/domain/x.ts', '../../lifecycle/contracts.js'],
+    ['src/cli/commands/x.ts', '../../shared/config/modelmora-options.js'],
+  ])('refuses %s importing %s (the kernel and the CLI know no context)', async (file, specifier) => {
+    expect(await lintImport(file, specifier)).toEqual([expect.stringContaining('context-boundaries')]);
+  });
+
+  it('still keeps frameworks out of a context\'s domain, together with the borders', async () => {
+    expect(await lintImport('src/inference/domain/x.ts', '@nestjs/common')).toEqual([expect.stringContaining('plain TypeScript')]);
+    expect(await lintImport('src/inference/domain/x.ts', '../../lifecycle/domain/model-state.js')).toEqual([expect.stringContaining('context-boundaries')]);
+  });
+});
+
+describe('source layout', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+
+  it('no two source files share a name across contexts (a name says which context it is)', () => {
+    const owners = new Map<string, Set<string>>();
+    for (const file of sources(join(repo, 'src'))) {
+      const area = relative(join(repo, 'src'), file).split('/')[0]!;
+      if (!area.endsWith('.ts')) owners.set(basename(file), (owners.get(basename(file)) ?? new Set()).add(area));
+    }
+    const shared = [...owners].filter(([name, areas]) => areas.size > 1 && name !== 'contracts.ts').map(([name, areas]) => `${name}: ${[...areas].join(', ')}`);
+    expect(shared).toEqual([]);
+  });
+});
