@@ -1,9 +1,9 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { IHeaders } from 'kafkajs';
-import { DomainError } from '../../../shared/domain/domain-error.js';
-import { ERROR_STATUS } from '../../../shared/http/error-status.js';
+import type { DomainError } from '../../../shared/domain/domain-error.js';
 import { SubmitJobCommand, type SubmittedJob } from '../../application/commands/submit-job/submit-job.command.js';
 import { DEFAULT_DEAD_LETTER_BYTES, fitDeadLetter, isRecordTooLarge, type DeadLetter } from './dead-letter-fit.js';
+import { classifyCommandError, givenUp, type Failure, type Verdict } from './command-failures.js';
 import { parseSubmitJobMessage } from './submit-job-message.dto.js';
 
 export type { DeadLetter } from './dead-letter-fit.js';
@@ -41,29 +41,6 @@ export class ConsumerStoppingError extends Error {
     super('commands consumer is stopping: record left for redelivery');
     this.name = 'ConsumerStoppingError';
   }
-}
-
-/** Codes that describe a moment, not the message: retried like an infrastructure failure. */
-const TRANSIENT_CODES = new Set(['CONCURRENCY_CONFLICT', 'SERVICE_UNAVAILABLE']);
-/** Bugs, not outages: retrying would block the partition forever. */
-const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError];
-
-type Verdict = { retry: true } | { retry: false; code: string; message: string };
-type Failure = { code: string; message: string; attempts?: number };
-
-/**
- * The one error language on the Kafka path (design §10): a domain error is the message's
- * fault and goes to the DLQ with its error_code; anything else (database down, broker
- * hiccup) is the moment's fault and is retried with backoff, never dead-lettered.
- */
-export function classifyCommandError(err: unknown): Verdict {
-  const code = (err as { code?: unknown })?.code;
-  if (err instanceof DomainError || (err instanceof Error && typeof code === 'string' && code in ERROR_STATUS)) {
-    const c = code as string;
-    return TRANSIENT_CODES.has(c) ? { retry: true } : { retry: false, code: c, message: (err as Error).message };
-  }
-  if (PROGRAMMING_ERRORS.some((cls) => err instanceof cls)) return { retry: false, code: 'INTERNAL_ERROR', message: (err as Error).message };
-  return { retry: true };
 }
 
 export interface CommandMessageProcessorOptions {
@@ -193,14 +170,3 @@ export class CommandMessageProcessor {
 
 /** Not a failure: the dead letter is cut down and sent again at once. */
 class RecordTooLargeRetry extends Error {}
-
-/** The last error of a record that kept failing: its own code when it has one the API knows. */
-function givenUp(err: unknown, attempts: number): Failure {
-  const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  return {
-    code: typeof code === 'string' && code in ERROR_STATUS ? code : 'INTERNAL_ERROR',
-    message: `still failing after ${attempts} attempts: ${message}`,
-    attempts,
-  };
-}
