@@ -33,7 +33,7 @@ export class KernelModule {
         provide: OPENED_DATABASE,
         inject: [MODELMORA_OPTIONS],
         useFactory: (o: ModelMoraOptions) =>
-          openDatabase({ url: o.databaseUrl, dataDir: o.dataDir, poolSize: o.poolSize, timeouts: o.databaseTimeouts, entities: allEntities }),
+          openDatabase({ url: o.databaseUrl, dataDir: o.dataDir, schema: o.databaseSchema, poolSize: o.poolSize, timeouts: o.databaseTimeouts, entities: allEntities }),
       },
       { provide: Database, inject: [OPENED_DATABASE], useFactory: (o: OpenedDatabase) => new Database(o.dataSource) },
       { provide: EventTypeRegistry, useValue: new EventTypeRegistry() },
