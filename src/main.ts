@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   new Logger('ModelMora').log({
     msg: `listening on ${await app.getUrl()}`,
     database: options.databaseUrl ? 'postgresql' : `embedded PGlite (${options.dataDir ?? './.modelmora/data'})`,
+    database_schema: app.get(Database).schema,
     kafka: options.kafka ? options.kafka.brokers.join(',') : 'off',
     startup_ms: Math.round(performance.now() - started),
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),

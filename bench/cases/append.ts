@@ -18,7 +18,7 @@ const COLUMNS = 9;
 const BARE_TABLE = `CREATE TABLE bench_raw_events (
   event_id uuid, event_type varchar(255), aggregate_id uuid, aggregate_type varchar(255), payload jsonb,
   timestamp timestamp, version int, aggregate_version int, metadata jsonb)`;
-const LIKE_TABLE = `CREATE TABLE bench_like_events (LIKE event_store INCLUDING ALL)`;
+const likeTable = (schema: string) => `CREATE TABLE bench_like_events (LIKE "${schema}".event_store INCLUDING ALL)`;
 
 function rowsOf(streams: readonly StreamAppend[]): unknown[][] {
   return streams.flatMap((s) =>
@@ -53,12 +53,12 @@ export const appendCase: BenchCase = {
     const rounds = ctx.quick ? 3 : 5;
     const batchAppends = ctx.quick ? 30 : 100;
     const singleAppends = ctx.quick ? 150 : 500;
-    const { db, rawUrl, close } = await ctx.db.open(ctx.app);
+    const { db, rawUrl, schema, close } = await ctx.db.open(ctx.app);
     const raw = new pg.Client({ connectionString: rawUrl });
     await raw.connect();
     try {
       await raw.query(BARE_TABLE);
-      await raw.query(LIKE_TABLE);
+      await raw.query(likeTable(schema));
       const kit = benchEventKit(ctx.app);
       const store = new ctx.app.eventStore.PostgresEventStore(db, kit.registry, { instanceId: 'bench' });
       const streams = new StreamSet(kit.event, 200);

@@ -43,8 +43,8 @@ export class BenchDatabase {
     return this.url ? { DATABASE_URL: this.url } : { MODELMORA_DATA_DIR: this.tempDir('server-data') };
   }
 
-  /** The app's Database on this database (migrated), plus a plain `pg` URL to the same one. */
-  async open(app: AppModules): Promise<{ db: InstanceType<AppModules['database']['Database']>; rawUrl: string; close(): Promise<void> }> {
+  /** The app's Database on this database (migrated), plus a plain `pg` URL to the same one and the schema of the app's tables. */
+  async open(app: AppModules): Promise<{ db: InstanceType<AppModules['database']['Database']>; rawUrl: string; schema: string; close(): Promise<void> }> {
     const opened = await app.dataSource.openDatabase({
       url: this.url,
       dataDir: this.tempDir('store-data'),
@@ -52,7 +52,7 @@ export class BenchDatabase {
       poolSize: 10,
     });
     const rawUrl = this.url ?? opened.embedded!.url;
-    return { db: new app.database.Database(opened.dataSource), rawUrl, close: () => opened.close() };
+    return { db: new app.database.Database(opened.dataSource), rawUrl, schema: opened.schema, close: () => opened.close() };
   }
 
   async dispose(): Promise<void> {

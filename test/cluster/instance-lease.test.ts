@@ -24,7 +24,7 @@ async function killSession(url: string, applicationName: string): Promise<void> 
   let t: TestDatabase;
   const leases: InstanceLease[] = [];
   const lease = (instanceId: string) => {
-    const l = new InstanceLease({ instanceId, db: t.db, connect: connectionFactory(t.url!), heartbeatMs: 100, staleAfterMs: 400, logger: quiet });
+    const l = new InstanceLease({ instanceId, db: t.db, connect: connectionFactory(t.url!, t.schema), heartbeatMs: 100, staleAfterMs: 400, logger: quiet });
     leases.push(l);
     return l;
   };
@@ -91,7 +91,7 @@ async function killSession(url: string, applicationName: string): Promise<void> 
   it('one leader at a time; when its session dies another candidate takes over', async () => {
     const events: string[] = [];
     const make = (id: string) => {
-      const lock = new LeaderLock('test-leader', { connect: connectionFactory(t.url!), instanceId: id, retryMs: 50, checkMs: 100, logger: quiet });
+      const lock = new LeaderLock('test-leader', { connect: connectionFactory(t.url!, t.schema), instanceId: id, retryMs: 50, checkMs: 100, logger: quiet });
       lock.onAcquired(() => events.push(`${id} leads`));
       lock.onLost(() => events.push(`${id} lost`));
       lock.start();

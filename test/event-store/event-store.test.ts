@@ -7,7 +7,7 @@ import { DomainEvent } from '../../src/shared/domain/event-envelope.js';
 import { EventTypeRegistry } from '../../src/shared/domain/event-type-registry.js';
 import { CheckpointStore } from '../../src/shared/event-store/checkpoint-store.js';
 import { cursorOf } from '../../src/shared/event-store/stored-event.js';
-import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { databaseBackends, openTestDatabase, schemaClient, type TestDatabase } from '../support/databases.js';
 import { testRegistry, things, ThingHappened } from '../support/test-events.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -114,9 +114,7 @@ describe.each(databaseBackends())('event store on %s', (backend) => {
 
   if (backend === 'postgres') {
     it('(control) a position-only reader skips a late commit; the settled reader does not', async () => {
-      const c1 = new pg.Client({ connectionString: t.url });
-      const c2 = new pg.Client({ connectionString: t.url });
-      await Promise.all([c1.connect(), c2.connect()]);
+      const [c1, c2] = await Promise.all([schemaClient(t.url!, t.schema), schemaClient(t.url!, t.schema)]);
       try {
         const head = await store.headPosition();
         const from = await store.headCursor();

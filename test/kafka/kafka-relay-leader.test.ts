@@ -38,7 +38,7 @@ suite('one Kafka relay at a time across instances (postgres)', () => {
 
   function candidate(instanceId: string, db: Database): LeaderRelay {
     const store = new PostgresEventStore(db, relayTestRegistry(), { instanceId });
-    const lock = new LeaderLock(checkpointName, { connect: connectionFactory(t.url!), instanceId, retryMs: 100, checkMs: 200, logger: quietLogger() });
+    const lock = new LeaderLock(checkpointName, { connect: connectionFactory(t.url!, t.schema), instanceId, retryMs: 100, checkMs: 200, logger: quietLogger() });
     const c = new LeaderRelay(lock, () => testRelay(db, store, { prefix, brokers, checkpointName, pollIntervalMs: 100, batchSize: 50 }).relay);
     candidates.push(c);
     return c;

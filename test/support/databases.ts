@@ -6,9 +6,16 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
+import { searchPathStatement } from '../../src/shared/database/database-schema.js';
 import { modelMoraTables } from '../../src/modelmora.features.js';
 
 export type Backend = 'postgres' | 'pglite';
+
+/** Every table ModelMora has today, in its schema (none in `public`). */
+export const MODELMORA_TABLES = [
+  'checkpoints', 'event_store', 'inference_job_inputs', 'inference_job_results', 'inference_jobs',
+  'instances', 'modelmora_migrations', 'registry_model_versions', 'registry_models', 'snapshots',
+];
 
 /**
  * The database suites run on every backend available: embedded PGlite always, and a
@@ -32,6 +39,8 @@ export interface TestDatabase {
   backend: Backend;
   url?: string;
   dataDir: string;
+  /** Where ModelMora's tables are (`modelmora` unless the suite chose another). */
+  schema: string;
   opened: OpenedDatabase;
   db: Database;
   close(): Promise<void>;
@@ -71,13 +80,14 @@ export function testSourceRoots(): string[] {
 }
 
 /** A fresh, migrated database of the given backend, dropped on close. */
-export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+export async function openTestDatabase(backend: Backend, options: { schema?: string } = {}): Promise<TestDatabase> {
   const storage = await testStorage(backend);
-  const opened = await openDatabase({ url: storage.options.databaseUrl, dataDir: storage.options.dataDir, ...modelMoraTables });
+  const opened = await openDatabase({ url: storage.options.databaseUrl, dataDir: storage.options.dataDir, schema: options.schema, ...modelMoraTables });
   return {
     backend,
     url: storage.options.databaseUrl,
     dataDir: storage.options.dataDir,
+    schema: opened.schema,
     opened,
     db: new Database(opened.dataSource),
     async close() {
@@ -85,6 +95,14 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
       await storage.cleanup();
     },
   };
+}
+
+/** A plain `pg` client of the suite's own, whose unqualified table names resolve in ModelMora's schema as the app's do. */
+export async function schemaClient(url: string, schema: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(searchPathStatement(schema));
+  return client;
 }
 
 export async function createDatabase(serverUrl: string, name: string): Promise<string> {

@@ -30,10 +30,11 @@ describe('instance identity', () => {
     expect(instanceIdProblem(defaultInstanceId({ dataDir: 'd', modelDir: 'm' }, 'ünïcode host name that is rather long, really quite long indeed'))).toBeUndefined();
   });
 
-  it('keys advisory locks by kind and name, as positive 63-bit integers', () => {
-    const k = advisoryKey('instance', 'node-a');
+  it('keys advisory locks by kind, name and schema, as positive 63-bit integers', () => {
+    const k = advisoryKey('instance', 'node-a', 'modelmora');
     expect(BigInt(k)).toBeGreaterThan(0n);
     expect(BigInt(k)).toBeLessThan(2n ** 63n);
-    expect(advisoryKey('leader', 'node-a')).not.toBe(k);
+    expect(advisoryKey('leader', 'node-a', 'modelmora')).not.toBe(k);
+    expect(advisoryKey('instance', 'node-a', 'tenant_b')).not.toBe(k);
   });
 });

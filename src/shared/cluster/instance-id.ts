@@ -50,8 +50,11 @@ export function uuidV5(namespace: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A 63-bit advisory-lock key (decimal string, for `pg_try_advisory_lock($1::bigint)`) for one named resource. */
-export function advisoryKey(kind: 'instance' | 'leader', name: string): string {
-  const digest = createHash('sha256').update(`modelmora:${kind}:${name}`).digest();
+/**
+ * A 63-bit advisory-lock key (decimal string, for `pg_try_advisory_lock($1::bigint)`) for one named
+ * resource. Locks are per database: the schema is in the key, so deployments in two schemas never meet.
+ */
+export function advisoryKey(kind: 'instance' | 'leader' | 'migrations', name: string, schema: string): string {
+  const digest = createHash('sha256').update(`modelmora:${schema}:${kind}:${name}`).digest();
   return (digest.readBigUInt64BE(0) & 0x7fffffffffffffffn).toString();
 }

@@ -90,7 +90,7 @@ export class InstanceLease {
   /** Takes the lease, or throws InstanceIdInUseError if a live process holds it. */
   async acquire(): Promise<{ epoch: number }> {
     if (this.state === 'held') return { epoch: this.currentEpoch };
-    const key = advisoryKey('instance', this.instanceId);
+    const key = advisoryKey('instance', this.instanceId, this.options.db.schema);
     if (this.options.connect) {
       const client = await this.options.connect(`modelmora-lease:${this.instanceId}`);
       const [{ locked }] = (await client.query(`SELECT pg_try_advisory_lock($1::bigint) AS locked`, [key])).rows;
@@ -140,7 +140,7 @@ export class InstanceLease {
   async tryClaim(instanceId: string): Promise<InstanceClaim | undefined> {
     if (!this.held) throw new Error('tryClaim: this instance does not hold its own lease');
     if (instanceId === this.instanceId) throw new Error('tryClaim: an instance cannot claim itself');
-    const key = advisoryKey('instance', instanceId);
+    const key = advisoryKey('instance', instanceId, this.options.db.schema);
     if (this.client) {
       const [{ locked }] = (await this.client.query(`SELECT pg_try_advisory_lock($1::bigint) AS locked`, [key])).rows;
       if (!locked) return undefined;

@@ -38,7 +38,7 @@ export class LeaderLock {
     private readonly options: LeaderLockOptions = {},
   ) {
     this.log = options.logger ?? new Logger('LeaderLock');
-    this.key = advisoryKey('leader', name);
+    this.key = advisoryKey('leader', name, options.connect?.schema ?? ''); // no session, no lock (see run)
   }
 
   get isLeader(): boolean {

@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type pg from 'pg';
-import { STORE_NOTIFY_CHANNEL } from '../event-store/append-statement.js';
+import { storeNotifyChannel } from '../event-store/append-statement.js';
 import { Signal } from '../kafka/signal.js';
 import { connectionEnded, type DedicatedConnectionFactory } from './dedicated-connection.js';
 
@@ -57,7 +57,7 @@ export class StoreNotifications implements StoreWakeSource {
         this.client = client;
         const ended = connectionEnded(client);
         client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${STORE_NOTIFY_CHANNEL}`);
+        await client.query(`LISTEN "${storeNotifyChannel(this.options.connect!.schema)}"`);
         if (!first) this.wake();
         first = false;
         listening();

@@ -1,4 +1,6 @@
 import { instanceStreamIds, resolveInstanceId } from '../cluster/instance-id.js';
+import { databaseSchemaProblem, DEFAULT_DATABASE_SCHEMA } from '../database/database-schema.js';
+import { ConfigurationError } from './options-from-env.js';
 /** Kafka connection and naming; absent → no relay, no consumer (events still stored and dispatched). */
 export interface KafkaOptions {
   brokers: string[];
@@ -31,6 +33,8 @@ export interface ModelMoraOptions {
   dataDir: string;
   poolSize: number;
   databaseTimeouts: DatabaseTimeouts;
+  /** PostgreSQL schema of every ModelMora table and of its migrations table (created if missing). */
+  databaseSchema: string;
   modelDir: string;
   maxMemoryMb: number;
   maxModels: number;
@@ -92,6 +96,7 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   dataDir: './.modelmora/data',
   poolSize: 10,
   databaseTimeouts: { connectMs: 10_000, statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
+  databaseSchema: DEFAULT_DATABASE_SCHEMA,
   modelDir: './.modelmora/models',
   maxMemoryMb: 4096,
   maxModels: 8,
@@ -135,6 +140,8 @@ export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOpti
   merged.lifecycleManagerId = input.lifecycleManagerId ?? own.lifecycleManagerId;
   merged.inferenceQueueId = input.inferenceQueueId ?? own.inferenceQueueId;
   merged.databaseTimeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...stripUndefined(input.databaseTimeouts ?? {}) };
+  const schemaProblem = databaseSchemaProblem(merged.databaseSchema);
+  if (schemaProblem) throw new ConfigurationError('databaseSchema', schemaProblem);
   return merged;
 }
 

@@ -21,3 +21,18 @@ describe('optionsFromEnv: safe defaults and the hardening settings', () => {
     expect(() => optionsFromEnv({ MODELMORA_DB_CONNECT_TIMEOUT_MS: '5s' })).toThrow(/MODELMORA_DB_CONNECT_TIMEOUT_MS/);
   });
 });
+
+describe('the database schema (MODELMORA_DATABASE_SCHEMA / databaseSchema)', () => {
+  it('defaults to modelmora and reads the variable', () => {
+    expect(resolveOptions(optionsFromEnv({})).databaseSchema).toBe('modelmora');
+    expect(resolveOptions(optionsFromEnv({ MODELMORA_DATABASE_SCHEMA: 'tenant_a' })).databaseSchema).toBe('tenant_a');
+  });
+
+  it.each(['x"; DROP TABLE event_store; --', 'Mixed', '1abc', 'a-b', 'pg_mine', 'a'.repeat(47)])('refuses "%s" at start, naming the variable', (bad) => {
+    expect(() => optionsFromEnv({ MODELMORA_DATABASE_SCHEMA: bad })).toThrow(/MODELMORA_DATABASE_SCHEMA must/);
+  });
+
+  it('refuses a bad forRoot option the same way', () => {
+    expect(() => resolveOptions({ databaseSchema: 'public; --' })).toThrow(/configuration: databaseSchema must be a plain identifier/);
+  });
+});

@@ -1,6 +1,7 @@
 import { delimiter, isAbsolute } from 'node:path';
 import type { KafkaOptions, ModelMoraOptionsInput } from './modelmora-options.js';
 import { instanceIdProblem } from '../cluster/instance-id.js';
+import { databaseSchemaProblem } from '../database/database-schema.js';
 
 /** A configuration value is wrong: the message names the variable, and the server refuses to start. */
 export class ConfigurationError extends Error {
@@ -41,6 +42,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     host,
     logLevel,
     databaseUrl: url,
+    databaseSchema: databaseSchemaFromEnv(env),
     dataDir: env.MODELMORA_DATA_DIR || undefined,
     modelDir: env.MODELMORA_MODEL_DIR || undefined,
     maxMemoryMb: int('MODELMORA_MAX_MEMORY_MB', 1),
@@ -62,6 +64,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     instanceId: instanceIdFromEnv(env),
     ...sourcesAndLimitsFromEnv(env, int),
   };
+}
+
+function databaseSchemaFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const schema = env.MODELMORA_DATABASE_SCHEMA || undefined;
+  const problem = schema === undefined ? undefined : databaseSchemaProblem(schema);
+  if (problem) throw new ConfigurationError('MODELMORA_DATABASE_SCHEMA', problem);
+  return schema;
 }
 
 function instanceIdFromEnv(env: NodeJS.ProcessEnv): string | undefined {

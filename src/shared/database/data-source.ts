@@ -1,13 +1,18 @@
+import type pg from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { DEFAULT_OPTIONS, type DatabaseTimeouts } from '../config/modelmora-options.js';
+import { searchPathStatement } from './database-schema.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { kernelMigrations } from './migrations/kernel-migrations.js';
+import { MIGRATIONS_TABLE, withPreparedSchema } from './schema-setup.js';
 
 export interface DatabaseOptions {
   /** postgres://… of a real server; unset → embedded PGlite under `dataDir`. */
   url?: string;
   dataDir: string;
   poolSize?: number;
+  /** Where every table of ModelMora lives; default DEFAULT_OPTIONS.databaseSchema (`modelmora`). */
+  schema?: string;
   /** Defaults: DEFAULT_OPTIONS.databaseTimeouts. */
   timeouts?: Partial<DatabaseTimeouts>;
   /** The contexts' records (see ContextFeature). */
@@ -18,6 +23,8 @@ export interface DatabaseOptions {
 
 export interface OpenedDatabase {
   dataSource: DataSource;
+  /** ModelMora's schema: every session of the pool has it as its search_path. */
+  schema: string;
   embedded?: EmbeddedPostgres;
   close(): Promise<void>;
 }
@@ -28,19 +35,28 @@ export interface OpenedDatabase {
  * transaction at a time anyway, and a second connection could only wait (or deadlock).
  * Migrations run first on their own connection without statement or lock timeouts (a
  * data migration may rightly take minutes); the serving pool has them all.
+ *
+ * Tables resolve in `schema` through each session's search_path rather than names qualified in
+ * every statement: the raw SQL of every context stays as it is, and a missed statement cannot
+ * land in `public`. TypeORM's `schema` puts the entities and the migrations table there too.
+ * A SET on connect rather than the `options` startup parameter, which PGlite ignores.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
+  const schema = options.schema ?? DEFAULT_OPTIONS.databaseSchema;
+  const searchPath = searchPathStatement(schema); // throws on a name that is not a plain identifier
   const embedded = options.url ? undefined : await EmbeddedPostgres.start(options.dataDir);
   const timeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...options.timeouts };
   const dataSourceOf = (extra: Record<string, unknown>) => new DataSource({
     type: 'postgres',
     url: options.url ?? embedded!.url,
+    schema,
     entities: options.entities,
     migrations: [...kernelMigrations, ...(options.migrations ?? [])],
-    migrationsTableName: 'modelmora_migrations',
+    migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
-    extra: { keepAlive: true, ...extra },
+    // pg-pool runs onConnect on every new connection before handing it out.
+    extra: { keepAlive: true, onConnect: (client: pg.PoolClient) => client.query(searchPath), ...extra },
   });
   // The embedded server lives in this process: it cannot be unreachable, and under a slow
   // machine a timeout there would only turn a wait for its one connection into a 503.
@@ -49,7 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...guarded });
   try {
     await migrator.initialize();
-    await migrator.runMigrations({ transaction: 'each' });
+    await withPreparedSchema(migrator, schema, () => migrator.runMigrations({ transaction: 'each' }));
     await migrator.destroy();
     await dataSource.initialize();
   } catch (err) {
@@ -60,6 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   }
   return {
     dataSource,
+    schema,
     embedded,
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -20,6 +20,11 @@ const insideTransaction = new AsyncLocalStorage<true>();
 export class Database {
   constructor(readonly dataSource: DataSource) {}
 
+  /** The schema ModelMora's tables live in (the data source's `schema`, see openDatabase). */
+  get schema(): string {
+    return (this.dataSource.options as { schema?: string }).schema ?? 'public';
+  }
+
   async query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
     this.assertNotInTransaction();
     return this.dataSource.query(sql, params as any[]).catch(rethrowOutage);

@@ -1,8 +1,13 @@
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventMetadata, StreamAppend } from './stored-event.js';
 
-/** The channel every append notifies on commit: catch-up readers of every instance LISTEN to it. */
-export const STORE_NOTIFY_CHANNEL = 'modelmora_events';
+/**
+ * The channel every append notifies on commit: catch-up readers of every instance LISTEN to it.
+ * Channels are per database: the schema is in the name, so deployments in two schemas never wake each other.
+ */
+export function storeNotifyChannel(schema: string): string {
+  return `modelmora_events_${schema}`;
+}
 
 /**
  * The whole append as ONE statement: the expected-version check of every stream (one index
@@ -10,7 +15,7 @@ export const STORE_NOTIFY_CHANNEL = 'modelmora_events';
  * A stale check is not the only guard: a concurrent writer of the same version makes the
  * insert fail on uq_event_store_stream_version (mapped to ConcurrencyConflictError below).
  * Rows: kind 'e' = one inserted event (id, position, transaction id); kind 'c' = one stream
- * whose version did not match (nothing was inserted then).
+ * whose version did not match (nothing was inserted then). $4 is the storeNotifyChannel.
  */
 export const APPEND_SQL = `
 WITH expected AS (
@@ -28,7 +33,7 @@ WITH expected AS (
   RETURNING event_id, position, transaction_id
 )
 SELECT 'e' AS kind, event_id::text AS id, position::text AS a, transaction_id::text AS b,
-       (SELECT pg_notify('${STORE_NOTIFY_CHANNEL}', $3)) AS notified
+       (SELECT pg_notify($4, $3)) AS notified
 FROM inserted
 UNION ALL
 SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`;

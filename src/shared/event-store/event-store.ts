@@ -1,7 +1,7 @@
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventTypeRegistry } from '../domain/event-type-registry.js';
 import type { Database, Tx } from '../database/database.js';
-import { APPEND_SQL, appendParameters, asConcurrencyConflict, type AppendRow } from './append-statement.js';
+import { APPEND_SQL, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
 import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
 
 const SELECT_EVENT = `
@@ -137,7 +137,7 @@ export class PostgresEventStore {
   }
 
   private async run(query: (sql: string, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
-    const params = appendParameters(streams, this.options.instanceId);
+    const params = [...appendParameters(streams, this.options.instanceId), storeNotifyChannel(this.db.schema)];
     let rows: AppendRow[];
     try {
       rows = await query(APPEND_SQL, params);

@@ -42,7 +42,7 @@ export class KernelModule {
         inject: [MODELMORA_OPTIONS],
         useFactory: (o: ModelMoraOptions) =>
           openDatabase({
-            url: o.databaseUrl, dataDir: o.dataDir, poolSize: o.poolSize, timeouts: o.databaseTimeouts,
+            url: o.databaseUrl, dataDir: o.dataDir, schema: o.databaseSchema, poolSize: o.poolSize, timeouts: o.databaseTimeouts,
             entities: entitiesOf(features), migrations: migrationsOf(features),
           }),
       },
