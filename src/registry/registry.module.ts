@@ -2,7 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
 import { ProjectionRegistry } from '../shared/nest/projection-registry.js';
 import { modelCatalogEvents } from './domain/model-catalog.events.js';
-import { ModelCatalogRepository } from './application/model-catalog.repository.js';
+import { CatalogCommandRunner } from './application/catalog-command-runner.js';
 import { RegisterModelHandler } from './application/commands/register-model/register-model.handler.js';
 import { AddModelVersionHandler } from './application/commands/add-model-version/add-model-version.handler.js';
 import { UpdateModelHandler } from './application/commands/update-model/update-model.handler.js';
@@ -17,7 +17,7 @@ import { ModelsController } from './interface/http/models.controller.js';
 @Module({
   controllers: [ModelsController],
   providers: [
-    ModelCatalogRepository,
+    CatalogCommandRunner,
     RegisterModelHandler, AddModelVersionHandler, UpdateModelHandler, UnregisterModelHandler,
     GetModelHandler, ListModelsHandler, ModelDetailsHandler, ModelDetailsContributors,
     ModelCatalogProjection,

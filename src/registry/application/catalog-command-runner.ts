@@ -9,9 +9,9 @@ import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import type { StoredEvent } from '../../shared/event-store/stored-event.js';
 import { ModelCatalog } from './model-catalog.aggregate.js';
 
-/** Every catalog command: load the one catalog, let it decide, save — queued in process, retried on conflict across processes. */
+/** Runs every catalog command: load the one catalog, let it decide, save — queued in process, retried on conflict across processes. */
 @Injectable()
-export class ModelCatalogRepository {
+export class CatalogCommandRunner {
   constructor(
     private readonly repository: AggregateRepository,
     private readonly context: EventContextFactory,
@@ -20,7 +20,7 @@ export class ModelCatalogRepository {
 
   private readonly serial = new SerialExecutor();
 
-  execute(decide: (catalog: ModelCatalog, ctx: EventContext) => void): Promise<StoredEvent[]> {
+  run(decide: (catalog: ModelCatalog, ctx: EventContext) => void): Promise<StoredEvent[]> {
     return this.serial.run(() =>
       retryOnConflict(async () => {
         const catalog = await this.repository.load(new ModelCatalog(this.options.catalogId));
