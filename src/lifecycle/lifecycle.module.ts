@@ -3,12 +3,17 @@ import { EventTypeRegistry } from '../shared/domain/event-type-registry.js';
 import { ModelDetailsContributors } from '../registry/application/queries/model-details.handler.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { lifecycleEvents } from './domain/model-lifecycle.events.js';
-import { LifecycleManagerRepository } from './application/lifecycle-manager.repository.js';
-import { ModelLifecycleService } from './application/model-lifecycle.service.js';
+import { LifecycleCommandRunner } from './application/lifecycle-command-runner.js';
+import { ManagedModels } from './application/managed-models.js';
+import { ModelChanges } from './application/model-changes.js';
+import { ModelUnloader } from './application/model-unloader.js';
+import { ModelWorkers } from './infrastructure/workers/model-workers.js';
+import { modelFileCacheProvider } from './infrastructure/model-files/model-file-cache.provider.js';
 import { ModelRuntimeAdapter } from './application/model-runtime.adapter.js';
 import { MODEL_RUNTIME } from './application/ports/model-runtime.port.js';
 import { HealthMonitor } from './application/health-monitor.js';
 import { LoadModelHandler } from './application/commands/load-model/load-model.handler.js';
+import { LoadModelWorkflow } from './application/commands/load-model/load-model.workflow.js';
 import { UnloadModelHandler } from './application/commands/unload-model/unload-model.handler.js';
 import { WarmupModelHandler } from './application/commands/warmup-model/warmup-model.handler.js';
 import { CheckHealthHandler } from './application/commands/check-health/check-health.handler.js';
@@ -28,13 +33,14 @@ import { LoadProgressController } from './interface/http/load-progress.controlle
   imports: [RegistryModule],
   controllers: [LifecycleController, StatusController, ModelHealthController, LoadProgressController],
   providers: [
-    LifecycleManagerRepository, ModelLifecycleService, ModelRuntimeAdapter, HealthMonitor, LifecycleStatus,
+    LifecycleCommandRunner, ManagedModels, ModelWorkers, modelFileCacheProvider, ModelChanges, ModelUnloader, LoadModelWorkflow,
+    ModelRuntimeAdapter, HealthMonitor, LifecycleStatus,
     { provide: MODEL_RUNTIME, useExisting: ModelRuntimeAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler,
     UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RemoveCachedFilesHandler,
     LoadProgressBoard,
   ],
-  exports: [MODEL_RUNTIME, ModelLifecycleService, LifecycleStatus],
+  exports: [MODEL_RUNTIME, LifecycleStatus],
 })
 export class LifecycleModule implements OnModuleInit {
   constructor(

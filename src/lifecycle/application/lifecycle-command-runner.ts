@@ -6,31 +6,34 @@ import { retryOnConflict } from '../../shared/event-sourcing/retry-on-conflict.j
 import { SerialExecutor } from '../../shared/event-sourcing/serial-executor.js';
 import { EventContextFactory } from '../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
+import { ManagedModels } from './managed-models.js';
 import { ModelLifecycleManager } from './model-lifecycle-manager.aggregate.js';
 
-/** Load → decide → save on this instance's manager, one step at a time (see SerialExecutor). */
+/**
+ * Runs one decision on this instance's lifecycle manager: load → decide → save, one step at
+ * a time (see SerialExecutor), retried on conflict. The ManagedModels view moves once it committed.
+ */
 @Injectable()
-export class LifecycleManagerRepository {
+export class LifecycleCommandRunner {
   private readonly serial = new SerialExecutor();
 
   constructor(
     private readonly repository: AggregateRepository,
     private readonly context: EventContextFactory,
+    private readonly view: ManagedModels,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  execute<T>(decide: (manager: ModelLifecycleManager, ctx: EventContext) => T): Promise<T> {
-    return this.serial.run(() =>
+  async run<T>(decide: (manager: ModelLifecycleManager, ctx: EventContext) => T): Promise<T> {
+    const { result, models } = await this.serial.run(() =>
       retryOnConflict(async () => {
-        const manager = await this.load();
+        const manager = await this.repository.load(new ModelLifecycleManager(this.options.lifecycleManagerId));
         const result = decide(manager, this.context.create());
         await this.repository.save(manager);
-        return result;
+        return { result, models: manager.models() };
       }),
     );
-  }
-
-  load(): Promise<ModelLifecycleManager> {
-    return this.repository.load(new ModelLifecycleManager(this.options.lifecycleManagerId));
+    this.view.committed(models);
+    return result;
   }
 }
