@@ -19,9 +19,9 @@ import { WarmupModelHandler } from './application/commands/warmup-model/warmup-m
 import { CheckHealthHandler } from './application/commands/check-health/check-health.handler.js';
 import { UnloadOnUnregisterSaga } from './application/sagas/unload-on-unregister.saga.js';
 import { ReloadOnFailureSaga } from './application/sagas/reload-on-failure.saga.js';
-import { ModelAlertHandler } from './application/handlers/model-alert.handler.js';
+import { ModelAlertHandler } from './application/reactions/model-alert.handler.js';
 import { CrashLoopBreaker } from './application/crash-loop-breaker.js';
-import { RemoveCachedFilesHandler } from './application/handlers/remove-cached-files.handler.js';
+import { RemoveCachedFilesHandler } from './application/reactions/remove-cached-files.handler.js';
 import { LifecycleStatus } from './application/queries/lifecycle-status.js';
 import { LifecycleController, StatusController } from './interface/http/lifecycle.controller.js';
 import { ModelHealthController } from './interface/http/model-health.controller.js';

@@ -9,7 +9,7 @@ import { ModelHealthChanged, ModelLoaded, ModelUnloaded } from '../../domain/mod
 import { LoadModelCommand } from '../commands/load-model/load-model.command.js';
 import { UnloadModelCommand } from '../commands/unload-model/unload-model.command.js';
 import { CrashLoopBreaker } from '../crash-loop-breaker.js';
-import { postAlert } from '../handlers/alert-webhook.js';
+import { postAlert } from '../reactions/alert-webhook.js';
 import { ManagedModels } from '../managed-models.js';
 
 const BASE_DELAY_MS = 500;
