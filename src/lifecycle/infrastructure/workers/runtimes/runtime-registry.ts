@@ -8,7 +8,7 @@ const RUNTIMES: Readonly<Record<string, () => TaskRuntime>> = {
   txt2embed: () => new Txt2EmbedRuntime(),
 };
 
-export const SUPPORTED_TASK_TYPES: readonly string[] = Object.keys(RUNTIMES);
+const SUPPORTED_TASK_TYPES: readonly string[] = Object.keys(RUNTIMES);
 
 /** The ONNX runtime plugin for a task type, or LOAD_FAILED when it has none. */
 export function createRuntime(taskType: string): TaskRuntime {
