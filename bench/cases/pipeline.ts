@@ -39,7 +39,7 @@ export const pipelineCase: BenchCase = {
       await loadModel(server.http, MODEL_ID);
       bare = await startBareServer(ctx.model.dir);
       await worker.start();
-      // The options the lifecycle gives a worker (one intra-op thread, see ModelLifecycleService).
+      // The options the lifecycle gives a worker (one intra-op thread, see LoadModelWorkflow).
       await worker.load({ modelDir: ctx.model.dir, taskType: 'tensor', runtimeOptions: { intraOpNumThreads: 1 } });
       session = await ort.InferenceSession.create(ctx.model.path, {
         executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all',

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ModelCatalogRepository } from './application/model-catalog.repository.js';
+import { CatalogCommandRunner } from './application/catalog-command-runner.js';
 import { RegisterModelHandler } from './application/commands/register-model/register-model.handler.js';
 import { AddModelVersionHandler } from './application/commands/add-model-version/add-model-version.handler.js';
 import { UpdateModelHandler } from './application/commands/update-model/update-model.handler.js';
@@ -18,7 +18,7 @@ import { ModelsController } from './interface/http/models.controller.js';
   imports: [DiscoveryModule],
   controllers: [ModelsController],
   providers: [
-    ModelCatalogRepository,
+    CatalogCommandRunner,
     RegisterModelHandler, AddModelVersionHandler, UpdateModelHandler, UnregisterModelHandler,
     GetModelHandler, ListModelsHandler, ModelDetailsHandler,
   ],

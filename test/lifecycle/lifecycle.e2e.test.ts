@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
-import { ModelLifecycleService } from '../../src/lifecycle/application/model-lifecycle.service.js';
 import { databaseBackends } from '../support/databases.js';
 import { loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, isAlive } from '../support/server-process.js';
@@ -25,6 +24,8 @@ describe(`model lifecycle against real workers (${backend})`, () => {
 
   const events = async (type: string) =>
     (await http().get(`/api/v1/events?event_type=${type}&limit=1000`)).body.items as Array<{ payload: Record<string, any> }>;
+  const workerPids = async () =>
+    ((await http().get('/api/v1/status')).body.models as Array<{ pid: number | null }>).map((m) => m.pid).filter((pid) => pid !== null);
   const register = (model_id: string, extra: Record<string, unknown> = {}) =>
     http().post('/api/v1/models').send({ model_id, task_type: 'tensor', source_url: matmulUrl, checksum: matmulSha, ...extra });
 
@@ -103,13 +104,13 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     copyFileSync(new URL(matmulUrl).pathname, file);
     writeFileSync(file, Buffer.from('corrupted'), { flag: 'a' });
     expect((await register('onnx/tampered', { source_url: pathToFileURL(file).href })).status).toBe(201);
-    const pidsBefore = app.get(ModelLifecycleService).pool.all().length;
+    const pidsBefore = await workerPids();
     const res = await http().post(`/api/v1/models/${enc('onnx/tampered')}/load`).send({});
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error_code: 'INVALID_CHECKSUM', message: expect.stringContaining('sha256') });
     const failed = await eventually(async () => (await events('model.load.failed')).find((e) => e.payload.model_id === 'onnx/tampered'), 'the failed load on record');
     expect(failed!.payload.error_code).toBe('INVALID_CHECKSUM');
-    expect(app.get(ModelLifecycleService).pool.all().length).toBe(pidsBefore);
+    expect(await workerPids()).toEqual(pidsBefore);
     expect((await http().get(`/api/v1/models/${enc('onnx/tampered')}`)).body.lifecycle.state).toBe('failed');
   });
 

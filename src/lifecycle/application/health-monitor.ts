@@ -3,7 +3,11 @@ import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js'
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import { planOverBudget } from '../domain/eviction.js';
 import { isRunning } from '../domain/model-state.js';
-import { ModelLifecycleService } from './model-lifecycle.service.js';
+import { ModelWorkers } from '../infrastructure/workers/model-workers.js';
+import { LifecycleCommandRunner } from './lifecycle-command-runner.js';
+import { ManagedModels } from './managed-models.js';
+import { ModelChanges } from './model-changes.js';
+import { ModelUnloader } from './model-unloader.js';
 
 /**
  * Watches the workers: a ping with a deadline (N misses → unhealthy, an answer again →
@@ -19,19 +23,24 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
   private lastPingMs = 0;
 
   constructor(
-    private readonly lifecycle: ModelLifecycleService,
+    private readonly runner: LifecycleCommandRunner,
+    private readonly models: ManagedModels,
+    private readonly workers: ModelWorkers,
+    private readonly changes: ModelChanges,
+    private readonly unloader: ModelUnloader,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
+  /** After a restart: what the log says is running but has no worker here is recorded as gone. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.lifecycle.reconcile();
+    await this.runner.run((mgr, ctx) => mgr.reconcile((id) => this.workers.has(id), ctx));
     this.timer = setInterval(() => void this.tick(), Math.min(this.options.healthCheckIntervalMs, this.options.memorySampleIntervalMs));
     this.timer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.lifecycle.unloadAll('shutdown');
+    await this.unloader.unloadAll('shutdown');
   }
 
   /** One round of checks; rounds never overlap. `pingNow` pings even if the last pings are recent. */
@@ -54,35 +63,32 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async checkProcesses(): Promise<void> {
-    for (const [id, m] of Object.entries(this.lifecycle.models())) {
-      if (isRunning(m.state) && !this.lifecycle.pool.has(id) && !this.lifecycle.isChanging(id)) await this.lifecycle.recordCrash(id, 'worker process no longer exists');
+    for (const [id, m] of Object.entries(this.models.all())) {
+      if (isRunning(m.state) && !this.workers.has(id) && !this.changes.isChanging(id)) await this.unloader.recordCrash(id, 'worker process no longer exists');
     }
   }
 
   private async pingAll(): Promise<void> {
-    await Promise.all(this.lifecycle.pool.all().map(async (entry) => {
-      const state = this.lifecycle.model(entry.modelId)?.state;
-      // A worker busy with inference answers pings late: only an idle worker's silence counts.
-      if (!state || !isRunning(state) || entry.inflight > 0) return;
-      try {
-        const { rss_mb } = await entry.worker.ping({ deadlineMs: this.options.healthCheckTimeoutMs });
-        entry.missedPings = 0;
-        entry.rssMb = rss_mb;
-        if (state === 'unhealthy') await this.lifecycle.setHealth(entry.modelId, 'loaded', null);
-      } catch {
-        entry.missedPings += 1;
-        if (entry.missedPings >= this.options.healthCheckMaxMisses && state === 'loaded' && this.lifecycle.pool.has(entry.modelId)) {
-          await this.lifecycle.setHealth(entry.modelId, 'unhealthy', 'Health check timeout');
-        }
+    await Promise.all(this.workers.snapshots().map(async ({ modelId }) => {
+      const state = this.models.get(modelId)?.state;
+      if (!state || !isRunning(state)) return;
+      // A worker busy with inference answers pings late: it is not pinged, only an idle worker's silence counts.
+      const ping = await this.workers.ping(modelId, this.options.healthCheckTimeoutMs);
+      if (ping.kind === 'answered' && state === 'unhealthy') await this.setHealth(modelId, 'loaded', null);
+      if (ping.kind === 'missed' && ping.missedInARow >= this.options.healthCheckMaxMisses && state === 'loaded' && this.workers.has(modelId)) {
+        await this.setHealth(modelId, 'unhealthy', 'Health check timeout');
       }
     }));
   }
 
   private async enforceBudget(): Promise<void> {
-    const running = this.lifecycle.pool.all().map((w) => ({ modelId: w.modelId, memoryMb: w.rssMb, lastUsedMs: w.lastUsedMs }));
-    for (const victim of planOverBudget(running, { maxMemoryMb: this.options.maxMemoryMb, maxModels: this.options.maxModels })) {
+    for (const victim of planOverBudget(this.workers.snapshots(), { maxMemoryMb: this.options.maxMemoryMb, maxModels: this.options.maxModels })) {
       this.logger.warn({ msg: 'memory budget exceeded: evicting', model_id: victim, budget_mb: this.options.maxMemoryMb });
-      await this.lifecycle.unload(victim, 'lru_eviction').catch((err) => this.logger.error(`evicting ${victim}: ${err}`));
+      await this.unloader.unload(victim, 'lru_eviction').catch((err) => this.logger.error(`evicting ${victim}: ${err}`));
     }
+  }
+
+  private async setHealth(modelId: string, next: 'loaded' | 'unhealthy', error: string | null): Promise<void> {
+    await this.runner.run((mgr, ctx) => mgr.health(modelId, next, error, ctx));
   }
 }

@@ -2,7 +2,7 @@ import type { DomainEvent, EventContext } from '../../shared/domain/event-envelo
 import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
 import { decideLifecycle } from '../domain/model-lifecycle.decide.js';
 import { MODEL_LIFECYCLE_MANAGER, type ModelLoadedPayload, type UnloadReason } from '../domain/model-lifecycle.events.js';
-import { emptyLifecycle, evolveLifecycle, unknownModel, type LifecycleState, type ManagedModel } from '../domain/model-lifecycle.state.js';
+import { emptyLifecycle, evolveLifecycle, type LifecycleState, type ManagedModel } from '../domain/model-lifecycle.state.js';
 import type { ModelState } from '../domain/model-state.js';
 
 /** The models this server instance runs: a thin root over the pure lifecycle decisions. */
@@ -11,10 +11,6 @@ export class ModelLifecycleManager extends EventSourcedAggregate<LifecycleState>
 
   constructor(id: string) {
     super(id, emptyLifecycle());
-  }
-
-  model(modelId: string): ManagedModel {
-    return this.state.models[modelId] ?? unknownModel();
   }
 
   models(): Record<string, ManagedModel> {

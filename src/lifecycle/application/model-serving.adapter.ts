@@ -1,41 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { ModelNotLoadedError, ModelUnhealthyError } from '../domain/model-lifecycle.errors.js';
+import { ModelWorkers } from '../infrastructure/workers/model-workers.js';
 import type { InferenceInput, InferResult } from '../infrastructure/workers/worker-protocol.js';
 import type { ModelServingPort } from './ports/model-serving.port.js';
+import { LoadModelWorkflow } from './commands/load-model/load-model.workflow.js';
 import { CrashLoopBreaker } from './crash-loop-breaker.js';
-import { ModelLifecycleService } from './model-lifecycle.service.js';
+import { ManagedModels } from './managed-models.js';
 
 /** The lifecycle context as the inference context sees it (MODEL_SERVING). */
 @Injectable()
 export class ModelServingAdapter implements ModelServingPort {
   constructor(
-    private readonly lifecycle: ModelLifecycleService,
+    private readonly models: ManagedModels,
+    private readonly workers: ModelWorkers,
+    private readonly loads: LoadModelWorkflow,
     private readonly breaker: CrashLoopBreaker,
   ) {}
 
   async ensureLoaded(modelId: string): Promise<void> {
-    if (this.state(modelId) === 'loaded' && this.lifecycle.pool.has(modelId)) return;
+    if (this.state(modelId) === 'loaded' && this.workers.has(modelId)) return;
     this.breaker.assertAutomaticLoadAllowed(modelId); // a lazy load is automatic too
-    await this.lifecycle.load(modelId);
+    await this.loads.load(modelId);
   }
 
   /** Nothing is routed to a model that is not `loaded`. */
   async infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult> {
     const state = this.state(modelId);
     if (state === 'unhealthy' || state === 'failed') throw new ModelUnhealthyError(modelId, state);
-    const entry = this.lifecycle.pool.get(modelId);
-    if (state !== 'loaded' || !entry) throw new ModelNotLoadedError(modelId);
-    entry.inflight += 1;
-    entry.lastUsedMs = Date.now();
-    try {
-      return await entry.worker.infer(items, { deadlineMs });
-    } finally {
-      entry.inflight -= 1;
-      entry.lastUsedMs = Date.now();
-    }
+    if (state !== 'loaded' || !this.workers.has(modelId)) throw new ModelNotLoadedError(modelId);
+    return this.workers.run(modelId, items, deadlineMs);
   }
 
   state(modelId: string) {
-    return this.lifecycle.model(modelId)?.state ?? 'unloaded';
+    return this.models.state(modelId);
   }
 }

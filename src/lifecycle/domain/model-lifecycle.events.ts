@@ -4,7 +4,6 @@ import type { ModelState } from './model-state.js';
 export const MODEL_LIFECYCLE_MANAGER = 'model_lifecycle_manager';
 
 export type UnloadReason = 'manual' | 'lru_eviction' | 'unregistered' | 'crashed' | 'idle' | 'shutdown';
-export const UNLOAD_REASONS: readonly UnloadReason[] = ['manual', 'lru_eviction', 'unregistered', 'crashed', 'idle', 'shutdown'];
 
 /** Names, element types and dims of a model's inputs or outputs (symbolic dims as strings). */
 export interface IoInfo {

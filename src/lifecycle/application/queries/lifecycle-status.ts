@@ -3,26 +3,30 @@ import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { ModelDetailsContributor, type ModelDetailsPart } from '../../../registry/contracts.js';
 import { isRunning } from '../../domain/model-state.js';
-import { ModelLifecycleService } from '../model-lifecycle.service.js';
+import { ModelWorkers } from '../../infrastructure/workers/model-workers.js';
+import { ManagedModels } from '../managed-models.js';
 
-/** Read side of the lifecycle: GET /status, /health/models and the lifecycle part of a model's details. */
+/**
+ * Read side of the lifecycle: GET /status, /health/models and the lifecycle part of a
+ * model's details, from the committed models and snapshots of their workers.
+ */
 @Injectable()
 @ModelDetailsContributor()
 export class LifecycleStatus implements ModelDetailsPart {
   constructor(
-    private readonly lifecycle: ModelLifecycleService,
+    private readonly models: ManagedModels,
+    private readonly workers: ModelWorkers,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
   async contribute(modelId: string) {
-    const m = this.lifecycle.model(modelId);
-    return { lifecycle: this.entry(modelId), io: m?.io ?? null };
+    return { lifecycle: this.entry(modelId), io: this.models.get(modelId)?.io ?? null };
   }
 
   status() {
-    const models = Object.keys(this.lifecycle.models())
-      .filter((id) => this.lifecycle.model(id)!.state !== 'unloaded')
-      .map((id) => this.entry(id));
+    const models = Object.entries(this.models.all())
+      .filter(([, m]) => m.state !== 'unloaded')
+      .map(([id]) => this.entry(id));
     const used = models.reduce((sum, m) => sum + (m.memory_mb ?? 0), 0);
     const running = models.filter((m) => isRunning(m.state)).length;
     return {
@@ -43,14 +47,14 @@ export class LifecycleStatus implements ModelDetailsPart {
   }
 
   private entry(modelId: string) {
-    const m = this.lifecycle.model(modelId);
-    const w = this.lifecycle.pool.get(modelId);
+    const m = this.models.get(modelId);
+    const w = this.workers.snapshot(modelId);
     return {
       model_id: modelId,
       state: m?.state ?? 'unloaded',
       version: m?.version ?? null,
-      pid: w?.worker.pid ?? m?.process_id ?? null,
-      memory_mb: w ? Math.round(w.rssMb * 10) / 10 : (m?.memory_mb ?? null),
+      pid: w?.pid ?? m?.process_id ?? null,
+      memory_mb: w ? Math.round(w.memoryMb * 10) / 10 : (m?.memory_mb ?? null),
       loaded_at: m?.loaded_at ?? null,
       last_used_at: w ? new Date(w.lastUsedMs).toISOString() : null,
       uptime_seconds: w ? Math.round((Date.now() - w.startedAtMs) / 1000) : 0,

@@ -9,8 +9,8 @@ import { ModelHealthChanged, ModelLoaded, ModelUnloaded } from '../../domain/mod
 import { LoadModelCommand } from '../commands/load-model/load-model.command.js';
 import { UnloadModelCommand } from '../commands/unload-model/unload-model.command.js';
 import { CrashLoopBreaker } from '../crash-loop-breaker.js';
-import { postAlert } from '../handlers/alert-webhook.js';
-import { ModelLifecycleService } from '../model-lifecycle.service.js';
+import { postAlert } from '../reactions/alert-webhook.js';
+import { ManagedModels } from '../managed-models.js';
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 30_000;
@@ -30,7 +30,7 @@ export class ReloadOnFailureSaga {
   private readonly alerts = new Logger('Alerts');
 
   constructor(
-    private readonly lifecycle: ModelLifecycleService,
+    private readonly models: ManagedModels,
     private readonly breaker: CrashLoopBreaker,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
@@ -52,7 +52,7 @@ export class ReloadOnFailureSaga {
         if (e.payload.new_state !== 'unhealthy') return undefined;
         if (!(await this.backoff(e.payload.model_id))) return undefined;
         // Still unhealthy after the wait: replace the worker. Its unload (crashed) triggers the reload above.
-        return this.lifecycle.model(e.payload.model_id)?.state === 'unhealthy' ? new UnloadModelCommand(e.payload.model_id, 'crashed') : undefined;
+        return this.models.state(e.payload.model_id) === 'unhealthy' ? new UnloadModelCommand(e.payload.model_id, 'crashed') : undefined;
       }),
     );
 

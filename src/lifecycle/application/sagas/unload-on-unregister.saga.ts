@@ -5,17 +5,16 @@ import { ModelUnregistered } from '../../../registry/contracts.js';
 import { sagaStep } from '../../../shared/nest/safe-saga.js';
 import { isRunning } from '../../domain/model-state.js';
 import { UnloadModelCommand } from '../commands/unload-model/unload-model.command.js';
-import { ModelLifecycleService } from '../model-lifecycle.service.js';
+import { ManagedModels } from '../managed-models.js';
 
 /** model.unregistered → its worker goes (reason `unregistered`). */
 @Injectable()
 export class UnloadOnUnregisterSaga {
-  constructor(private readonly lifecycle: ModelLifecycleService) {}
+  constructor(private readonly models: ManagedModels) {}
 
   @Saga()
   unregistered = (events$: Observable<IEvent>) =>
-    sagaStep(events$, ModelUnregistered, (e) => {
-      const state = this.lifecycle.model(e.payload.model_id)?.state;
-      return state && isRunning(state) ? new UnloadModelCommand(e.payload.model_id, 'unregistered') : undefined;
-    });
+    sagaStep(events$, ModelUnregistered, (e) =>
+      isRunning(this.models.state(e.payload.model_id)) ? new UnloadModelCommand(e.payload.model_id, 'unregistered') : undefined,
+    );
 }

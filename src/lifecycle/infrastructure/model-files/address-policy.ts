@@ -21,12 +21,12 @@ LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
 LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6');
 LINK_LOCAL.addSubnet('::ffff:169.254.0.0', 112, 'ipv6');
 
-export function isLinkLocalAddress(address: string): boolean {
+function isLinkLocalAddress(address: string): boolean {
   const family = isIP(address);
   return family !== 0 && LINK_LOCAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-export function isNonPublicAddress(address: string): boolean {
+function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
   return NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { fileChecksum, folderChecksum, listFiles, normalizeChecksum } from './checksum.js';
 import { ChecksumMismatchError, ModelSourceError } from './model-file.errors.js';
@@ -9,6 +8,9 @@ import { fetchModelSource, type SourceShape } from './model-source-fetcher.js';
 import type { DownloadProgress } from './http-download.js';
 import { parseModelSource, SINGLE_MODEL_FILE } from './model-source.js';
 import { resolveSourcePolicy, type SourcePolicy } from './source-policy.js';
+import {
+  abandonStaging, createStaging, discard, isDirectory, promoteStaging, pruneEmptyParents, readMarker, removeStaleStaging, writeMarker,
+} from './version-folder.js';
 
 export interface ModelFileLogger {
   log(message: string): void;
@@ -44,16 +46,6 @@ export interface MaterializeRequest {
 export interface MaterializedModel {
   dir: string;
   files: string[];
-}
-
-interface CacheMarker {
-  model_id: string;
-  version: string;
-  source_url: string;
-  shape: SourceShape;
-  checksum: string;
-  files: string[];
-  verified_at: string;
 }
 
 /**
@@ -110,14 +102,14 @@ export class ModelFileCache {
       const prefix = `${modelId}@`;
       await Promise.all([...this.inFlight].filter(([k]) => k.startsWith(prefix)).map(([, e]) => e.promise.catch(() => undefined)));
       await rm(root, { recursive: true, force: true });
-      await this.pruneEmptyParents(root);
+      await pruneEmptyParents(this.modelDir, root);
       return;
     }
     const paths = versionPaths(this.modelDir, modelId, version);
     await this.inFlight.get(`${modelId}@${version}`)?.promise.catch(() => undefined);
-    await this.discard(paths);
-    await this.removeStaleStaging(paths);
-    await this.pruneEmptyParents(paths.versionDir);
+    await discard(paths);
+    await removeStaleStaging(paths);
+    await pruneEmptyParents(this.modelDir, paths.versionDir);
   }
 
   private async materializeNow(
@@ -132,22 +124,20 @@ export class ModelFileCache {
     if (cached) return cached;
 
     // Whatever is there did not verify for this request: it must not outlive a failed fetch.
-    await this.discard(paths);
-    await this.removeStaleStaging(paths);
-    const staging = await this.createStaging(paths);
+    await discard(paths);
+    await removeStaleStaging(paths);
+    const staging = await createStaging(paths);
     try {
       const shape = await fetchModelSource(source, staging, { logger: this.logger, idleTimeoutMs: this.idleTimeoutMs, policy: this.policy, onProgress: request.onProgress });
       const actual = await checksumOf(staging, shape);
       if (expected !== undefined && actual !== expected) throw new ChecksumMismatchError(subject, expected, actual);
-      await this.discard(paths);
-      await rename(staging, paths.versionDir);
+      await promoteStaging(paths, staging);
       const files = await listFiles(paths.versionDir);
-      await this.writeMarker(paths, { model_id: request.modelId, version: request.version, source_url: request.sourceUrl, shape, checksum: actual, files, verified_at: new Date().toISOString() });
+      await writeMarker(paths, { model_id: request.modelId, version: request.version, source_url: request.sourceUrl, shape, checksum: actual, files, verified_at: new Date().toISOString() });
       this.logger.log(`model files for ${subject} ready in ${paths.versionDir} (${files.length} files, ${actual})`);
       return { dir: paths.versionDir, files };
     } catch (error) {
-      await rm(staging, { recursive: true, force: true });
-      await this.pruneEmptyParents(paths.versionDir);
+      await abandonStaging(this.modelDir, paths, staging);
       if (error instanceof DomainError) throw error;
       throw new ModelSourceError(`materializing ${subject} failed: ${(error as Error).message}`, { cause: error });
     }
@@ -171,55 +161,6 @@ export class ModelFileCache {
     return { dir: paths.versionDir, files: await listFiles(paths.versionDir) };
   }
 
-  private async createStaging(paths: VersionPaths): Promise<string> {
-    const staging = join(paths.modelRoot, `${paths.stagingPrefix}${randomBytes(6).toString('hex')}`);
-    // Retried once: removing another version may prune the model folder between mkdir calls.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await mkdir(paths.modelRoot, { recursive: true });
-        await mkdir(staging);
-        return staging;
-      } catch (error) {
-        if (attempt > 0 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-  }
-
-  private async writeMarker(paths: VersionPaths, marker: CacheMarker): Promise<void> {
-    const temporary = `${paths.markerFile}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(marker, null, 2)}\n`);
-    await rename(temporary, paths.markerFile);
-  }
-
-  /** Marker first: a version folder without its marker is never trusted. */
-  private async discard(paths: VersionPaths): Promise<void> {
-    await rm(paths.markerFile, { force: true });
-    await rm(paths.versionDir, { recursive: true, force: true });
-  }
-
-  /** Staging folders left by a crashed process (this process dedupes its own calls). */
-  private async removeStaleStaging(paths: VersionPaths): Promise<void> {
-    const entries = await readdir(paths.modelRoot).catch(() => [] as string[]);
-    await Promise.all(
-      entries
-        .filter((name) => name.startsWith(paths.stagingPrefix) || name === `${basename(paths.markerFile)}.tmp`)
-        .map((name) => rm(join(paths.modelRoot, name), { recursive: true, force: true })),
-    );
-  }
-
-  /** Removes now-empty `<name>` and `<owner>` folders so a failed fetch leaves no trace. */
-  private async pruneEmptyParents(path: string): Promise<void> {
-    let dir = dirname(path);
-    while (dir.startsWith(this.modelDir) && dir.length > this.modelDir.length) {
-      try {
-        await rmdir(dir);
-      } catch {
-        return;
-      }
-      dir = dirname(dir);
-    }
-  }
-
   private warnUnverified(subject: string): void {
     if (this.warnedUnverified.has(subject)) return;
     this.warnedUnverified.add(subject);
@@ -229,18 +170,4 @@ export class ModelFileCache {
 
 function checksumOf(dir: string, shape: SourceShape): Promise<string> {
   return shape === 'file' ? fileChecksum(join(dir, SINGLE_MODEL_FILE)) : folderChecksum(dir);
-}
-
-async function readMarker(path: string): Promise<CacheMarker | undefined> {
-  try {
-    const marker = JSON.parse(await readFile(path, 'utf8')) as Partial<CacheMarker>;
-    const valid = typeof marker.checksum === 'string' && (marker.shape === 'file' || marker.shape === 'folder');
-    return valid ? (marker as CacheMarker) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isDirectory(), () => false);
 }

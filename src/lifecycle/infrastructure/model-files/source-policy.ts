@@ -12,8 +12,8 @@ export interface SourcePolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_MAX_SOURCE_BYTES = 4 * 1024 ** 3;
-export const DEFAULT_SOURCE_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_MAX_SOURCE_BYTES = 4 * 1024 ** 3;
+const DEFAULT_SOURCE_TIMEOUT_MS = 30 * 60_000;
 
 /** Unset roots mean the working directory only: what the README walkthrough uses, nothing else. */
 export function resolveSourcePolicy(input: Partial<SourcePolicy> = {}): SourcePolicy {

@@ -5,7 +5,7 @@ const ELEMENT_BYTES: Record<string, number> = {
 };
 
 /** Raw tensor bytes of one item's outputs (what OIP's binary extension would send): elements × element size. */
-export function outputBytes(output: InferenceOutput): number {
+function outputBytes(output: InferenceOutput): number {
   if ('embeddings' in output && Array.isArray(output.embeddings)) {
     return output.embeddings.reduce((sum, row) => sum + (row?.length ?? 0) * 4, 0);
   }

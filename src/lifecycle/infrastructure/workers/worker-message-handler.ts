@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { limitOutputs } from './output-limit.js';
 import { createRuntime } from './runtimes/runtime-registry.js';
-import type { ModelRuntime } from './runtimes/model-runtime.port.js';
+import type { TaskRuntime } from './runtimes/task-runtime.js';
 import { RuntimeError, toErrorBody } from './runtimes/runtime-error.js';
 import type { InferPayload, LoadPayload, ModelMetadata, RuntimeOptions, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** Child-side request dispatcher: one model per worker, inference calls run one at a time. */
 export class WorkerMessageHandler {
-  private runtime: ModelRuntime | undefined;
+  private runtime: TaskRuntime | undefined;
   private loading = false;
   private maxOutputBytes: number | undefined;
   // Inference is serialised so a session never runs two batches at once.

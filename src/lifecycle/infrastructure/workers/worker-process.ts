@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { defaultWorkerEntry, type WorkerEntry } from './worker-entry.js';
 import { workerEnvironment } from './worker-environment.js';
+import { PendingRequests } from './pending-requests.js';
 import { WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type WorkerExit } from './worker-errors.js';
 import {
   isReadyMessage,
@@ -31,24 +32,17 @@ export interface RequestOptions {
   deadlineMs?: number;
 }
 
-export const DEFAULT_DEADLINES_MS: Readonly<Record<RequestType, number>> = {
+const DEFAULT_DEADLINES_MS: Readonly<Record<RequestType, number>> = {
   load: 120_000,
   infer: 60_000,
   ping: 5_000,
   shutdown: 10_000,
 };
 
-interface Pending {
-  resolve: (result: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** Parent-side handle on one model worker process. */
 export class WorkerProcess {
   private child: ChildProcess | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests();
   private readonly exitListeners = new Set<(exit: WorkerExit) => void>();
   private exitInfo: WorkerExit | undefined;
   private expectingExit = false;
@@ -60,11 +54,6 @@ export class WorkerProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
-  }
-
-  /** Requests awaiting a reply: a busy worker answers pings late (session.run holds its event loop). */
-  get pendingRequests(): number {
-    return this.pending.size;
   }
 
   get running(): boolean {
@@ -114,19 +103,13 @@ export class WorkerProcess {
   ): Promise<RequestMap[T]['result']> {
     const child = this.child;
     if (!child || this.exitInfo || !child.connected) return Promise.reject(new WorkerExitedError(this.exitInfo));
-    const id = this.nextId++;
     const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINES_MS[type];
-    return new Promise<RequestMap[T]['result']>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new WorkerTimeoutError(type, deadlineMs));
-      }, deadlineMs);
-      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer });
+    return this.pending.open(type, deadlineMs, (id) => {
       const message = { id, type, payload } as WorkerRequest;
       try {
-        child.send(message, (err) => err && this.settle(id, () => reject(new WorkerExitedError(this.exitInfo))));
+        child.send(message, (err) => err && this.pending.reject(id, new WorkerExitedError(this.exitInfo)));
       } catch {
-        this.settle(id, () => reject(new WorkerExitedError(this.exitInfo)));
+        this.pending.reject(id, new WorkerExitedError(this.exitInfo));
       }
     });
   }
@@ -197,18 +180,8 @@ export class WorkerProcess {
       return;
     }
     if (!isWorkerReply(msg)) return;
-    const reply = msg;
-    this.settle(reply.id, (p) =>
-      reply.ok ? p.resolve(reply.result) : p.reject(new WorkerRequestError(reply.error.code, reply.error.message)),
-    );
-  }
-
-  private settle(id: number, fn: (pending: Pending) => void): void {
-    const pending = this.pending.get(id);
-    if (!pending) return; // late reply after its deadline
-    this.pending.delete(id);
-    clearTimeout(pending.timer);
-    fn(pending);
+    if (msg.ok) this.pending.resolve(msg.id, msg.result);
+    else this.pending.reject(msg.id, new WorkerRequestError(msg.error.code, msg.error.message));
   }
 
   private onChildExit(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
@@ -216,7 +189,7 @@ export class WorkerProcess {
     const exit: WorkerExit = { code, signal, expected: this.expectingExit };
     this.exitInfo = exit;
     const err = new WorkerExitedError(exit);
-    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(err));
+    this.pending.rejectAll(err);
     this.ready?.reject(spawnError ?? err);
     for (const listener of this.exitListeners) {
       try {

@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ModelLifecycleService } from '../../model-lifecycle.service.js';
+import { ModelUnloader } from '../../model-unloader.js';
 import { UnloadModelCommand } from './unload-model.command.js';
 
 @CommandHandler(UnloadModelCommand)
 export class UnloadModelHandler implements ICommandHandler<UnloadModelCommand> {
-  constructor(private readonly lifecycle: ModelLifecycleService) {}
+  constructor(private readonly unloader: ModelUnloader) {}
 
   execute({ modelId, reason }: UnloadModelCommand) {
-    return this.lifecycle.unload(modelId, reason);
+    return this.unloader.unload(modelId, reason);
   }
 }

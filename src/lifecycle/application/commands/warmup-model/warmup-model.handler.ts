@@ -3,19 +3,19 @@ import { DomainError } from '../../../../shared/domain/domain-error.js';
 import { ModelNotLoadedError } from '../../../domain/model-lifecycle.errors.js';
 import type { IoInfo } from '../../../domain/model-lifecycle.events.js';
 import type { InferenceInput, TensorType } from '../../../infrastructure/workers/worker-protocol.js';
-import { ModelLifecycleService } from '../../model-lifecycle.service.js';
+import { ManagedModels } from '../../managed-models.js';
 import { ModelServingAdapter } from '../../model-serving.adapter.js';
 import { WarmupModelCommand } from './warmup-model.command.js';
 
 @CommandHandler(WarmupModelCommand)
 export class WarmupModelHandler implements ICommandHandler<WarmupModelCommand> {
   constructor(
-    private readonly lifecycle: ModelLifecycleService,
+    private readonly models: ManagedModels,
     private readonly runtime: ModelServingAdapter,
   ) {}
 
   async execute({ modelId }: WarmupModelCommand) {
-    const m = this.lifecycle.model(modelId);
+    const m = this.models.get(modelId);
     if (!m || m.state !== 'loaded' || !m.io) throw new ModelNotLoadedError(modelId);
     const started = performance.now();
     const [result] = (await this.runtime.infer(modelId, [warmupInput(m.task_type, m.io.inputs)], 60_000)).results;

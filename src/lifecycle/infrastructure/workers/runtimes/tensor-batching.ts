@@ -27,13 +27,13 @@ export function modelAllowsBatching(inputs: readonly ValueInfo[], outputs: reado
 }
 
 /** The item's share of dim 0, or undefined when its inputs disagree on it. */
-export function batchShare(item: PreparedItem): number | undefined {
+function batchShare(item: PreparedItem): number | undefined {
   const shares = new Set(Object.values(item.feeds).map((t) => t.dims[0]));
   return shares.size === 1 ? [...shares][0] : undefined;
 }
 
 /** Items with equal signatures can be concatenated along dim 0. */
-export function batchSignature(item: PreparedItem, inputNames: readonly string[]): string {
+function batchSignature(item: PreparedItem, inputNames: readonly string[]): string {
   return inputNames.map((n) => `${item.feeds[n]!.type}[${item.feeds[n]!.dims.slice(1).join(',')}]`).join('|');
 }
 

@@ -6,14 +6,14 @@ import type {
   TensorMap,
   ValueInfo,
 } from '../worker-protocol.js';
-import type { LoadedModelInfo, ModelRuntime } from './model-runtime.port.js';
+import type { LoadedModelInfo, TaskRuntime } from './task-runtime.js';
 import { createSession, resolveModelFile, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
 import { RuntimeError, toErrorBody } from './runtime-error.js';
 import { concatFeeds, groupForBatching, modelAllowsBatching, splitOutput, type PreparedItem } from './tensor-batching.js';
 import { checkTensor, fromOrtTensor, toOrtTensor, type CheckedTensor } from './tensor-codec.js';
 
 /** `tensor` task: named tensors in, named tensors out, with dynamic batching along dim 0. */
-export class TensorRuntime implements ModelRuntime {
+export class TensorRuntime implements TaskRuntime {
   private session: OrtSession | undefined;
   private inputs: ValueInfo[] = [];
   private outputs: ValueInfo[] = [];

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceInput, InferResult, ItemResult, RuntimeOptions, ValueInfo } from '../worker-protocol.js';
 import { l2Normalise, meanPool } from './embedding-pooling.js';
-import type { LoadedModelInfo, ModelRuntime } from './model-runtime.port.js';
+import type { LoadedModelInfo, TaskRuntime } from './task-runtime.js';
 import { createSession, OrtTensorCtor, resolveModelFile, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
 import { RuntimeError, toErrorBody } from './runtime-error.js';
 import { TextTokenizer, type EncodedBatch } from './text-tokenizer.js';
@@ -13,7 +13,7 @@ const PREFERRED_OUTPUTS = ['last_hidden_state', 'token_embeddings', 'sentence_em
 const TEXTS_PER_RUN = 64;
 
 /** `txt2embed` task: Hugging Face folder (tokenizer.json + onnx/model.onnx) → normalised sentence embeddings. */
-export class Txt2EmbedRuntime implements ModelRuntime {
+export class Txt2EmbedRuntime implements TaskRuntime {
   private session: OrtSession | undefined;
   private tokenizer: TextTokenizer | undefined;
   private inputs: ValueInfo[] = [];

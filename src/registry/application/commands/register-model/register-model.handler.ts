@@ -1,13 +1,13 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ModelCatalogRepository } from '../../model-catalog.repository.js';
+import { CatalogCommandRunner } from '../../catalog-command-runner.js';
 import { RegisterModelCommand } from './register-model.command.js';
 
 @CommandHandler(RegisterModelCommand)
 export class RegisterModelHandler implements ICommandHandler<RegisterModelCommand> {
-  constructor(private readonly catalogs: ModelCatalogRepository) {}
+  constructor(private readonly runner: CatalogCommandRunner) {}
 
   async execute({ input }: RegisterModelCommand) {
-    const [stored] = await this.catalogs.execute((catalog, ctx) => catalog.register(input, ctx));
+    const [stored] = await this.runner.run((catalog, ctx) => catalog.register(input, ctx));
     return { model_id: input.model_id, version: String(stored!.event.payload.version) };
   }
 }

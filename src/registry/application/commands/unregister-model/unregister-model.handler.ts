@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ModelCatalogRepository } from '../../model-catalog.repository.js';
+import { CatalogCommandRunner } from '../../catalog-command-runner.js';
 import { UnregisterModelCommand } from './unregister-model.command.js';
 
 @CommandHandler(UnregisterModelCommand)
 export class UnregisterModelHandler implements ICommandHandler<UnregisterModelCommand> {
-  constructor(private readonly catalogs: ModelCatalogRepository) {}
+  constructor(private readonly runner: CatalogCommandRunner) {}
 
   async execute({ modelId }: UnregisterModelCommand): Promise<void> {
-    await this.catalogs.execute((catalog, ctx) => catalog.unregister(modelId, ctx));
+    await this.runner.run((catalog, ctx) => catalog.unregister(modelId, ctx));
   }
 }

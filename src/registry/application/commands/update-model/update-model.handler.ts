@@ -1,12 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ModelCatalogRepository } from '../../model-catalog.repository.js';
+import { CatalogCommandRunner } from '../../catalog-command-runner.js';
 import { UpdateModelCommand } from './update-model.command.js';
 
 @CommandHandler(UpdateModelCommand)
 export class UpdateModelHandler implements ICommandHandler<UpdateModelCommand> {
-  constructor(private readonly catalogs: ModelCatalogRepository) {}
+  constructor(private readonly runner: CatalogCommandRunner) {}
 
   async execute({ input }: UpdateModelCommand): Promise<void> {
-    await this.catalogs.execute((catalog, ctx) => catalog.update(input, ctx));
+    await this.runner.run((catalog, ctx) => catalog.update(input, ctx));
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { ModelUnregistered } from '../../../registry/contracts.js';
-import { ModelLifecycleService } from '../model-lifecycle.service.js';
+import { ModelFileCache } from '../../infrastructure/model-files/index.js';
 
 /**
  * model.unregistered → the model's cached files go (every version). A worker still
@@ -12,12 +12,12 @@ import { ModelLifecycleService } from '../model-lifecycle.service.js';
 export class RemoveCachedFilesHandler implements IEventHandler<ModelUnregistered> {
   private readonly logger = new Logger('ModelFiles');
 
-  constructor(private readonly lifecycle: ModelLifecycleService) {}
+  constructor(private readonly files: ModelFileCache) {}
 
   async handle(event: ModelUnregistered): Promise<void> {
     const modelId = event.payload.model_id;
     try {
-      await this.lifecycle.files.remove(modelId);
+      await this.files.remove(modelId);
       this.logger.log({ msg: 'cached model files removed', model_id: modelId });
     } catch (err) {
       this.logger.error(`removing cached files of ${modelId}: ${err}`);

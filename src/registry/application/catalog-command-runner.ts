@@ -6,31 +6,27 @@ import { retryOnConflict } from '../../shared/event-sourcing/retry-on-conflict.j
 import { SerialExecutor } from '../../shared/event-sourcing/serial-executor.js';
 import { EventContextFactory } from '../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
-import { ModelLifecycleManager } from './model-lifecycle-manager.aggregate.js';
+import type { StoredEvent } from '../../shared/event-store/stored-event.js';
+import { ModelCatalog } from './model-catalog.aggregate.js';
 
-/** Load → decide → save on this instance's manager, one step at a time (see SerialExecutor). */
+/** Runs every catalog command: load the one catalog, let it decide, save — queued in process, retried on conflict across processes. */
 @Injectable()
-export class LifecycleManagerRepository {
-  private readonly serial = new SerialExecutor();
-
+export class CatalogCommandRunner {
   constructor(
     private readonly repository: AggregateRepository,
     private readonly context: EventContextFactory,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  execute<T>(decide: (manager: ModelLifecycleManager, ctx: EventContext) => T): Promise<T> {
+  private readonly serial = new SerialExecutor();
+
+  run(decide: (catalog: ModelCatalog, ctx: EventContext) => void): Promise<StoredEvent[]> {
     return this.serial.run(() =>
       retryOnConflict(async () => {
-        const manager = await this.load();
-        const result = decide(manager, this.context.create());
-        await this.repository.save(manager);
-        return result;
+        const catalog = await this.repository.load(new ModelCatalog(this.options.catalogId));
+        decide(catalog, this.context.create());
+        return this.repository.save(catalog);
       }),
     );
-  }
-
-  load(): Promise<ModelLifecycleManager> {
-    return this.repository.load(new ModelLifecycleManager(this.options.lifecycleManagerId));
   }
 }

@@ -11,8 +11,8 @@ export interface LoadedModelInfo {
   modelPath: string;
 }
 
-/** A model format/task plugin living inside a worker process. */
-export interface ModelRuntime {
+/** The runtime of one task type (a model format plugin) inside a worker process. */
+export interface TaskRuntime {
   load(modelDir: string, options: RuntimeOptions): Promise<LoadedModelInfo>;
   /** Runs a batch; per-item failures are reported in the result, never thrown. */
   infer(items: readonly InferenceInput[]): Promise<InferResult>;
