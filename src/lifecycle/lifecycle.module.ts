@@ -13,11 +13,10 @@ import { LoadModelWorkflow } from './application/commands/load-model/load-model.
 import { UnloadModelHandler } from './application/commands/unload-model/unload-model.handler.js';
 import { WarmupModelHandler } from './application/commands/warmup-model/warmup-model.handler.js';
 import { CheckHealthHandler } from './application/commands/check-health/check-health.handler.js';
-import { UnloadOnUnregisterSaga } from './application/sagas/unload-on-unregister.saga.js';
 import { ReloadOnFailureSaga } from './application/sagas/reload-on-failure.saga.js';
 import { ModelAlertHandler } from './application/reactions/model-alert.handler.js';
 import { CrashLoopBreaker } from './application/crash-loop-breaker.js';
-import { RemoveCachedFilesHandler } from './application/reactions/remove-cached-files.handler.js';
+import { RetireUnregisteredModelHandler } from './application/reactions/retire-unregistered-model.handler.js';
 import { LifecycleStatus } from './application/queries/lifecycle-status.js';
 import { LifecycleController, StatusController } from './interface/http/lifecycle.controller.js';
 import { ModelHealthController } from './interface/http/model-health.controller.js';
@@ -35,7 +34,7 @@ import { LoadProgressController } from './interface/http/load-progress.controlle
     ModelServingAdapter, HealthMonitor, LifecycleStatus,
     { provide: MODEL_SERVING, useExisting: ModelServingAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler,
-    UnloadOnUnregisterSaga, ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RemoveCachedFilesHandler,
+    ReloadOnFailureSaga, ModelAlertHandler, CrashLoopBreaker, RetireUnregisteredModelHandler,
     LoadProgressBoard,
   ],
   exports: [MODEL_SERVING],

@@ -1,0 +1,38 @@
+import { Logger } from '@nestjs/common';
+import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import { ModelUnregistered } from '../../../registry/contracts.js';
+import { isRunning } from '../../domain/model-state.js';
+import { ModelFileCache } from '../../infrastructure/model-files/index.js';
+import { ManagedModels } from '../managed-models.js';
+import { ModelUnloader } from '../model-unloader.js';
+
+/**
+ * model.unregistered → the model's worker goes (reason `unregistered`), then its cached files
+ * (every version). One handler, because the order matters: files are removed once no worker
+ * of this instance holds them open; a load in flight finishes first (both wait for it).
+ */
+@EventsHandler(ModelUnregistered)
+export class RetireUnregisteredModelHandler implements IEventHandler<ModelUnregistered> {
+  private readonly logger = new Logger('Lifecycle');
+
+  constructor(
+    private readonly models: ManagedModels,
+    private readonly unloader: ModelUnloader,
+    private readonly files: ModelFileCache,
+  ) {}
+
+  async handle(event: ModelUnregistered): Promise<void> {
+    const modelId = event.payload.model_id;
+    try {
+      if (isRunning(this.models.state(modelId))) await this.unloader.unload(modelId, 'unregistered');
+    } catch (err) {
+      this.logger.error(`unloading unregistered ${modelId}: ${err}`);
+    }
+    try {
+      await this.files.remove(modelId);
+      this.logger.log({ msg: 'cached model files removed', model_id: modelId });
+    } catch (err) {
+      this.logger.error(`removing cached files of ${modelId}: ${err}`);
+    }
+  }
+}
