@@ -1,10 +1,5 @@
+import { ELEMENT_BYTES, isTensorType, TENSOR_TYPES } from '../../shared/tensors/tensor-types.js';
 import { InvalidInputError } from './inference-queue.errors.js';
-
-/** Element types a request may send: every tensor type the ONNX worker runs (its TENSOR_TYPES). */
-export const INPUT_TENSOR_TYPES = [
-  'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
-  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
-] as const;
 
 /** Task types whose inputs are text: a string, or a non-empty list of strings. */
 const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
@@ -48,15 +43,12 @@ function validateTensors(inputs: unknown): void {
   for (const [name, tensor] of entries) validateTensor(name, tensor);
 }
 
-const ELEMENT_BYTES: Record<string, number> = {
-  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, float16: 2, int32: 4, uint32: 4, float32: 4, int64: 8, uint64: 8, float64: 8,
-};
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** `data_base64`: the elements' little-endian bytes (binary clients); its size must fit dims and type. */
 function validatePacked(fail: (why: string) => void, type: unknown, packed: unknown, data: unknown, expected: number): void {
   if (data !== undefined) return fail('give data or data_base64, not both');
-  const size = typeof type === 'string' ? ELEMENT_BYTES[type] : undefined;
+  const size = isTensorType(type) ? ELEMENT_BYTES[type] : undefined;
   if (size === undefined) return fail('data_base64 needs an explicit fixed-size type (not string)');
   if (typeof packed !== 'string' || packed.length % 4 !== 0 || !BASE64.test(packed)) return fail('data_base64 must be a base64 string');
   const bytes = (packed.length / 4) * 3 - (packed.endsWith('==') ? 2 : packed.endsWith('=') ? 1 : 0);
@@ -72,8 +64,8 @@ function validateTensor(name: string, tensor: unknown): void {
   if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     return fail('dims must be an array of non-negative integers');
   }
-  if (type !== undefined && !(INPUT_TENSOR_TYPES as readonly unknown[]).includes(type)) {
-    return fail(`type ${JSON.stringify(type)} is not one of ${INPUT_TENSOR_TYPES.join(', ')}`);
+  if (type !== undefined && !isTensorType(type)) {
+    return fail(`type ${JSON.stringify(type)} is not one of ${TENSOR_TYPES.join(', ')}`);
   }
   const expected = (dims as number[]).reduce((n, d) => n * d, 1);
   const packed = (tensor as { data_base64?: unknown }).data_base64;

@@ -1,6 +1,6 @@
 /**
- * IEEE 754 half precision <-> JS numbers, without onnxruntime (the server uses it for OIP's
- * binary FP16 too). Halves convert to numbers exactly, so a round trip loses nothing.
+ * IEEE 754 half precision <-> JS numbers, without onnxruntime: workers feed float16 tensors
+ * with it, and OIP's binary FP16 uses it too. Halves convert to numbers exactly.
  */
 
 /** IEEE 754 half from a number, rounding to nearest even (exact for values that are halves). */

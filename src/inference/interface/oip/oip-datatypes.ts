@@ -1,4 +1,5 @@
 import { floatToHalf } from '../../../shared/tensors/float16.js';
+import { ELEMENT_BYTES, type TensorType } from '../../../shared/tensors/tensor-types.js';
 import { OipError } from './oip-error.js';
 
 /** OIP datatypes and the worker's tensor types: every one onnxruntime-node runs (BF16 it does not). */
@@ -6,7 +7,7 @@ export const OIP_TO_TENSOR = {
   BOOL: 'bool', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64',
   INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64',
   FP16: 'float16', FP32: 'float32', FP64: 'float64', BYTES: 'string',
-} as const;
+} as const satisfies Record<string, TensorType>;
 export type OipDatatype = keyof typeof OIP_TO_TENSOR;
 export type Element = number | boolean | string;
 
@@ -29,9 +30,9 @@ export function assertDatatype(name: string, datatype: unknown): OipDatatype {
 }
 
 /** Bytes per element of the fixed-size datatypes (BYTES elements carry their own length). */
-export const ELEMENT_SIZE: Record<Exclude<OipDatatype, 'BYTES'>, number> = {
-  BOOL: 1, UINT8: 1, INT8: 1, UINT16: 2, INT16: 2, FP16: 2, UINT32: 4, INT32: 4, FP32: 4, UINT64: 8, INT64: 8, FP64: 8,
-};
+export function elementSize(datatype: Exclude<OipDatatype, 'BYTES'>): number {
+  return ELEMENT_BYTES[OIP_TO_TENSOR[datatype]]!;
+}
 
 /** BYTES binary data: each element a 4-byte little-endian length, then its bytes (UTF-8 text here). */
 export function decodeBytes(name: string, buf: Buffer, count: number): string[] {

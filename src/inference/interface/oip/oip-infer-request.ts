@@ -1,4 +1,4 @@
-import { assertDatatype, decodeBytes, ELEMENT_SIZE, OIP_TO_TENSOR, type Element, type OipDatatype } from './oip-datatypes.js';
+import { assertDatatype, decodeBytes, elementSize, OIP_TO_TENSOR, type Element, type OipDatatype } from './oip-datatypes.js';
 import { OipError } from './oip-error.js';
 import type { OipTensorMetadata } from './oip-metadata.js';
 
@@ -98,8 +98,8 @@ function parseInput(raw: unknown, index: number, binary: { buf: Buffer; offset: 
     const bytes = binary.buf.subarray(binary.offset, end);
     binary.offset = end;
     if (datatype === 'BYTES') return { name, shape: dims, datatype, data: decodeBytes(name, bytes, count) };
-    if (bytes.length !== count * ELEMENT_SIZE[datatype]) {
-      throw bad(`input '${name}': ${bytes.length} bytes of binary data, but shape [${dims.join(', ')}] and ${datatype} need ${count * ELEMENT_SIZE[datatype]}`);
+    if (bytes.length !== count * elementSize(datatype)) {
+      throw bad(`input '${name}': ${bytes.length} bytes of binary data, but shape [${dims.join(', ')}] and ${datatype} need ${count * elementSize(datatype)}`);
     }
     return { name, shape: dims, datatype, packed: bytes };
   }

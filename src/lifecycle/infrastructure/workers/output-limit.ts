@@ -1,8 +1,5 @@
+import { ELEMENT_BYTES } from '../../../shared/tensors/tensor-types.js';
 import type { InferResult, InferenceOutput, TensorJson } from './worker-protocol.js';
-
-const ELEMENT_BYTES: Record<string, number> = {
-  float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, int8: 1, bool: 1, float16: 2, int16: 2, uint16: 2, uint32: 4, uint64: 8,
-};
 
 /** Raw tensor bytes of one item's outputs (what OIP's binary extension would send): elements × element size. */
 function outputBytes(output: InferenceOutput): number {

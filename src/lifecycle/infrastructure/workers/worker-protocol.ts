@@ -3,18 +3,15 @@
  * Plain data only: messages cross `child_process` IPC with the `advanced` serialization.
  */
 
-/**
- * Every element type onnxruntime-node 1.30 runs as a tensor (checked with Identity graphs).
- * `float16` travels as the numbers it stands for (exact), `string` as JS strings; int64 and
- * uint64 as numbers, so only values within ±2^53 are exact.
- */
-export const TENSOR_TYPES = [
-  'float32', 'float64', 'float16', 'int8', 'int16', 'int32', 'int64',
-  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
-] as const;
-export type TensorType = (typeof TENSOR_TYPES)[number];
+import type { TensorType } from '../../../shared/tensors/tensor-types.js';
 
-/** A named tensor in the REST/IPC JSON form (DESIGN §7): flat row-major data. */
+export type { TensorType };
+
+/**
+ * A named tensor in the REST/IPC JSON form (DESIGN §7): flat row-major data. `float16` travels
+ * as the numbers it stands for (exact), `string` as JS strings; int64 and uint64 as numbers,
+ * so only values within ±2^53 are exact.
+ */
 export interface TensorJson {
   dims: number[];
   /** Defaults to float32 (or the model's declared input type when the runtime knows it). */

@@ -1,12 +1,6 @@
-import type { TensorType } from '../worker-protocol.js';
 import { halfToFloat } from '../../../../shared/tensors/float16.js';
+import { ELEMENT_BYTES, type TensorType } from '../../../../shared/tensors/tensor-types.js';
 import { RuntimeError } from './runtime-error.js';
-
-/** Bytes per element of each fixed-size type (`string` has none: it cannot be packed). */
-export const ELEMENT_BYTES: Partial<Record<TensorType, number>> = {
-  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, float16: 2, int32: 4, uint32: 4, float32: 4,
-  int64: 8, uint64: 8, float64: 8,
-};
 
 export type PackedData = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array
   | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;

@@ -1,6 +1,7 @@
-import { TENSOR_TYPES, type TensorJson, type TensorType, type ValueInfo } from '../worker-protocol.js';
-import { elementCount, isFixedDim } from './dims.js';
 import { floatToHalf, halfToFloat } from '../../../../shared/tensors/float16.js';
+import { isTensorType, TENSOR_TYPES, type TensorType } from '../../../../shared/tensors/tensor-types.js';
+import type { TensorJson, ValueInfo } from '../worker-protocol.js';
+import { elementCount, isFixedDim } from './dims.js';
 import { unpackBase64, type PackedData } from './packed-tensor.js';
 import { OrtTensorCtor, type OrtTensor } from './onnx-session.js';
 import { RuntimeError } from './runtime-error.js';
@@ -26,10 +27,6 @@ const INT_RANGES: Partial<Record<TensorType, [number, number]>> = {
 
 function invalid(message: string): RuntimeError {
   return new RuntimeError('INVALID_INPUT', message);
-}
-
-export function isTensorType(value: unknown): value is TensorType {
-  return typeof value === 'string' && (TENSOR_TYPES as readonly string[]).includes(value);
 }
 
 function checkDims(name: string, dims: unknown, spec: ValueInfo): number[] {
