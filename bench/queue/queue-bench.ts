@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { PRIORITIES, type Priority } from '../../src/inference/domain/scheduling/priority.js';
-import { DEFAULT_AGING_INTERVAL_MS, JobPriorityQueue } from '../../src/inference/domain/scheduling/priority-queue.js';
+import { JobPriorityQueue } from '../../src/inference/domain/scheduling/priority-queue.js';
+import { DEFAULT_OPTIONS } from '../../src/shared/config/modelmora-options.js';
 
 export const STEADY_DEPTH = 32;
 
@@ -125,7 +126,7 @@ async function runPython(o: QueueBenchOptions): Promise<Omit<QueueBenchResult, '
 export async function benchQueue(o: QueueBenchOptions): Promise<QueueBenchResult> {
   const fillJobs = buildJobs(o.items);
   const flow = buildJobs(STEADY_DEPTH + o.steady);
-  const steadyQueue = new JobPriorityQueue<Job>({ agingIntervalMs: DEFAULT_AGING_INTERVAL_MS });
+  const steadyQueue = new JobPriorityQueue<Job>({ agingIntervalMs: DEFAULT_OPTIONS.agingIntervalMs });
   for (const job of flow.slice(0, STEADY_DEPTH)) steadyQueue.enqueue(job, job.priority, 0);
   const steadyJobs = flow.slice(STEADY_DEPTH);
   let clockMs = 0;
@@ -135,7 +136,7 @@ export async function benchQueue(o: QueueBenchOptions): Promise<QueueBenchResult
       clockMs += steadyJobs.length;
       return p;
     }, minMs);
-  const fillQueue = new JobPriorityQueue<Job>({ agingIntervalMs: DEFAULT_AGING_INTERVAL_MS });
+  const fillQueue = new JobPriorityQueue<Job>({ agingIntervalMs: DEFAULT_OPTIONS.agingIntervalMs });
   const fill = (minMs?: number) => repeated(() => fillPass(fillQueue, fillJobs), minMs);
   fill(WARMUP_MS);
   steady(WARMUP_MS);

@@ -55,6 +55,7 @@ export interface ModelMoraOptions {
   maxBatchSize: number;
   maxBatchWaitMs: number;
   workerConcurrency: number;
+  /** Waiting this long raises a queued job one priority level; the one default is in DEFAULT_OPTIONS. */
   agingIntervalMs: number;
   resultTtlMs: number;
   jobMaxRetries: number;

@@ -125,7 +125,7 @@ describe('JobPriorityQueue cancellation and bookkeeping', () => {
   });
 
   it('given a ticket from another queue, then this queue does not honour it unless it names a live job here', () => {
-    const other = new JobPriorityQueue<string>();
+    const other = new JobPriorityQueue<string>({ agingIntervalMs: Infinity });
     const foreign = other.enqueue('x', 'low', 0);
     const q = given([]);
     expect(q.remove(foreign)).toBe(false);

@@ -4,8 +4,11 @@ import { QueueSlots, type QueueTicket, type Slot } from './queue-slots.js';
 export type { QueueTicket } from './queue-slots.js';
 
 export interface JobPriorityQueueOptions {
-  /** Waiting this long raises a job one priority level (capped at critical). 0 or Infinity: no aging. */
-  agingIntervalMs?: number;
+  /**
+   * Waiting this long raises a job one priority level (capped at critical). 0 or Infinity: no aging.
+   * No default here: the server's is `agingIntervalMs` in the options.
+   */
+  agingIntervalMs: number;
 }
 
 /** A queued job as listed: what the caller enqueued, plus where aging has taken it. */
@@ -35,9 +38,6 @@ function rankOf(priority: Priority): number {
       throw new RangeError(`unknown priority ${String(priority)}`);
   }
 }
-
-/** Low waits at most ~1.5 min before it competes as critical. */
-export const DEFAULT_AGING_INTERVAL_MS = 30_000;
 
 /** How far aging has lifted a job of base `rank` after `waitedMs` (never below `rank`, never above critical). */
 export function effectiveRank(rank: number, waitedMs: number, agingIntervalMs: number): number {
@@ -73,8 +73,8 @@ export class JobPriorityQueue<T> implements Iterable<T> {
   /** Latest time seen, so that plain `for…of` can list in dequeue order. */
   private lastSeenMs = -Infinity;
 
-  constructor(options: JobPriorityQueueOptions = {}) {
-    const interval = options.agingIntervalMs ?? DEFAULT_AGING_INTERVAL_MS;
+  constructor(options: JobPriorityQueueOptions) {
+    const interval = options.agingIntervalMs;
     if (Number.isNaN(interval) || interval < 0) throw new RangeError(`agingIntervalMs must be ≥ 0 or Infinity, got ${interval}`);
     this.agingIntervalMs = interval === 0 ? Infinity : interval;
   }
