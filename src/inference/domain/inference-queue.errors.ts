@@ -44,3 +44,8 @@ export class InferenceTimeoutError extends DomainError {
 
 /** The message of a timed-out job, as in the seed's example event. */
 export const TIMEOUT_MESSAGE = 'Inference timeout';
+
+/** A model left the catalog: its queued jobs can never run, so they fail as for an unknown model. */
+export function unregisteredModelFailure(modelId: string): { error_code: string; error_message: string } {
+  return { error_code: 'MODEL_NOT_FOUND', error_message: `model ${modelId} was unregistered` };
+}

@@ -8,8 +8,9 @@ import { JobDispatcher } from '../dispatch/job-dispatcher.js';
 /**
  * The lifecycle's events steer the queue: a model that is loaded (or healthy again)
  * gets its queued jobs, highest priority first, in batches; a load that failed fails
- * that model's queued jobs with the load's error; an unregistered model's queued jobs
- * fail; any other unload leaves them queued, and the next dispatch loads it again.
+ * that model's queued jobs with the load's error; an unload leaves them queued, and the
+ * next dispatch loads it again (an unregistered model's jobs were already failed by
+ * ModelCatalogChangesHandler; one that slipped in since fails on that load: MODEL_NOT_FOUND).
  * Each event is handled on its own, so one failure cannot stop the next.
  */
 @EventsHandler(ModelLoaded, ModelLoadFailed, ModelUnloaded, ModelHealthChanged)
@@ -30,7 +31,6 @@ export class ModelReadinessSaga implements IEventHandler<LifecycleEvent> {
         case 'model.load.failed':
           return this.dispatcher.failQueued(modelId, event.payload.error_code, event.payload.error_message);
         case 'model.unloaded':
-          if (event.payload.reason === 'unregistered') return this.dispatcher.failQueued(modelId, 'MODEL_NOT_FOUND', `model ${modelId} was unregistered`);
           return this.dispatcher.wake(modelId);
       }
     } catch (err) {
