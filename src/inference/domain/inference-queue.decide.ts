@@ -1,9 +1,10 @@
 import { createEvent, type EventContext } from '../../shared/domain/event-envelope.js';
+import { ModelUnhealthyError } from '../../lifecycle/contracts.js';
 import {
   INFERENCE_QUEUE, JobAdopted, JobCancelled, JobCompleted, JobFailed, JobReleased, JobRequeued, JobStarted, JobSubmitted,
   type InferenceQueueEvent, type RequeueReason,
 } from './inference-queue.events.js';
-import { CannotCancelError, ModelQueueFullError, ModelUnhealthyError, QueueFullError, TIMEOUT_MESSAGE } from './inference-queue.errors.js';
+import { CannotCancelError, ModelQueueFullError, QueueFullError, TIMEOUT_MESSAGE } from './inference-queue.errors.js';
 import { requestKey, type InferenceQueueState, type LiveJob } from './inference-queue.state.js';
 import { validateInputs } from './job-inputs.js';
 import { NOT_READY_DELAY_MS, resolveTimeoutMs, retryDelayMs, roundMs } from './job-timing.js';

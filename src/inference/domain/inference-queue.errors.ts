@@ -30,12 +30,6 @@ export class JobNotFoundError extends DomainError {
   }
 }
 
-export class ModelUnhealthyError extends DomainError {
-  constructor(modelId: string, state: string) {
-    super('MODEL_UNHEALTHY', `model ${modelId} is ${state}: no jobs are routed to it until it recovers`, { model_id: modelId, state });
-  }
-}
-
 export class InferenceTimeoutError extends DomainError {
   constructor(jobId: string, message = 'Inference timeout') {
     super('INFERENCE_TIMEOUT', message, { job_id: jobId });

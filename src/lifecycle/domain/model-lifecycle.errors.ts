@@ -12,9 +12,10 @@ export class ModelNotLoadedError extends DomainError {
   }
 }
 
+/** Part of the lifecycle's public error language: the inference queue refuses work with it too. */
 export class ModelUnhealthyError extends DomainError {
   constructor(modelId: string, state: string) {
-    super('MODEL_UNHEALTHY', `model ${modelId} is ${state}`, { model_id: modelId, state });
+    super('MODEL_UNHEALTHY', `model ${modelId} is ${state}: no jobs are routed to it until it recovers`, { model_id: modelId, state });
   }
 }
 
