@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { limitOutputs } from './output-limit.js';
 import { createRuntime } from './runtimes/runtime-registry.js';
 import type { TaskRuntime } from './runtimes/task-runtime.js';
-import { RuntimeError, toErrorBody } from './runtimes/runtime-error.js';
+import { RuntimeError, workerErrorBody } from './runtimes/runtime-error.js';
 import type { InferPayload, LoadPayload, ModelMetadata, RuntimeOptions, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** Child-side request dispatcher: one model per worker, inference calls run one at a time. */
@@ -21,7 +21,7 @@ export class WorkerMessageHandler {
       return { id, ok: true, result: await this.dispatch(request) };
     } catch (err) {
       const fallback = request.type === 'load' ? 'LOAD_FAILED' : 'INFERENCE_FAILED';
-      return { id, ok: false, error: toErrorBody(err, fallback) };
+      return { id, ok: false, error: workerErrorBody(err, fallback) };
     }
   }
 

@@ -9,15 +9,14 @@ export class RuntimeError extends Error {
     super(message);
     this.name = 'RuntimeError';
   }
-
-  toBody(): WorkerErrorBody {
-    return { code: this.code, message: this.message };
-  }
 }
 
-/** Maps anything thrown to a reply body; unknown errors get `fallback`. */
-export function toErrorBody(err: unknown, fallback: WorkerErrorCode): WorkerErrorBody {
-  if (err instanceof RuntimeError) return err.toBody();
+/**
+ * Maps anything a runtime threw to a worker reply's error; unknown errors get `fallback`.
+ * (HTTP's error language is the server's `toErrorBody`: a worker speaks only WorkerErrorCode.)
+ */
+export function workerErrorBody(err: unknown, fallback: WorkerErrorCode): WorkerErrorBody {
+  if (err instanceof RuntimeError) return { code: err.code, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { code: fallback, message };
 }

@@ -8,7 +8,7 @@ import type {
 } from '../worker-protocol.js';
 import type { LoadedModelInfo, TaskRuntime } from './task-runtime.js';
 import { createSession, resolveModelFile, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
-import { RuntimeError, toErrorBody } from './runtime-error.js';
+import { RuntimeError, workerErrorBody } from './runtime-error.js';
 import { concatFeeds, groupForBatching, modelAllowsBatching, splitOutput, type PreparedItem } from './tensor-batching.js';
 import { checkTensor, fromOrtTensor, toOrtTensor, type CheckedTensor } from './tensor-codec.js';
 
@@ -34,7 +34,7 @@ export class TensorRuntime implements TaskRuntime {
       try {
         prepared.push({ index, feeds: this.prepare(item) });
       } catch (err) {
-        results[index] = { ok: false, error: toErrorBody(err, 'INVALID_INPUT') };
+        results[index] = { ok: false, error: workerErrorBody(err, 'INVALID_INPUT') };
       }
     });
 
@@ -55,7 +55,7 @@ export class TensorRuntime implements TaskRuntime {
         sessionRuns++;
         results[item.index] = await this.run(item.feeds).then(
           (outputs): ItemResult => ({ ok: true, outputs }),
-          (err: unknown): ItemResult => ({ ok: false, error: toErrorBody(err, 'INFERENCE_FAILED') }),
+          (err: unknown): ItemResult => ({ ok: false, error: workerErrorBody(err, 'INFERENCE_FAILED') }),
         );
       }
     }

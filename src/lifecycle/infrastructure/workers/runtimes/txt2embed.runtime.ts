@@ -4,7 +4,7 @@ import type { InferenceInput, InferResult, ItemResult, RuntimeOptions, ValueInfo
 import { l2Normalise, meanPool } from './embedding-pooling.js';
 import type { LoadedModelInfo, TaskRuntime } from './task-runtime.js';
 import { createSession, OrtTensorCtor, resolveModelFile, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
-import { RuntimeError, toErrorBody } from './runtime-error.js';
+import { RuntimeError, workerErrorBody } from './runtime-error.js';
 import { TextTokenizer, type EncodedBatch } from './text-tokenizer.js';
 
 const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
@@ -64,7 +64,7 @@ export class Txt2EmbedRuntime implements TaskRuntime {
         embeddings.push(...(await this.embed(texts.slice(start, start + TEXTS_PER_RUN), tokenCounts)));
       }
     } catch (err) {
-      const error = toErrorBody(err, 'INFERENCE_FAILED');
+      const error = workerErrorBody(err, 'INFERENCE_FAILED');
       for (const span of spans) results[span.index] = { ok: false, error };
       return { results, session_runs: sessionRuns };
     }
