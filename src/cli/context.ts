@@ -9,7 +9,7 @@ export interface CliContext {
   json: boolean;
 }
 
-export function contextOf(command: Command): CliContext {
+function contextOf(command: Command): CliContext {
   const o = command.optsWithGlobals<{ url?: string; token?: string; json?: boolean }>();
   const url = o.url ?? process.env.MODELMORA_URL ?? DEFAULT_URL;
   const token = o.token ?? process.env.MODELMORA_API_TOKEN ?? undefined;

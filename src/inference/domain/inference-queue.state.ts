@@ -121,8 +121,3 @@ export function evolveQueue(state: InferenceQueueState, event: DomainEvent): Inf
       return state;
   }
 }
-
-/** Milliseconds since the epoch at which a live job times out. */
-export function deadlineOf(job: LiveJob): number {
-  return Date.parse(job.submitted_at) + job.timeout_ms;
-}

@@ -18,7 +18,7 @@ export function appendedElsewhere(stored: StoredEvent, instanceId: string): bool
  * handler here must not reload, fail or count what happened there. Shared streams (the
  * catalog) are everyone's.
  */
-export function concernsEveryInstance(stored: StoredEvent): boolean {
+function concernsEveryInstance(stored: StoredEvent): boolean {
   return !(INSTANCE_STREAM_KINDS as readonly string[]).includes(stored.event.aggregate_type);
 }
 

@@ -15,7 +15,7 @@ export interface ErrorBody {
 /** 503s that clear by themselves say when to come back (RFC 9110 Retry-After, seconds). */
 const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { SERVICE_UNAVAILABLE: 5, QUEUE_FULL: 1, MODEL_UNHEALTHY: 5 };
 
-export function retryAfterSeconds(body: ErrorBody): number | undefined {
+function retryAfterSeconds(body: ErrorBody): number | undefined {
   const given = body.details?.retry_after_seconds;
   return typeof given === 'number' ? given : RETRY_AFTER_SECONDS[body.error_code];
 }

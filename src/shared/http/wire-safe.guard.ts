@@ -20,7 +20,7 @@ export class WireSafeGuard implements CanActivate {
 }
 
 /** The error code says which contract was broken: the model id, the inference inputs, or the request. */
-export function refusal(fault: WireFault): DomainError {
+function refusal(fault: WireFault): DomainError {
   const message = `${fault.path} ${fault.problem}`;
   if (fault.path === 'path.model_id') return new DomainError('INVALID_MODEL_ID', message, { field: fault.path });
   if (fault.path === 'body.inputs' || fault.path.startsWith('body.inputs.') || fault.path.startsWith('body.inputs[')) {

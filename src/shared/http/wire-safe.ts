@@ -23,7 +23,7 @@ export function findWireFault(value: unknown, path = '', maxDepth: number = WIRE
 // ES2024, in Node ≥ 20; the project's `lib` is older.
 type WellFormedString = string & { isWellFormed(): boolean };
 
-export function stringFault(s: string): string | undefined {
+function stringFault(s: string): string | undefined {
   if (s.includes('\0')) return 'contains a NUL character';
   if (!(s as WellFormedString).isWellFormed()) return 'contains a lone UTF-16 surrogate';
   return undefined;

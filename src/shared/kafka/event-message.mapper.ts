@@ -9,7 +9,7 @@ export interface RelayMessage {
 }
 
 /** Seed §8: `{prefix}.{aggregate_type}.{event_type}`, e.g. `modelmora.model_catalog.model.registered`. */
-export function topicFor(topicPrefix: string, event: { aggregate_type: string; event_type: string }): string {
+function topicFor(topicPrefix: string, event: { aggregate_type: string; event_type: string }): string {
   return `${topicPrefix}.${event.aggregate_type}.${event.event_type}`;
 }
 

@@ -27,7 +27,7 @@ export function toRelayBatch(events: readonly StoredEvent[], topicPrefix: string
 }
 
 /** Consecutive runs of messages whose total size stays under `maxBytes` (at least one each). */
-export function splitBySize(messages: RelayMessage[], maxBytes: number): RelayMessage[][] {
+function splitBySize(messages: RelayMessage[], maxBytes: number): RelayMessage[][] {
   const out: RelayMessage[][] = [];
   let current: RelayMessage[] = [];
   let size = 0;

@@ -7,7 +7,7 @@ export interface BatchingPolicy {
 }
 
 /** Model `config` keys that override the server defaults for that model. */
-export const BATCH_CONFIG_KEYS = { maxBatchSize: 'max_batch_size', maxWaitMs: 'max_batch_wait_ms' } as const;
+const BATCH_CONFIG_KEYS = { maxBatchSize: 'max_batch_size', maxWaitMs: 'max_batch_wait_ms' } as const;
 
 /**
  * The defaults, overridden by the model's own `max_batch_size` /

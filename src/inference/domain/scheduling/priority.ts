@@ -29,9 +29,3 @@ export function parsePriority(input: unknown): Priority {
   if (typeof input === 'string' && Object.hasOwn(PRIORITY_RANK, input)) return input as Priority;
   throw new InvalidPriorityError(input);
 }
-
-export function priorityOfRank(rank: number): Priority {
-  const p = PRIORITIES[rank];
-  if (p === undefined) throw new RangeError(`no priority has rank ${rank}`);
-  return p;
-}

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { REQUEST_LIMITS as L } from '../../../shared/http/request-limits.js';
 
-export const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
+const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
 
 export class ListJobsDto {
   @ApiPropertyOptional({ enum: JOB_STATUSES }) @IsOptional() @IsIn(JOB_STATUSES) status?: string;

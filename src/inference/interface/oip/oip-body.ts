@@ -4,7 +4,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { OipError } from './oip-error.js';
 
 /** Past this a request is refused with 413; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
-export const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const unzip: Record<string, (b: Buffer) => Promise<Buffer>> = { gzip: promisify(gunzip), deflate: promisify(inflate) };
 
@@ -36,7 +36,7 @@ export async function readOipBody(req: Request): Promise<OipBody> {
 }
 
 /** The binary tensor extension: the first `Inference-Header-Content-Length` bytes are JSON. */
-export function splitBody(raw: Buffer, headerLength: string | string[] | undefined): OipBody {
+function splitBody(raw: Buffer, headerLength: string | string[] | undefined): OipBody {
   let jsonEnd = raw.length;
   if (headerLength !== undefined) {
     const n = Number(Array.isArray(headerLength) ? headerLength[0] : headerLength);

@@ -8,7 +8,7 @@ export interface OipTensorMetadata {
 }
 
 /** txt2embed models speak OIP as one BYTES input of texts and one FP32 output of embeddings. */
-export const TEXT_INPUT = 'text';
+const TEXT_INPUT = 'text';
 export const EMBEDDINGS_OUTPUT = 'embeddings';
 
 const shapeOf = (dims: IoTensor['dims']): number[] => dims.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));

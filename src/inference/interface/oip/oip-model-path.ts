@@ -7,7 +7,7 @@ import { OipError } from './oip-error.js';
  * `[A-Za-z0-9._-]`) and no client percent-encodes it, so the alias cannot be ambiguous;
  * `--` or `__` can (`a--b--c` could be `a/b--c` or `a--b/c`).
  */
-export const ALIAS_SEPARATOR = '~';
+const ALIAS_SEPARATOR = '~';
 
 export type OipModelAction = 'metadata' | 'ready' | 'infer';
 

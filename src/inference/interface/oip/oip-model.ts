@@ -31,7 +31,7 @@ interface Details {
   io?: { inputs: IoTensor[]; outputs: IoTensor[] } | null;
 }
 
-export const OIP_TASK_TYPES = ['tensor', 'txt2embed'];
+const OIP_TASK_TYPES = ['tensor', 'txt2embed'];
 
 /** The model's registry and lifecycle details, through the public ModelDetailsQuery (404 when unknown). */
 export async function findOipModel(queries: QueryBus, modelId: string, version?: string): Promise<OipModel> {

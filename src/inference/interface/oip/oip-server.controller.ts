@@ -7,7 +7,7 @@ import { OipExceptionFilter } from './oip-error.js';
 import { serverVersion } from './server-version.js';
 
 /** Extensions this server really implements (Triton's names): binary tensors; priority/timeout parameters. */
-export const OIP_EXTENSIONS = ['binary_tensor_data', 'parameters'];
+const OIP_EXTENSIONS = ['binary_tensor_data', 'parameters'];
 
 /** OIP (KServe v2 / Triton REST) server endpoints. Health is open, like /health; the rest wants the token. */
 @Controller('v2')

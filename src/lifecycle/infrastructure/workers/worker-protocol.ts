@@ -35,13 +35,7 @@ export interface EmbeddingOutput {
 
 export type InferenceOutput = TensorMap | EmbeddingOutput;
 
-export const WORKER_ERROR_CODES = [
-  'INVALID_INPUT',
-  'INFERENCE_FAILED',
-  'LOAD_FAILED',
-  'MODEL_NOT_LOADED',
-] as const;
-export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number];
+export type WorkerErrorCode = 'INVALID_INPUT' | 'INFERENCE_FAILED' | 'LOAD_FAILED' | 'MODEL_NOT_LOADED';
 
 export interface WorkerErrorBody {
   code: WorkerErrorCode;
