@@ -1,3 +1,4 @@
+import { effectiveRank, nextLevel } from './aging.js';
 import { MAX_PRIORITY_RANK, PRIORITIES, type Priority } from './priority.js';
 import { QueueSlots, type QueueTicket, type Slot } from './queue-slots.js';
 
@@ -39,32 +40,15 @@ function rankOf(priority: Priority): number {
   }
 }
 
-/** How far aging has lifted a job of base `rank` after `waitedMs` (never below `rank`, never above critical). */
-export function effectiveRank(rank: number, waitedMs: number, agingIntervalMs: number): number {
-  // Written so that NaN anywhere means "no aging" rather than a NaN rank.
-  if (!(agingIntervalMs > 0 && agingIntervalMs < Infinity && waitedMs >= agingIntervalMs)) return rank;
-  return Math.min(TOP_RANK, rank + Math.floor(waitedMs / agingIntervalMs));
-}
-
 /**
- * The queued jobs of one model: highest priority first, FIFO within a priority,
- * with aging so that a steady stream of urgent work cannot starve a low job.
+ * The queued jobs of one model: highest priority first, FIFO within a priority, with
+ * aging so that a steady stream of urgent work cannot starve a low job.
  *
- * Design: one FIFO per priority level instead of one heap. Aging makes a heap's
- * keys change with time; with one FIFO per level the only candidates are the
- * four heads (inside a level every job has the same base rank and waits no less
- * than the one behind it), so a dequeue is one pass over the heads: effective
- * rank, then the longer wait, then the higher base rank. Enqueue appends, and a
- * cancel unlinks through the ticket enqueue returned: all O(1), and nothing is
- * allocated once the slots have grown to the queue's peak (see QueueSlots).
- *
- * The head argument needs wait times that never decrease along a level, but the
- * caller's clock may step back (NTP) or a job may be re-queued with its old
- * time. So aging counts from `max(enqueuedAtMs, previous job's aging start)`:
- * FIFO follows the sequence of enqueue calls, never the clock, and an
- * out-of-order job only loses some aging credit, never its turn.
- *
- * Time is always passed in; nothing here reads a clock.
+ * One FIFO per priority level instead of one heap, whose keys aging would change with
+ * time: a dequeue compares the four heads only (see `nextLevel`); enqueue and cancel
+ * (through the ticket) are O(1) and allocate nothing past the queue's peak (QueueSlots).
+ * Aging counts from `max(enqueuedAtMs, previous job's aging start)`, so a clock that
+ * steps back costs a job some aging credit, never its turn. Nothing here reads a clock.
  */
 export class JobPriorityQueue<T> implements Iterable<T> {
   private readonly slots = new QueueSlots<T>(PRIORITIES.length);
@@ -165,7 +149,7 @@ export class JobPriorityQueue<T> implements Iterable<T> {
   *entries(nowMs: number): IterableIterator<QueuedJob<T>> {
     const cursors = [...this.slots.heads];
     for (;;) {
-      const best = this.chooseRank(cursors, nowMs);
+      const best = nextLevel(cursors, nowMs, this.agingIntervalMs);
       if (best < 0) return;
       const s = cursors[best]!;
       cursors[best] = s.next;
@@ -203,31 +187,8 @@ export class JobPriorityQueue<T> implements Iterable<T> {
     this.see(nowMs);
     if (this.total === 0) return null;
     const heads = this.slots.heads;
-    const best = this.chooseRank(heads, nowMs);
+    const best = nextLevel(heads, nowMs, this.agingIntervalMs);
     return best < 0 ? null : heads[best]!;
-  }
-
-  /**
-   * Which level's candidate goes next (-1: none), given one node or null per
-   * level. Ties on effective rank go to the longer wait, and ties
-   * on that to the higher base rank (scanned first, kept by the strict `<`).
-   */
-  private chooseRank(candidates: readonly (Slot<T> | null)[], nowMs: number): number {
-    let best = -1;
-    let bestEff = -1;
-    let bestFrom = Infinity;
-    for (let rank = TOP_RANK; rank >= 0; rank--) {
-      const s = candidates[rank]!;
-      if (s === null) continue;
-      const from = s.agingFromMs;
-      const eff = effectiveRank(rank, nowMs - from, this.agingIntervalMs);
-      if (eff > bestEff || (eff === bestEff && from < bestFrom)) {
-        best = rank;
-        bestEff = eff;
-        bestFrom = from;
-      }
-    }
-    return best;
   }
 
   private see(ms: number): void {
