@@ -26,7 +26,7 @@ export function resolveInstanceId(options: { instanceId?: string; dataDir: strin
 }
 
 /** Fixed namespace of ModelMora's per-instance stream ids (UUID v5); never change it: ids on disk derive from it. */
-export const INSTANCE_STREAM_NAMESPACE = '6d6f6465-6c6d-4f72-a16e-696e7374616e';
+const INSTANCE_STREAM_NAMESPACE = '6d6f6465-6c6d-4f72-a16e-696e7374616e';
 
 /** Aggregate types with one stream per instance; every other stream (the catalog) is shared. */
 export const INSTANCE_STREAM_KINDS = ['model_lifecycle_manager', 'inference_queue'] as const;

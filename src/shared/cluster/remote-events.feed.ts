@@ -9,7 +9,7 @@ import { StoreNotifications } from './store-notifications.js';
 import { StoreSubscription } from './store-subscription.js';
 
 /** True when another instance appended the event (the store stamps `metadata.instance_id`). */
-export function appendedElsewhere(stored: StoredEvent, instanceId: string): boolean {
+function appendedElsewhere(stored: StoredEvent, instanceId: string): boolean {
   return stored.metadata.instance_id !== instanceId;
 }
 

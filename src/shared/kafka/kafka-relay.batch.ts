@@ -46,7 +46,7 @@ function splitBySize(messages: RelayMessage[], maxBytes: number): RelayMessage[]
 }
 
 /** Groups by topic keeping position order inside each topic (a Map keeps first-seen topic order). */
-export function byTopic(messages: RelayMessage[]): TopicMessages[] {
+function byTopic(messages: RelayMessage[]): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
   for (const m of messages) {
     let entry = topics.get(m.topic);
