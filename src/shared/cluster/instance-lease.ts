@@ -1,9 +1,9 @@
-import { hostname } from 'node:os';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type pg from 'pg';
 import type { Database } from '../database/database.js';
 import { connectionEnded, type DedicatedConnectionFactory } from './dedicated-connection.js';
 import { advisoryKey } from './instance-id.js';
+import { instanceRows, type LeaseQuery, type OrphanInstance } from './instance-rows.js';
 
 /** Another live process holds this instance id: two processes must never own one queue. */
 export class InstanceIdInUseError extends Error {
@@ -26,14 +26,6 @@ export interface InstanceLeaseOptions {
   /** A heartbeat older than this (and a free lock) makes an instance an orphan. */
   staleAfterMs?: number;
   logger?: LoggerService;
-}
-
-/** An instance that stopped heart-beating and whose session is gone. */
-export interface OrphanInstance {
-  instanceId: string;
-  epoch: number;
-  heartbeatAt: Date;
-  released: boolean;
 }
 
 /** A dead instance's lease, held by a survivor while it takes the instance's work over. */
@@ -62,6 +54,12 @@ export class InstanceLease {
   private timer?: NodeJS.Timeout;
   private state: 'idle' | 'held' | 'lost' | 'released' = 'idle';
   private currentEpoch = 0;
+
+  /** On the lease's own session when there is one (its writes then need the lock alive), else the pool. */
+  private readonly query: LeaseQuery = async <T>(sql: string, params: unknown[]): Promise<T[]> => {
+    if (this.client) return (await this.client.query(sql, params)).rows as T[];
+    return this.options.db.query<T>(sql, params);
+  };
 
   constructor(private readonly options: InstanceLeaseOptions) {
     this.log = options.logger ?? new Logger('InstanceLease');
@@ -101,15 +99,7 @@ export class InstanceLease {
       this.client = client;
       void connectionEnded(client).then((reason) => this.lose(reason));
     }
-    const [row] = await this.query<{ epoch: string }>(
-      `INSERT INTO instances (instance_id, lease_key, host, pid, started_at, heartbeat_at, released_at)
-       VALUES ($1, $2, $3, $4, now(), now(), NULL)
-       ON CONFLICT (instance_id) DO UPDATE SET lease_key = EXCLUDED.lease_key, host = EXCLUDED.host, pid = EXCLUDED.pid,
-         epoch = instances.epoch + 1, started_at = now(), heartbeat_at = now(), released_at = NULL
-       RETURNING epoch`,
-      [this.instanceId, key, hostname(), process.pid],
-    );
-    this.currentEpoch = Number(row!.epoch);
+    this.currentEpoch = await instanceRows.register(this.query, this.instanceId, key);
     this.state = 'held';
     if (this.client) this.timer = setInterval(() => void this.heartbeat(), this.heartbeatMs).unref();
     this.log.log({ msg: 'instance lease acquired', instance_id: this.instanceId, epoch: this.currentEpoch });
@@ -117,19 +107,8 @@ export class InstanceLease {
   }
 
   /** Instances whose heartbeat is stale (or that released their lease) and whose lock nobody holds. */
-  async findOrphans(): Promise<OrphanInstance[]> {
-    const rows = await this.options.db.query<{ instance_id: string; epoch: string; heartbeat_at: Date; released: boolean }>(
-      `SELECT i.instance_id, i.epoch, i.heartbeat_at, i.released_at IS NOT NULL AS released FROM instances i
-       WHERE i.instance_id <> $1
-         AND (i.released_at IS NOT NULL OR i.heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))
-         AND NOT EXISTS (SELECT 1 FROM pg_locks l
-                         WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
-                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                           AND ((l.classid::bigint << 32) | l.objid::bigint) = i.lease_key)
-       ORDER BY i.heartbeat_at`,
-      [this.instanceId, this.staleAfterMs],
-    );
-    return rows.map((r) => ({ instanceId: r.instance_id, epoch: Number(r.epoch), heartbeatAt: new Date(r.heartbeat_at), released: r.released }));
+  findOrphans(): Promise<OrphanInstance[]> {
+    return instanceRows.orphans(this.options.db, this.instanceId, this.staleAfterMs);
   }
 
   /**
@@ -148,23 +127,18 @@ export class InstanceLease {
     const unlock = async () => {
       if (this.client && this.held) await this.client.query(`SELECT pg_advisory_unlock($1::bigint)`, [key]);
     };
-    const [row] = await this.query<{ epoch: string }>(
-      `UPDATE instances SET epoch = epoch + 1 WHERE instance_id = $1
-         AND (released_at IS NOT NULL OR heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))
-       RETURNING epoch`,
-      [instanceId, this.staleAfterMs],
-    );
-    if (!row) {
+    const epoch = await instanceRows.claim(this.query, instanceId, this.staleAfterMs);
+    if (epoch === undefined) {
       await unlock();
       return undefined;
     }
-    this.log.log({ msg: 'claimed a dead instance', instance_id: this.instanceId, claimed: instanceId, epoch: Number(row.epoch) });
+    this.log.log({ msg: 'claimed a dead instance', instance_id: this.instanceId, claimed: instanceId, epoch });
     return {
       instanceId,
-      epoch: Number(row.epoch),
+      epoch,
       release: unlock,
       retire: async () => {
-        await this.query(`DELETE FROM instances WHERE instance_id = $1`, [instanceId]);
+        await instanceRows.forget(this.query, instanceId);
         await unlock();
       },
     };
@@ -176,14 +150,14 @@ export class InstanceLease {
     this.state = 'released'; // also stops a pending re-acquisition
     clearInterval(this.timer);
     if (!held) return;
-    await this.query(`UPDATE instances SET released_at = now() WHERE instance_id = $1`, [this.instanceId]).catch(() => undefined);
+    await instanceRows.markReleased(this.query, this.instanceId).catch(() => undefined);
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
   }
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.query(`UPDATE instances SET heartbeat_at = now() WHERE instance_id = $1`, [this.instanceId]);
+      await instanceRows.heartbeat(this.query, this.instanceId);
     } catch (err) {
       // Cannot prove we are alive: give the lock up for sure (end the session) rather than hold it blind.
       this.lose(err instanceof Error ? err : new Error(String(err)));
@@ -215,11 +189,5 @@ export class InstanceLease {
       );
     }, this.heartbeatMs);
     retry.unref();
-  }
-
-  /** On the lease's own session when there is one (its writes then need the lock alive), else the pool. */
-  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    if (this.client) return (await this.client.query(sql, params)).rows as T[];
-    return this.options.db.query<T>(sql, params);
   }
 }
