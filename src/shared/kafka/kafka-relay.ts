@@ -2,6 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
+import { RelayHealth } from './kafka-relay.health.js';
 import { SettleChase } from '../event-store/settle-chase.js';
 import { Signal } from './signal.js';
 
@@ -71,8 +72,7 @@ export class KafkaRelay {
   /** The last cursor the broker acknowledged AND the checkpoint recorded. */
   private acked?: StoreCursor;
   private published = 0;
-  private lastError?: string;
-  private failingSince?: Date;
+  private readonly health: RelayHealth;
 
   constructor(
     private readonly source: RelaySource,
@@ -87,6 +87,7 @@ export class KafkaRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.health = new RelayHealth(this.log);
   }
 
   start(): void {
@@ -115,14 +116,13 @@ export class KafkaRelay {
       checkpoint: this.acked?.position ?? 0,
       ...(this.acked ? { cursor: this.acked } : {}),
       published: this.published,
-      healthy: this.lastError === undefined,
-      ...(this.lastError !== undefined ? { lastError: this.lastError, failingSince: this.failingSince?.toISOString() } : {}),
+      ...this.health.report(),
     };
   }
 
   /** Broker connectivity right now (readiness): the loop's verdict if failing, else a metadata round trip. */
   async probe(timeoutMs = 2000): Promise<void> {
-    if (this.lastError !== undefined) throw new Error(this.lastError);
+    if (this.health.error !== undefined) throw new Error(this.health.error);
     await this.broker.probe(timeoutMs);
   }
 
@@ -135,12 +135,12 @@ export class KafkaRelay {
         this.acked ??= await this.checkpoints.get(this.name);
         await this.broker.connect();
         const more = await this.publishAvailable();
-        this.recovered();
+        this.health.recovered(this.acked?.position);
         backoff = this.initialBackoffMs;
         woken = more ? (chase.next(true, false, 0), false) : await this.wake.wait(chase.next(false, woken, this.pollIntervalMs));
       } catch (err) {
         if (this.stopping) break;
-        this.failed(err, backoff);
+        this.health.failed(err, backoff, this.acked?.position);
         await this.broker.reset(err).catch(() => undefined);
         await this.stopped.wait(backoff);
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
@@ -184,27 +184,6 @@ export class KafkaRelay {
     this.published += request.count;
   }
 
-  private failed(err: unknown, backoffMs: number): void {
-    const message = err instanceof Error ? err.message : String(err);
-    if (this.lastError === undefined) {
-      this.failingSince = new Date();
-      this.log.warn({
-        msg: `Kafka relay: publishing failed (${message}); events are still stored and will be published when it recovers`,
-        checkpoint: this.acked?.position,
-      });
-    } else {
-      this.log.debug?.({ msg: `Kafka relay: still failing (${message}), next attempt in ${backoffMs} ms` });
-    }
-    this.lastError = message;
-  }
-
-  private recovered(): void {
-    if (this.lastError === undefined) return;
-    const downMs = Date.now() - (this.failingSince?.getTime() ?? Date.now());
-    this.log.log({ msg: 'Kafka relay: publishing again', down_ms: downMs, checkpoint: this.acked?.position });
-    this.lastError = undefined;
-    this.failingSince = undefined;
-  }
 }
 
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
