@@ -18,8 +18,8 @@ import { JobPayloadReader } from './application/recording/job-payload-reader.js'
 import { JobPayloadStore } from './application/recording/job-payload-store.js';
 import { QueueRecorder } from './application/recording/queue-recorder.js';
 import { ResultExpiry } from './application/results/result-expiry.js';
-import { ModelCatalogChangesHandler } from './application/sagas/model-catalog-changes.handler.js';
-import { ModelReadinessSaga } from './application/sagas/model-readiness.saga.js';
+import { ModelCatalogChangesHandler } from './application/reactions/model-catalog-changes.handler.js';
+import { ModelReadinessHandler } from './application/reactions/model-readiness.handler.js';
 import { InferenceController } from './interface/http/inference.controller.js';
 import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
@@ -54,7 +54,7 @@ export class InferenceModule {
         BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
-        ModelReadinessSaga, ModelCatalogChangesHandler, MetricsHandler,
+        ModelReadinessHandler, ModelCatalogChangesHandler, MetricsHandler,
       ],
     };
   }

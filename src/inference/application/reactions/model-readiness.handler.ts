@@ -14,8 +14,8 @@ import { JobDispatcher } from '../dispatch/job-dispatcher.js';
  * Each event is handled on its own, so one failure cannot stop the next.
  */
 @EventsHandler(ModelLoaded, ModelLoadFailed, ModelUnloaded, ModelHealthChanged)
-export class ModelReadinessSaga implements IEventHandler<LifecycleEvent> {
-  private readonly logger = new Logger('InferenceSagas');
+export class ModelReadinessHandler implements IEventHandler<LifecycleEvent> {
+  private readonly logger = new Logger('InferenceReactions');
 
   constructor(private readonly dispatcher: JobDispatcher) {}
 

@@ -12,7 +12,7 @@ import { ModelDirectory } from '../model-directory.js';
  */
 @EventsHandler(ModelRegistered, ModelUpdated, ModelUnregistered)
 export class ModelCatalogChangesHandler implements IEventHandler<ModelCatalogEvent> {
-  private readonly logger = new Logger('InferenceSagas');
+  private readonly logger = new Logger('InferenceReactions');
 
   constructor(
     private readonly directory: ModelDirectory,
