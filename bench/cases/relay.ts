@@ -11,7 +11,7 @@ import { kafkaModules } from '../support/app-modules.js';
 import { median, percentile, result, type BenchResult } from '../support/stats.js';
 
 type RelayBroker = import('../../src/shared/kafka/kafka-relay.broker.js').RelayBroker;
-type RelayCheckpoints = import('../../src/shared/kafka/kafka-relay.js').RelayCheckpoints;
+type ReaderCheckpoints = import('../../src/shared/event-store/checkpoint-store.js').ReaderCheckpoints;
 
 const READ_BATCH = 500;
 const LAG_APPEND_EVENTS = 100;
@@ -74,7 +74,7 @@ export const relayCase: BenchCase = {
       for (const m of batch) (byTopic.get(m.topic) ?? byTopic.set(m.topic, []).get(m.topic)!).push(m.message);
       return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     };
-    const newRelay = (name: string, checkpoints: RelayCheckpoints = checkpointStore) =>
+    const newRelay = (name: string, checkpoints: ReaderCheckpoints = checkpointStore) =>
       new k.relay.KafkaRelay(store, checkpoints, broker, { topicPrefix: prefix, checkpointName: name, batchSize: READ_BATCH, logger: quiet });
 
     try {
@@ -117,7 +117,7 @@ export const relayCase: BenchCase = {
       const pending: { position: number; committedAt: number }[] = [];
       const lags: number[] = [];
       let maxBacklog = 0;
-      const tracking: RelayCheckpoints = {
+      const tracking: ReaderCheckpoints = {
         get: (n) => checkpointStore.get(n),
         async advance(n, cursor) {
           await checkpointStore.advance(n, cursor);

@@ -1,4 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
+import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
 import { cursorOf, START_OF_STORE, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
 import { SettleChase } from '../event-store/settle-chase.js';
 import { Signal } from '../kafka/signal.js';
@@ -9,18 +10,12 @@ export interface SubscriptionSource {
   headCursor(): Promise<StoreCursor>;
 }
 
-/** `CheckpointStore` fits. */
-export interface SubscriptionCheckpoints {
-  get(name: string): Promise<StoreCursor>;
-  advance(name: string, cursor: StoreCursor): Promise<void>;
-}
-
 export interface StoreSubscriptionOptions {
   name: string;
   /** Called with each batch in store order; the cursor moves (and is saved) only after it resolves. */
   handler: (events: readonly StoredEvent[]) => Promise<void>;
   /** Saves the cursor under `name`; without it the cursor lives in memory and `from` applies at every start. */
-  checkpoints?: SubscriptionCheckpoints;
+  checkpoints?: ReaderCheckpoints;
   /** Where to begin when no checkpoint is stored: the first event, or what settles from now on. */
   from?: 'beginning' | 'head';
   batchSize?: number;

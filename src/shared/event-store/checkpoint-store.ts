@@ -1,8 +1,15 @@
 import type { Database, Tx } from '../database/database.js';
 import { START_OF_STORE, type StoreCursor } from './stored-event.js';
 
+/** What a catch-up reader (Kafka relay, store subscription) needs of its checkpoint: CheckpointStore fits. */
+export interface ReaderCheckpoints {
+  get(name: string): Promise<StoreCursor>;
+  /** Forwards only. */
+  advance(name: string, cursor: StoreCursor): Promise<void>;
+}
+
 /** Where each catch-up reader (projection, Kafka relay, subscription) has got to: a (transaction id, position) cursor. */
-export class CheckpointStore {
+export class CheckpointStore implements ReaderCheckpoints {
   constructor(private readonly db: Database) {}
 
   async get(name: string, tx?: Tx): Promise<StoreCursor> {

@@ -3,7 +3,8 @@ import type { TopicMessages } from 'kafkajs';
 import { DomainEvent } from '../domain/event-envelope.js';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
-import { KafkaRelay, type RelayCheckpoints, type RelaySource } from './kafka-relay.js';
+import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
+import { KafkaRelay, type RelaySource } from './kafka-relay.js';
 
 class Happened extends DomainEvent<{ n: number }> {
   static readonly eventType = 'thing.happened';
@@ -36,7 +37,7 @@ class MemorySource implements RelaySource {
   }
 }
 
-class MemoryCheckpoints implements RelayCheckpoints {
+class MemoryCheckpoints implements ReaderCheckpoints {
   readonly writes: number[] = [];
   async get() {
     return at(this.writes.at(-1) ?? 0);

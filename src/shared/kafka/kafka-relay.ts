@@ -1,4 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
+import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
@@ -11,13 +12,6 @@ export interface RelaySource {
   /** Settled events after the cursor, in (transaction id, position) order. */
   readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]>;
   headPosition(): Promise<number>;
-}
-
-/** `CheckpointStore` fits. */
-export interface RelayCheckpoints {
-  get(name: string): Promise<StoreCursor>;
-  /** Forwards only. */
-  advance(name: string, cursor: StoreCursor): Promise<void>;
 }
 
 export interface KafkaRelayOptions {
@@ -76,7 +70,7 @@ export class KafkaRelay {
 
   constructor(
     private readonly source: RelaySource,
-    private readonly checkpoints: RelayCheckpoints,
+    private readonly checkpoints: ReaderCheckpoints,
     private readonly broker: RelayBroker,
     private readonly options: KafkaRelayOptions,
   ) {
