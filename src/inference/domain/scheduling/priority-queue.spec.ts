@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PRIORITY_RANK, type Priority } from './priority.js';
-import { effectiveRank } from './aging.js';
+import type { Priority } from './priority.js';
 import { JobPriorityQueue, type QueueTicket } from './priority-queue.js';
 
 const MIN = 60_000;
@@ -51,45 +50,6 @@ describe('JobPriorityQueue ordering', () => {
     expect(q.peek(0)).toBe('h');
     expect(q.size).toBe(2);
     expect(q.dequeue(0)).toBe('h');
-  });
-});
-
-describe('JobPriorityQueue aging', () => {
-  it('given a low job not yet aged, then a later normal job goes first', () => {
-    const q = given([['old-low', 'low', 0], ['normal', 'normal', 30_000]], MIN);
-    expect(drainAt(q, 59_999)).toEqual(['normal', 'old-low']);
-  });
-
-  it('given a low job aged one level, then it overtakes a later normal job (older wins on equal rank)', () => {
-    const q = given([['old-low', 'low', 0], ['normal', 'normal', 30_000]], MIN);
-    expect(drainAt(q, 60_000)).toEqual(['old-low', 'normal']);
-  });
-
-  it('given an aged low job, then a critical job still overtakes it while its effective rank is higher', () => {
-    const q = given([['old-low', 'low', 0], ['critical', 'critical', 100_000]], MIN);
-    // old-low has waited 2 intervals: effective high < critical.
-    expect(drainAt(q, 150_000)).toEqual(['critical', 'old-low']);
-  });
-
-  it('given a low job aged to the critical cap, then it goes before a younger critical job', () => {
-    const q = given([['old-low', 'low', 0], ['critical', 'critical', 170_000]], MIN);
-    expect(drainAt(q, 180_000)).toEqual(['old-low', 'critical']);
-    expect(effectiveRank(PRIORITY_RANK.low, 100 * MIN, MIN)).toBe(PRIORITY_RANK.critical);
-  });
-
-  it('given equal effective rank and equal wait, then the higher submitted priority goes first', () => {
-    const q = given([['low', 'low', 0], ['normal', 'normal', 0]], MIN);
-    expect(drainAt(q, 10 * MIN)).toEqual(['normal', 'low']);
-  });
-
-  it.each([0, Infinity])('given agingIntervalMs %p, then a low job never overtakes', (interval) => {
-    const q = given([['old-low', 'low', 0], ['normal', 'normal', 1_000_000]], interval);
-    expect(drainAt(q, 1e12)).toEqual(['normal', 'old-low']);
-  });
-
-  it('given a negative or NaN aging interval, then the queue refuses it', () => {
-    expect(() => new JobPriorityQueue({ agingIntervalMs: -1 })).toThrow(RangeError);
-    expect(() => new JobPriorityQueue({ agingIntervalMs: NaN })).toThrow(RangeError);
   });
 });
 
