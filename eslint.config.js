@@ -18,7 +18,13 @@ const boundaries = {
       regex: `^(\\.\\./)+(${contexts.filter((c) => c !== self).join('|')})/(?!contracts\\.js$)`,
       message: 'context-boundaries: import another context only through its contracts.ts',
     },
-    { regex: `^(\\.\\./)+(${root}|cli/|dashboard/)`, message: 'context-boundaries: a context does not import the composition root, the CLI or the dashboard' },
+    boundaries.outward,
+  ],
+  outward: { regex: `^(\\.\\./)+(${root}|cli/|dashboard/)`, message: 'context-boundaries: a context does not import the composition root, the CLI or the dashboard' },
+  /** A context's domain imports no other context at all: a contract also carries Nest commands. */
+  domain: (self) => [
+    { regex: `^(\\.\\./)+(${contexts.filter((c) => c !== self).join('|')})/`, message: 'context-boundaries: a domain imports no other context (not even its contract, which loads Nest)' },
+    boundaries.outward,
   ],
   /** The shared kernel knows no context: contexts hand it their parts (ContextFeature). */
   shared: [{ regex: `^(\\.\\./)+(${contexts.join('|')}|cli|dashboard)/|^(\\.\\./)+${root}`, message: 'context-boundaries: the shared kernel imports no context' }],
@@ -48,7 +54,7 @@ export default tseslint.config(
   restrict(['src/cli/**/*.ts'], boundaries.cli),
   ...contexts.flatMap((c) => [
     restrict([`src/${c}/**/*.ts`], boundaries.context(c)),
-    restrict([`src/${c}/domain/**/*.ts`], [...boundaries.context(c), plainDomain], domainOnly),
+    restrict([`src/${c}/domain/**/*.ts`], [...boundaries.domain(c), plainDomain], domainOnly),
   ]),
   {
     files: ['src/**/domain/**/*.ts'],

@@ -5,7 +5,8 @@
  * another context.
  */
 export * from './domain/model-lifecycle.events.js';
-export { ModelNotLoadedError, ModelUnhealthyError } from './domain/model-lifecycle.errors.js';
+export { ModelNotLoadedError } from './domain/model-lifecycle.errors.js';
+export { ModelUnhealthyError } from '../shared/domain/model-unhealthy.error.js';
 export { LoadModelCommand } from './application/commands/load-model/load-model.command.js';
 export { UnloadModelCommand } from './application/commands/unload-model/unload-model.command.js';
 export { WarmupModelCommand } from './application/commands/warmup-model/warmup-model.command.js';

@@ -1,5 +1,5 @@
 import { createEvent, type EventContext } from '../../shared/domain/event-envelope.js';
-import { ModelUnhealthyError } from '../../lifecycle/contracts.js';
+import { ModelUnhealthyError } from '../../shared/domain/model-unhealthy.error.js';
 import {
   INFERENCE_QUEUE, JobAdopted, JobCancelled, JobCompleted, JobFailed, JobReleased, JobRequeued, JobStarted, JobSubmitted,
   type InferenceQueueEvent, type RequeueReason,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ModelNotLoadedError, ModelUnhealthyError } from '../domain/model-lifecycle.errors.js';
+import { ModelUnhealthyError } from '../../shared/domain/model-unhealthy.error.js';
+import { ModelNotLoadedError } from '../domain/model-lifecycle.errors.js';
 import { ModelWorkers } from '../infrastructure/workers/model-workers.js';
 import type { InferenceInput, InferResult } from '../infrastructure/workers/worker-protocol.js';
 import type { ModelServingPort } from './ports/model-serving.port.js';

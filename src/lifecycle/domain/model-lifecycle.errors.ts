@@ -13,12 +13,6 @@ export class ModelNotLoadedError extends DomainError {
 }
 
 /** Part of the lifecycle's public error language: the inference queue refuses work with it too. */
-export class ModelUnhealthyError extends DomainError {
-  constructor(modelId: string, state: string) {
-    super('MODEL_UNHEALTHY', `model ${modelId} is ${state}: no jobs are routed to it until it recovers`, { model_id: modelId, state });
-  }
-}
-
 export class LoadFailedError extends DomainError {
   constructor(modelId: string, message: string) {
     super('LOAD_FAILED', `loading ${modelId} failed: ${message}`, { model_id: modelId });
