@@ -56,6 +56,6 @@ export class ClusterModule {
       RemoteEventsFeed,
       ClusterLifecycle,
     ];
-    return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications, RemoteEventsFeed] };
+    return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications] };
   }
 }

@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/domain-error.js';
 
 /** Seconds a client should wait before retrying while the database is away. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** The database cannot serve now (down, unreachable, timed out): a 503 the caller retries, never a 500. */
 export class DatabaseUnavailableError extends DomainError {

@@ -67,7 +67,7 @@ async function initialise(dataDir: string): Promise<void> {
  * into `dist/pglite-template`): initdb costs seconds, a copy of its 40 MB milliseconds.
  * Made here on first need when the build did not (an installed package).
  */
-export async function ensurePgliteTemplate(): Promise<string> {
+async function ensurePgliteTemplate(): Promise<string> {
   const template = join(packageRoot(), 'dist', 'pglite-template');
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const staging = `${template}.tmp-${process.pid}-${Date.now()}`;

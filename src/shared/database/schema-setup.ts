@@ -9,7 +9,7 @@ export const MIGRATIONS_TABLE = 'modelmora_migrations';
  * The tables ModelMora created in `public` before it had a schema, by the migration that
  * created them. Frozen: tables of later migrations are born in the schema.
  */
-export const LEGACY_PUBLIC_TABLES: Readonly<Record<string, readonly string[]>> = {
+const LEGACY_PUBLIC_TABLES: Readonly<Record<string, readonly string[]>> = {
   EventStore1764000000000: ['event_store', 'snapshots', 'checkpoints'],
   RegistryReadModel1764000000100: ['registry_models', 'registry_model_versions'],
   InferenceReadModel1764000000300: ['inference_jobs', 'inference_job_inputs', 'inference_job_results'],

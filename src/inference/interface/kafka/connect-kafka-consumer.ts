@@ -4,7 +4,7 @@ import { CLIENT_RETRY, kafkaConnection, kafkaLogCreator } from '../../../shared/
 import { ResilientKafkaServer } from './resilient-kafka.server.js';
 
 /** Nest Kafka transport options for the commands consumer. */
-export function commandsConsumerOptions(kafka: KafkaOptions) {
+function commandsConsumerOptions(kafka: KafkaOptions) {
   return {
     client: { ...kafkaConnection(kafka), retry: CLIENT_RETRY, logCreator: kafkaLogCreator('KafkaCommands') },
     consumer: { groupId: `${kafka.clientId}-commands` },
