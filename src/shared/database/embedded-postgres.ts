@@ -65,9 +65,9 @@ async function initialise(dataDir: string): Promise<void> {
 /**
  * A fresh data folder is a copy of one initialised at build time (`npm install` builds it
  * into `dist/pglite-template`): initdb costs seconds, a copy of its 40 MB milliseconds.
- * Made here on first need when the build did not (an installed package).
+ * Made here on first need when the build did not (an installed package); scripts/build.mjs calls it.
  */
-async function ensurePgliteTemplate(): Promise<string> {
+export async function ensurePgliteTemplate(): Promise<string> {
   const template = join(packageRoot(), 'dist', 'pglite-template');
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const staging = `${template}.tmp-${process.pid}-${Date.now()}`;
