@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
@@ -64,5 +64,13 @@ describe('source layout', () => {
     }
     const shared = [...owners].filter(([name, areas]) => areas.size > 1 && name !== 'contracts.ts').map(([name, areas]) => `${name}: ${[...areas].join(', ')}`);
     expect(shared).toEqual([]);
+  });
+
+  it('reacts to events one way: only the two publishers hold the EventBus; everyone else is an @EventsHandler or a @Saga', () => {
+    const holders = sources(join(repo, 'src'))
+      .filter((file) => !file.endsWith('.spec.ts') && /\bimport\s*\{[^}]*\bEventBus\b[^}]*\}\s*from '@nestjs\/cqrs'/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(join(repo, 'src'), file));
+    // The publisher after a local commit; the feed of other instances' catalog events.
+    expect(holders.sort()).toEqual(['shared/cluster/remote-events.feed.ts', 'shared/nest/event-bus.publisher.ts']);
   });
 });
