@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { DomainError } from '../../../src/shared/domain/domain-error.js';
 import { MODEL_SERVING, type InferenceInput, type InferResult, type ModelServingPort } from '../../../src/lifecycle/application/ports/model-serving.port.js';
 import { WorkerProcess } from '../../../src/lifecycle/infrastructure/workers/worker-process.js';
+import { asBatchFailure } from '../../../src/lifecycle/infrastructure/workers/batch-failure.js';
 
 type State = ReturnType<ModelServingPort['state']>;
 
@@ -66,7 +67,8 @@ export class TinyRuntime implements ModelServingPort {
     const worker = this.workers.get(modelId);
     if (!worker) throw new DomainError('MODEL_NOT_LOADED', `model ${modelId} is not loaded`);
     await this.beforeInfer?.(modelId, worker);
-    const result = await worker.infer(items, { deadlineMs });
+    // As the lifecycle's ModelWorkers does: the port speaks of failed batches, not of workers.
+    const result = await worker.infer(items, { deadlineMs }).catch((err: unknown) => Promise.reject(asBatchFailure(err)));
     this.calls.push({ modelId, items: items.length, sessionRuns: result.session_runs });
     return result;
   }

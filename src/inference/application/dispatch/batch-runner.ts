@@ -5,7 +5,7 @@ import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { TIMEOUT_MESSAGE } from '../../domain/inference-queue.errors.js';
 import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.events.js';
 import {
-  MODEL_SERVING, WorkerExitedError, WorkerRequestError, WorkerTimeoutError, type InferenceOutput, type InferResult, type ModelServingPort,
+  BatchFailedError, MODEL_SERVING, type InferenceOutput, type InferResult, type ModelServingPort,
 } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
@@ -102,9 +102,11 @@ export class BatchRunner {
 
 function classify(err: unknown): BatchFailure {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof WorkerExitedError) return { kind: 'requeue', reason: 'worker_exited', message };
-  if (err instanceof WorkerTimeoutError) return { kind: 'fail', code: 'INFERENCE_TIMEOUT', message: TIMEOUT_MESSAGE };
-  if (err instanceof WorkerRequestError) return { kind: 'fail', code: err.code, message };
+  if (err instanceof BatchFailedError) {
+    if (err.kind === 'worker_exited') return { kind: 'requeue', reason: 'worker_exited', message };
+    if (err.kind === 'timeout') return { kind: 'fail', code: 'INFERENCE_TIMEOUT', message: TIMEOUT_MESSAGE };
+    return { kind: 'fail', code: err.code ?? 'INFERENCE_FAILED', message };
+  }
   if (err instanceof DomainError) {
     if (err.code === 'MODEL_NOT_LOADED' || err.code === 'MODEL_UNHEALTHY') return { kind: 'requeue', reason: 'not_ready', message };
     return { kind: 'fail', code: err.code, message };

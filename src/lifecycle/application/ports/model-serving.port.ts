@@ -2,8 +2,7 @@ import type { InferenceInput, InferResult } from '../../infrastructure/workers/w
 
 /** What a model takes and gives, as the worker protocol carries it. */
 export type { EmbeddingOutput, InferenceInput, InferenceOutput, InferResult, ItemResult, TensorJson, TensorMap, ValueInfo } from '../../infrastructure/workers/worker-protocol.js';
-/** How a batch fails below the domain: the worker died, did not answer in time, or refused the request. */
-export { WorkerExitedError, WorkerRequestError, WorkerTimeoutError } from '../../infrastructure/workers/worker-errors.js';
+export { BatchFailedError } from './batch-failed.error.js';
 
 /**
  * What the inference context may ask of the lifecycle context: make a model ready, run a
@@ -18,8 +17,8 @@ export interface ModelServingPort {
   ensureLoaded(modelId: string): Promise<void>;
   /**
    * One batch on the model's worker (one IPC call). Rejects with MODEL_NOT_LOADED /
-   * MODEL_UNHEALTHY (DomainError) when the model is not `loaded`, with a
-   * `WorkerExitedError` if the worker dies mid-batch, `WorkerTimeoutError` past the deadline.
+   * MODEL_UNHEALTHY (DomainError) when the model is not `loaded`, and with a
+   * `BatchFailedError` when the worker dies mid-batch, misses the deadline or refuses the batch.
    */
   infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult>;
   /** Current state; 'unloaded' for models never loaded here. */

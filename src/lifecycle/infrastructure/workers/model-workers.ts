@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkerProcess } from './worker-process.js';
+import { asBatchFailure } from './batch-failure.js';
 import { WorkerExitedError, type WorkerExit } from './worker-errors.js';
 import type { InferenceInput, InferResult, LoadPayload, ModelMetadata } from './worker-protocol.js';
 
@@ -71,11 +72,13 @@ export class ModelWorkers {
   /** One inference batch on the model's worker; rejects with WorkerExitedError when it has none. */
   async run(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult> {
     const worker = this.running.get(modelId);
-    if (!worker) throw new WorkerExitedError(undefined);
+    if (!worker) throw asBatchFailure(new WorkerExitedError(undefined));
     worker.inflight += 1;
     worker.lastUsedMs = Date.now();
     try {
       return await worker.process.infer(items, { deadlineMs });
+    } catch (err) {
+      throw asBatchFailure(err);
     } finally {
       worker.inflight -= 1;
       worker.lastUsedMs = Date.now();
