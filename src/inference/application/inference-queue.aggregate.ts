@@ -94,7 +94,7 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
   }
 
   /** A snapshot costs O(live jobs): take one every max(every, live jobs) events, O(1) per event amortised. */
-  protected override snapshotInterval(every: number): number {
+  override snapshotInterval(every: number): number {
     return Math.max(every, this.state.jobs.size);
   }
 

@@ -22,7 +22,7 @@ class Tally extends EventSourcedAggregate<{ items: number[] }> {
   get items() {
     return this.state.items;
   }
-  protected override snapshotInterval(every: number): number {
+  override snapshotInterval(every: number): number {
     return Math.max(every, this.liveSize);
   }
   protected evolve(state: { items: number[] }, event: DomainEvent) {

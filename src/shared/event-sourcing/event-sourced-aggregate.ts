@@ -55,9 +55,10 @@ export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent
 
   /**
    * Events between snapshots. A state that grows (a deep queue) overrides this to grow
-   * the interval with it, so writing snapshots stays O(1) per event amortised.
+   * the interval with it, so writing snapshots stays O(1) per event amortised. Public for
+   * writers that count recorded events themselves (the queue's group commit).
    */
-  protected snapshotInterval(every: number): number {
+  snapshotInterval(every: number): number {
     return every;
   }
 

@@ -47,21 +47,31 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'internal error' } };
 }
 
+/**
+ * What every HTTP surface (REST, OIP, OpenAI) does with a failure before writing it in its own
+ * shape: map it, log it once (an outage as a warning, an unexpected error with its stack) and
+ * set Retry-After on a 503 that clears by itself. Returns the mapping for the caller's body.
+ */
+export function answerFailure(exception: unknown, response: Response, logger: Logger): { status: number; body: ErrorBody } {
+  const mapped = toErrorBody(exception);
+  const outage = exception instanceof DomainError && !(exception instanceof DatabaseUnavailableError) ? undefined : databaseOutage(exception);
+  if (outage) {
+    logger.warn({ msg: 'database unavailable', reason: outage.reason });
+  } else if (mapped.status >= 500 && !(exception instanceof DomainError)) {
+    logger.error(mapped.body.message, exception instanceof Error ? exception.stack : String(exception));
+  }
+  const retryAfter = mapped.status === 503 ? retryAfterSeconds(mapped.body) : undefined;
+  if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+  return mapped;
+}
+
 @Catch()
 export class ModelMoraExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ModelMora');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const { status, body } = toErrorBody(exception);
-    const outage = exception instanceof DomainError && !(exception instanceof DatabaseUnavailableError) ? undefined : databaseOutage(exception);
-    if (outage) {
-      this.logger.warn({ msg: 'database unavailable', reason: outage.reason });
-    } else if (status >= 500 && !(exception instanceof DomainError)) {
-      this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
-    }
     const response = host.switchToHttp().getResponse<Response>();
-    const retryAfter = status === 503 ? retryAfterSeconds(body) : undefined;
-    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    const { status, body } = answerFailure(exception, response, this.logger);
     response.status(status).json(body);
   }
 }

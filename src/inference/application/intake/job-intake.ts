@@ -6,6 +6,7 @@ import { Database } from '../../../shared/database/database.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
+import type { QueueLimits } from '../../domain/inference-queue.decide.js';
 import { InferenceTimeoutError } from '../../domain/inference-queue.errors.js';
 import type { JobSubmitted } from '../../domain/inference-queue.events.js';
 import { JobRecord } from '../../infrastructure/job.record.js';
@@ -37,6 +38,10 @@ const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why)
  */
 @Injectable()
 export class JobIntake {
+  /** Fixed by the options: computed once, not per job. */
+  private readonly limits: QueueLimits;
+  private readonly longestTimeoutMs: number;
+
   constructor(
     private readonly recorder: QueueRecorder,
     private readonly ledger: JobLedger,
@@ -47,7 +52,10 @@ export class JobIntake {
     private readonly context: EventContextFactory,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {}
+  ) {
+    this.limits = { maxQueueSize: options.maxQueueSize, maxQueuedPerModel: options.maxQueuedPerModel, defaultTimeoutMs: options.defaultTimeoutMs };
+    this.longestTimeoutMs = Math.max(...Object.values(options.defaultTimeoutMs));
+  }
 
   /** The sync path: the outputs, or the job's failure as a DomainError. */
   async run(input: SubmitJobInput): Promise<JobOutcome> {
@@ -72,12 +80,11 @@ export class JobIntake {
   /** Decides the submission; a live job of the same request id (decided meanwhile) is returned instead. */
   private admit(model: { model_id: string; task_type: string }, input: SubmitJobInput, sync: boolean): Admitted | SubmittedJob {
     const jobId = this.context.newId();
-    const limits = { maxQueueSize: this.options.maxQueueSize, maxQueuedPerModel: this.options.maxQueuedPerModel, defaultTimeoutMs: this.options.defaultTimeoutMs };
     const decision = this.recorder.decide(
       (queue, ctx) => queue.duplicateOf(model.model_id, input.request_id) ?? queue.submit({
         job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: input.inputs, priority: input.priority,
         timeout_ms: input.timeout_ms, request_id: input.request_id ?? null, model_state: this.runtime.state(model.model_id),
-      }, limits, ctx),
+      }, this.limits, ctx),
       sync ? {} : { inputs: new Map([[jobId, input.inputs]]) },
     );
     if (!Array.isArray(decision.value)) return { job_id: decision.value.job_id, status: decision.value.status, duplicate: true };
@@ -121,7 +128,7 @@ export class JobIntake {
   }
 
   private bounded(outcome: Promise<JobOutcome>, jobId: string, timeoutMs: number | undefined): Promise<JobOutcome> {
-    const longest = timeoutMs ?? Math.max(...Object.values(this.options.defaultTimeoutMs));
+    const longest = timeoutMs ?? this.longestTimeoutMs;
     return this.within(outcome, longest + SAFETY_MARGIN_MS, () => new InferenceTimeoutError(jobId));
   }
 

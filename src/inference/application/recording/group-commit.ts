@@ -158,8 +158,8 @@ export class GroupCommit {
 
   /** The state after every event of this flush (nothing is left in the backlog), when a snapshot is due. */
   private snapshotIfDue(ownCount: number): StreamAppend['snapshot'] {
-    // A snapshot costs O(live jobs): one every max(snapshotEvery, live jobs) events is O(1) per event amortised.
-    if (this.sinceSnapshot + ownCount < Math.max(this.deps.snapshotEvery, this.queue.size)) return undefined;
+    // The aggregate's own interval (it grows with the live jobs); counted here in recorded events.
+    if (this.sinceSnapshot + ownCount < this.queue.snapshotInterval(this.deps.snapshotEvery)) return undefined;
     return {
       aggregateVersion: this.recordedVersion + ownCount,
       schemaVersion: this.queue.snapshotSchemaVersion,

@@ -1,7 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '../../../shared/domain/domain-error.js';
-import { toErrorBody } from '../../../shared/http/exception.filter.js';
+import { answerFailure } from '../../../shared/http/exception.filter.js';
 
 /** A protocol-level refusal (bad tensor, unknown route): its HTTP status and OIP message. */
 export class OipError extends Error {
@@ -25,8 +24,7 @@ export class OipExceptionFilter implements ExceptionFilter {
       response.status(exception.status).json({ error: exception.message });
       return;
     }
-    const { status, body } = toErrorBody(exception);
-    if (status >= 500 && !(exception instanceof DomainError)) this.logger.error(body.message, exception instanceof Error ? exception.stack : String(exception));
+    const { status, body } = answerFailure(exception, response, this.logger);
     response.status(status).json({ error: body.message });
   }
 }

@@ -1,7 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '../../../shared/domain/domain-error.js';
-import { toErrorBody } from '../../../shared/http/exception.filter.js';
+import { answerFailure } from '../../../shared/http/exception.filter.js';
 import { OipError } from '../oip/oip-error.js';
 
 /** A refusal in OpenAI's terms: status, message, the offending parameter and a snake_case code. */
@@ -33,11 +32,10 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       ({ status, message } = exception);
       code = 'invalid_request';
     } else {
-      const mapped = toErrorBody(exception);
+      const mapped = answerFailure(exception, response, this.logger);
       ({ status } = mapped);
       ({ message } = mapped.body);
       code = mapped.body.error_code === 'UNAUTHORIZED' ? 'invalid_api_key' : mapped.body.error_code.toLowerCase();
-      if (status >= 500 && !(exception instanceof DomainError)) this.logger.error(message, exception instanceof Error ? exception.stack : String(exception));
     }
     const type = status >= 500 ? 'server_error' : status === 401 ? 'authentication_error' : 'invalid_request_error';
     response.status(status).json({ error: { message, type, param, code } });
