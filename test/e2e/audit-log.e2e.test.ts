@@ -29,7 +29,7 @@ describe('audit log', () => {
   it('writes one structured JSON line per event with its type, id, aggregate and payload', async () => {
     const res = await request(app.getHttpServer()).post('/api/v1/models').send({ model_id: 'audit/model', task_type: 'tensor' });
     expect(res.status).toBe(201);
-    const [event] = (await request(app.getHttpServer()).get('/api/v1/events?event_type=model.registered')).body.items;
+    const event = await eventually(async () => (await request(app.getHttpServer()).get('/api/v1/events?event_type=model.registered')).body.items[0], 'the registration to settle');
     const line = await eventually(() => lines.find((l) => l.includes(event.event_id)), 'the audit line');
     expect(line.trim().split('\n')).toHaveLength(1);
     const record = JSON.parse(line);

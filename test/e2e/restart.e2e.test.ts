@@ -3,6 +3,7 @@ import request from 'supertest';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../../src/shared/database/database.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 
 /** Stop the app and start it again on the same embedded data directory: nothing acknowledged is lost. */
@@ -30,8 +31,11 @@ describe('restart on the same PGlite data dir', () => {
       const dup = await http().post('/api/v1/models').send({ model_id: 'acme/durable', task_type: 'tensor' });
       expect(dup.status).toBe(409);
       expect(dup.body.error_code).toBe('MODEL_ALREADY_EXISTS');
-      const log = await http().get('/api/v1/events?aggregate_id=770e8400-e29b-41d4-a716-446655440003');
-      expect(log.body.items.map((e: { event_type: string }) => e.event_type)).toEqual(['model.registered', 'model.version.added']);
+      const types = await eventually(async () => {
+        const log = await http().get('/api/v1/events?aggregate_id=770e8400-e29b-41d4-a716-446655440003');
+        return log.body.items.length >= 2 && log.body.items.map((e: { event_type: string }) => e.event_type);
+      }, 'the two catalog events to settle');
+      expect(types).toEqual(['model.registered', 'model.version.added']);
       // The read model is disposable: wipe it, then rebuild it from the log with the CLI.
       await second.get(Database).query('DELETE FROM registry_model_versions');
       await second.get(Database).query('DELETE FROM registry_models');

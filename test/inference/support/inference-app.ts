@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import request from 'supertest';
 import { resolveOptions, type ModelMoraOptionsInput } from '../../../src/shared/config/modelmora-options.js';
+import { Database } from '../../../src/shared/database/database.js';
 import { PostgresEventStore } from '../../../src/shared/event-store/event-store.js';
 import { ModelMoraExceptionFilter } from '../../../src/shared/http/exception.filter.js';
 import { ApiTokenGuard } from '../../../src/shared/http/api-token.guard.js';
@@ -15,6 +16,7 @@ import { RegisterModelCommand } from '../../../src/registry/application/commands
 import { InferenceModule } from '../../../src/inference/inference.module.js';
 import { inferenceFeature } from '../../../src/inference/inference.feature.js';
 import { registryFeature } from '../../../src/registry/registry.feature.js';
+import { eventually } from '../../support/eventually.js';
 import type { TestStorage } from '../../support/test-app.js';
 import { tinyRuntimeModule, type TinyRuntime } from './tiny-runtime.js';
 
@@ -54,13 +56,19 @@ export function http(app: INestApplication) {
   return request(app.getHttpServer());
 }
 
-/** Every stored event of a type (the audit trail), in order. */
+/**
+ * Every stored event of a type (the audit trail), in order: at least every one committed
+ * before the call. The audit trail serves settled events only, and a transaction still open
+ * anywhere on the server (another suite's) holds newer commits back for a moment.
+ */
 export async function eventsOf(app: INestApplication, eventType: string) {
-  const stored = await app.get(PostgresEventStore).readAll({ eventType, limit: 100_000 });
+  const [{ n }] = await app.get(Database).query<{ n: number }>('SELECT count(*)::int AS n FROM event_store WHERE event_type = $1', [eventType]);
+  const stored = await eventually(async () => {
+    const settled = await app.get(PostgresEventStore).readAll({ eventType, limit: 100_000 });
+    return settled.length >= n && settled;
+  }, `the ${n} committed ${eventType} events to settle`);
   return stored.map((s) => ({ ...s.event.toEnvelope(), position: s.position }));
 }
-
-import { eventually } from '../../support/eventually.js';
 
 export { eventually };
 
