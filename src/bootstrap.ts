@@ -31,7 +31,7 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   return app;
 }
 
-/** OpenAPI UI at `/<path>`, the document at `/<path>-json`; behind the bearer token when one is given. */
+/** Node's HTTP parser refused the request (too long a request line, malformed): answer in our error language, then close. */
 function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
@@ -39,6 +39,7 @@ function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
   socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** OpenAPI UI at `/<path>`, the document at `/<path>-json`; behind the bearer token when one is given. */
 export function setupOpenApi(app: INestApplication, path = 'api/docs', apiToken?: string): void {
   if (apiToken) {
     const prefix = `/${path}`;
