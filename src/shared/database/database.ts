@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DataSource, EntityManager, ObjectLiteral, EntityTarget, Repository } from 'typeorm';
+import type pg from 'pg';
+import type { DataSource, EntityManager, ObjectLiteral, EntityTarget, QueryRunner, Repository } from 'typeorm';
 import { databaseOutage } from './database-unavailable.js';
+import type { PreparedStatement } from './prepared-statement.js';
 
 /** A unit of work bound to one connection: every query of a transaction must go through it. */
 export interface Tx {
-  query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T = any>(sql: string | PreparedStatement, params?: unknown[]): Promise<T[]>;
   repository<E extends ObjectLiteral>(entity: EntityTarget<E>): Repository<E>;
   readonly manager: EntityManager;
 }
@@ -25,8 +27,9 @@ export class Database {
     return (this.dataSource.options as { schema?: string }).schema ?? 'public';
   }
 
-  async query<T = any>(sql: string, params?: unknown[]): Promise<T[]> {
+  async query<T = any>(sql: string | PreparedStatement, params?: unknown[]): Promise<T[]> {
     this.assertNotInTransaction();
+    if (typeof sql !== 'string') return runPrepared<T>(this.pool, sql, params).catch(rethrowOutage);
     return this.dataSource.query(sql, params as any[]).catch(rethrowOutage);
   }
 
@@ -42,7 +45,8 @@ export class Database {
         insideTransaction.run(true, () =>
           work({
             manager,
-            query: (sql, params) => manager.query(sql, params as any[]),
+            query: async (sql, params) =>
+              typeof sql === 'string' ? manager.query(sql, params as any[]) : runPrepared(await connectionOf(manager.queryRunner!), sql, params),
             repository: (entity) => manager.getRepository(entity),
           }),
         ),
@@ -50,11 +54,26 @@ export class Database {
       .catch(rethrowOutage);
   }
 
+  /** TypeORM's pool of `pg` connections: prepared statements go to `pg` itself, which knows which connection prepared what. */
+  private get pool(): pg.Pool {
+    return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
   private assertNotInTransaction(): void {
     if (insideTransaction.getStore()) {
       throw new Error('query issued on the pool from inside an open transaction: use the transaction (tx) instead');
     }
   }
+}
+
+async function runPrepared<T>(on: pg.Pool | pg.PoolClient, statement: PreparedStatement, params: unknown[] = []): Promise<T[]> {
+  const result = await on.query({ name: statement.name, text: statement.text, values: params });
+  return result.rows as T[];
+}
+
+/** The transaction's own connection (TypeORM's query runner holds it from BEGIN to COMMIT). */
+async function connectionOf(runner: QueryRunner): Promise<pg.PoolClient> {
+  return (await runner.connect()) as pg.PoolClient;
 }
 
 /** An outage (down, unreachable, timed out) becomes SERVICE_UNAVAILABLE; every other error passes unchanged. */

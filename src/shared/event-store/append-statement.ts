@@ -1,3 +1,4 @@
+import { prepared } from '../database/prepared-statement.js';
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventMetadata, StreamAppend } from './stored-event.js';
 
@@ -17,7 +18,7 @@ export function storeNotifyChannel(schema: string): string {
  * Rows: kind 'e' = one inserted event (id, position, transaction id); kind 'c' = one stream
  * whose version did not match (nothing was inserted then). $4 is the storeNotifyChannel.
  */
-export const APPEND_SQL = `
+export const APPEND_STATEMENT = prepared(`
 WITH expected AS (
   SELECT x.aggregate_id, x.expected,
          coalesce((SELECT max(s.aggregate_version) FROM event_store s WHERE s.aggregate_id = x.aggregate_id), 0) AS actual
@@ -36,7 +37,7 @@ SELECT 'e' AS kind, event_id::text AS id, position::text AS a, transaction_id::t
        (SELECT pg_notify($4, $3)) AS notified
 FROM inserted
 UNION ALL
-SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`;
+SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`);
 
 export interface AppendRow {
   kind: 'e' | 'c';

@@ -1,7 +1,8 @@
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventTypeRegistry } from '../domain/event-type-registry.js';
 import type { Database, Tx } from '../database/database.js';
-import { APPEND_SQL, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
+import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
+import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
 import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
 
 const SELECT_EVENT = `
@@ -11,6 +12,15 @@ const SELECT_EVENT = `
 
 /** Rows whose transaction ended before the oldest one still running: nothing can commit before them any more. */
 const SETTLED = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+const READ_SETTLED = prepared(`SELECT ${SELECT_EVENT} FROM event_store
+  WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
+  ORDER BY transaction_id, position LIMIT $3`);
+
+const SAVE_SNAPSHOT = prepared(`INSERT INTO snapshots (aggregate_id, aggregate_type, aggregate_version, schema_version, state, taken_at)
+  VALUES ($1, $2, $3, $4, $5::jsonb, now())
+  ON CONFLICT (aggregate_id) DO UPDATE SET aggregate_version = EXCLUDED.aggregate_version,
+    schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at`);
 
 interface EventRow {
   event_id: string;
@@ -97,12 +107,7 @@ export class PostgresEventStore {
 
   /** For catch-up readers (relay, subscriptions): settled events after `cursor`, in (transaction_id, position) order. */
   async readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db.query<EventRow>(
-      `SELECT ${SELECT_EVENT} FROM event_store
-       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
-       ORDER BY transaction_id, position LIMIT $3`,
-      [after.transactionId, after.position, limit],
-    );
+    const rows = await this.db.query<EventRow>(READ_SETTLED, [after.transactionId, after.position, limit]);
     return rows.map((r) => this.toStored(r));
   }
 
@@ -136,11 +141,11 @@ export class PostgresEventStore {
     return Number(row.head);
   }
 
-  private async run(query: (sql: string, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
+  private async run(query: (statement: PreparedStatement, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     const params = [...appendParameters(streams, this.options.instanceId), storeNotifyChannel(this.db.schema)];
     let rows: AppendRow[];
     try {
-      rows = await query(APPEND_SQL, params);
+      rows = await query(APPEND_STATEMENT, params);
     } catch (err) {
       throw asConcurrencyConflict(err, streams) ?? err;
     }
@@ -160,13 +165,7 @@ export class PostgresEventStore {
 
   private async saveSnapshot(tx: Tx, s: StreamAppend): Promise<void> {
     const snap = s.snapshot!;
-    await tx.query(
-      `INSERT INTO snapshots (aggregate_id, aggregate_type, aggregate_version, schema_version, state, taken_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, now())
-       ON CONFLICT (aggregate_id) DO UPDATE SET aggregate_version = EXCLUDED.aggregate_version,
-         schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at`,
-      [s.aggregateId, s.aggregateType, snap.aggregateVersion, snap.schemaVersion, JSON.stringify(snap.state)],
-    );
+    await tx.query(SAVE_SNAPSHOT, [s.aggregateId, s.aggregateType, snap.aggregateVersion, snap.schemaVersion, JSON.stringify(snap.state)]);
   }
 
   private toStored(r: EventRow): StoredEvent {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../../shared/database/database.js';
+import { prepared } from '../../../shared/database/prepared-statement.js';
 import type { InlineProjection } from '../../../shared/event-sourcing/inline-projection.js';
 import type { StoredEvent } from '../../../shared/event-store/stored-event.js';
 import { INFERENCE_QUEUE, type InferenceQueueEvent } from '../../domain/inference-queue.events.js';
@@ -25,6 +26,23 @@ const COLUMNS = `job_id uuid, model_id varchar, status varchar, priority varchar
   timeout_ms int, attempts int, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz,
   processing_time_ms float8, error_code varchar, error_message text`;
 
+const INSERT_JOBS = prepared(`INSERT INTO inference_jobs (job_id, model_id, status, priority, task_type, request_id, timeout_ms, attempts,
+    submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message)
+  SELECT job_id, model_id, status, priority, task_type, request_id, timeout_ms, coalesce(attempts, 0),
+    submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message
+  FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})`);
+
+const UPDATE_JOBS = prepared(`UPDATE inference_jobs j SET
+    status = coalesce(x.status, j.status),
+    attempts = coalesce(x.attempts, j.attempts),
+    started_at = coalesce(x.started_at, j.started_at),
+    finished_at = coalesce(x.finished_at, j.finished_at),
+    processing_time_ms = coalesce(x.processing_time_ms, j.processing_time_ms),
+    error_code = coalesce(x.error_code, j.error_code),
+    error_message = coalesce(x.error_message, j.error_message)
+  FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})
+  WHERE j.job_id = x.job_id`);
+
 /**
  * Keeps `inference_jobs` in step with the queue, in the append's transaction. A group
  * commit carries many jobs, so the events are folded per job first and written with
@@ -49,29 +67,10 @@ export class JobsProjection implements InlineProjection {
     const inserts = [...rows.values()].filter((r) => created.has(r.job_id));
     const updates = [...rows.values()].filter((r) => !created.has(r.job_id));
     if (inserts.length) {
-      await tx.query(
-        `INSERT INTO inference_jobs (job_id, model_id, status, priority, task_type, request_id, timeout_ms, attempts,
-           submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message)
-         SELECT job_id, model_id, status, priority, task_type, request_id, timeout_ms, coalesce(attempts, 0),
-           submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message
-         FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})`,
-        [JSON.stringify(inserts)],
-      );
+      await tx.query(INSERT_JOBS, [JSON.stringify(inserts)]);
     }
     if (updates.length) {
-      await tx.query(
-        `UPDATE inference_jobs j SET
-           status = coalesce(x.status, j.status),
-           attempts = coalesce(x.attempts, j.attempts),
-           started_at = coalesce(x.started_at, j.started_at),
-           finished_at = coalesce(x.finished_at, j.finished_at),
-           processing_time_ms = coalesce(x.processing_time_ms, j.processing_time_ms),
-           error_code = coalesce(x.error_code, j.error_code),
-           error_message = coalesce(x.error_message, j.error_message)
-         FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})
-         WHERE j.job_id = x.job_id`,
-        [JSON.stringify(updates)],
-      );
+      await tx.query(UPDATE_JOBS, [JSON.stringify(updates)]);
     }
   }
 

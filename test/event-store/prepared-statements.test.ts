@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { prepared } from '../../src/shared/database/prepared-statement.js';
+import { APPEND_STATEMENT } from '../../src/shared/event-store/append-statement.js';
+import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
+import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { testRegistry, things } from '../support/test-events.js';
+
+const A = 'aaaaaaaa-0000-4000-8000-0000000000a1';
+const B = 'bbbbbbbb-0000-4000-8000-0000000000b2';
+
+// A statement that finds itself among its connection's prepared statements: proof it ran by name.
+const SELF = prepared('SELECT name FROM pg_prepared_statements WHERE name = $1');
+
+describe.each(databaseBackends())('prepared statements on %s', (backend) => {
+  let t: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(backend);
+    store = new PostgresEventStore(t.db, testRegistry());
+  }, 3 * 60_000);
+  afterAll(() => t?.close());
+
+  it('names a statement after its text: one text, one statement', () => {
+    expect(prepared(APPEND_STATEMENT.text)).toEqual(APPEND_STATEMENT);
+    expect(prepared(`${APPEND_STATEMENT.text} `).name).not.toBe(APPEND_STATEMENT.name);
+    expect(APPEND_STATEMENT.name).toMatch(/^mm_[0-9a-f]{24}$/);
+  });
+
+  it('runs a pooled query by name on the connection that prepared it', async () => {
+    for (let i = 0; i < 3; i++) expect(await t.db.query(SELF, [SELF.name])).toEqual([{ name: SELF.name }]);
+  });
+
+  it('appends by name inside a transaction, on the transaction connection', async () => {
+    const names = await t.db.transaction(async (tx) => {
+      await store.appendIn(tx, [{ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 0, events: things(A, 2) }]);
+      return (await tx.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).map((r) => r.name);
+    });
+    expect(names).toContain(APPEND_STATEMENT.name);
+    expect((await store.load(A)).events.map((s) => s.aggregateVersion)).toEqual([1, 2]);
+  });
+
+  it('keeps the expected-version check of a prepared append: a stale append is refused, a fresh one lands', async () => {
+    // Past the five custom plans PostgreSQL tries before it may keep a generic one.
+    for (let v = 0; v < 8; v++) await store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: v, events: things(B, 1) });
+    await expect(store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: 3, events: things(B, 1) })).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    expect((await store.load(B)).events).toHaveLength(8);
+  });
+});
