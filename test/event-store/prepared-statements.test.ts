@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { prepared } from '../../src/shared/database/prepared-statement.js';
-import { APPEND_STATEMENT } from '../../src/shared/event-store/append-statement.js';
+import { APPEND_GUARD, APPEND_STATEMENT, appendStatementWith } from '../../src/shared/event-store/append-statement.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { testRegistry, things } from '../support/test-events.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-0000000000a1';
 const B = 'bbbbbbbb-0000-4000-8000-0000000000b2';
+const C = 'cccccccc-0000-4000-8000-0000000000c3';
+
+// The caller's own write, in the append's statement: a note per event id, from $6.
+const APPEND_WITH_NOTES = appendStatementWith(`
+noted AS (INSERT INTO side_notes (note) SELECT unnest($6::text[]) WHERE ${APPEND_GUARD})`);
 
 // A statement that finds itself among its connection's prepared statements: proof it ran by name.
 const SELF = prepared('SELECT name FROM pg_prepared_statements WHERE name = $1');
@@ -45,5 +50,21 @@ describe.each(databaseBackends())('prepared statements on %s', (backend) => {
     for (let v = 0; v < 8; v++) await store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: v, events: things(B, 1) });
     await expect(store.append({ aggregateId: B, aggregateType: 'test_thing', expectedVersion: 3, events: things(B, 1) })).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
     expect((await store.load(B)).events).toHaveLength(8);
+  });
+
+  it('appends with the caller\'s writes in one statement: they land with the events, snapshot included, and not without them', async () => {
+    await t.db.query('CREATE TABLE side_notes (note text)');
+    const notes = async () => (await t.db.query<{ note: string }>('SELECT note FROM side_notes ORDER BY note')).map((r) => r.note);
+    const snapshot = { aggregateVersion: 2, schemaVersion: 1, state: { seen: 2 } };
+    const stored = await store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 0, events: things(C, 2), snapshot }], { statement: APPEND_WITH_NOTES, params: [['first', 'second']] });
+    expect(stored.map((s) => s.aggregateVersion)).toEqual([1, 2]);
+    expect(await notes()).toEqual(['first', 'second']);
+    expect((await store.load(C)).snapshot).toMatchObject({ aggregateVersion: 2, schemaVersion: 1, state: { seen: 2 } });
+
+    await expect(
+      store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 1, events: things(C, 1), snapshot: { ...snapshot, aggregateVersion: 9 } }], { statement: APPEND_WITH_NOTES, params: [['stale']] }),
+    ).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
+    expect(await notes()).toEqual(['first', 'second']);
+    expect((await store.load(C)).snapshot?.aggregateVersion).toBe(2);
   });
 });

@@ -181,10 +181,14 @@ describe(`inference queue failures (${backend})`, () => {
     await app.get(CommandBus).execute(new RegisterModelCommand({ model_id: 'tiny/isolation-text', task_type: 'txt2embed' }));
     const submit = (input: SubmitJobInput) => app.get(CommandBus).execute(new SubmitJobCommand(input)).then((j) => ({ ok: j.job_id }), (err) => ({ err }));
     // Behind the HTTP edge (a host's CommandBus): a lone surrogate passes the task's checks, but jsonb refuses it.
+    // The text model is held (unloading) so its job waits and its inputs are recorded: a job that
+    // ends within its submission's group commit keeps no inputs.
+    runtime.forcedState.set('tiny/isolation-text', 'unloading');
     const results = await Promise.all([
       ...Array.from({ length: 5 }, (_, i) => submit({ model_id: modelId, inputs: row(i) })),
       submit({ model_id: 'tiny/isolation-text', inputs: ['refused\ud800text'] }),
     ]);
+    runtime.forcedState.delete('tiny/isolation-text');
     expect(results.at(-1)).toMatchObject({ err: { code: 'VALIDATION_ERROR' } });
     const good = results.slice(0, 5).map((r) => (r as { ok: string }).ok);
     expect(good.every((id) => typeof id === 'string')).toBe(true);

@@ -1,4 +1,4 @@
-import { prepared } from '../database/prepared-statement.js';
+import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventMetadata, StreamAppend } from './stored-event.js';
 
@@ -10,15 +10,19 @@ export function storeNotifyChannel(schema: string): string {
   return `modelmora_events_${schema}`;
 }
 
+/** The condition every write of an append statement carries: no stream's version check failed. */
+export const APPEND_GUARD = 'NOT EXISTS (SELECT 1 FROM conflicts)';
+
 /**
  * The whole append as ONE statement: the expected-version check of every stream (one index
- * probe each), the multi-row insert guarded by it, and the notification sent on commit.
- * A stale check is not the only guard: a concurrent writer of the same version makes the
- * insert fail on uq_event_store_stream_version (mapped to ConcurrencyConflictError below).
- * Rows: kind 'e' = one inserted event (id, position, transaction id); kind 'c' = one stream
- * whose version did not match (nothing was inserted then). $4 is the storeNotifyChannel.
+ * probe each), the multi-row insert guarded by it, the streams' snapshots, and the
+ * notification sent on commit. A stale check is not the only guard: a concurrent writer of
+ * the same version makes the insert fail on uq_event_store_stream_version (mapped to
+ * ConcurrencyConflictError below). Rows: kind 'e' = one inserted event (id, position,
+ * transaction id); kind 'c' = one stream whose version did not match (nothing was written
+ * then). Parameters: see appendParameters.
  */
-export const APPEND_STATEMENT = prepared(`
+const APPEND_HEAD = `
 WITH expected AS (
   SELECT x.aggregate_id, x.expected,
          coalesce((SELECT max(s.aggregate_version) FROM event_store s WHERE s.aggregate_id = x.aggregate_id), 0) AS actual
@@ -30,14 +34,40 @@ WITH expected AS (
   SELECT r.event_id, r.event_type, r.aggregate_id, r.aggregate_type, r.payload, r."timestamp", r.version, r.aggregate_version, r.metadata
   FROM json_to_recordset($2::json) AS r(event_id uuid, event_type varchar, aggregate_id uuid, aggregate_type varchar, payload jsonb,
                                         "timestamp" timestamp, version int, aggregate_version int, metadata jsonb)
-  WHERE NOT EXISTS (SELECT 1 FROM conflicts)
+  WHERE ${APPEND_GUARD}
   RETURNING event_id, position, transaction_id
-)
+), snapshotted AS (
+  INSERT INTO snapshots (aggregate_id, aggregate_type, aggregate_version, schema_version, state, taken_at)
+  SELECT s.aggregate_id, s.aggregate_type, s.aggregate_version, s.schema_version, s.state, now()
+  FROM json_to_recordset($5::json) AS s(aggregate_id uuid, aggregate_type varchar, aggregate_version int, schema_version int, state jsonb)
+  WHERE ${APPEND_GUARD}
+  ON CONFLICT (aggregate_id) DO UPDATE SET aggregate_version = EXCLUDED.aggregate_version,
+    schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at
+)`;
+
+const APPEND_TAIL = `
 SELECT 'e' AS kind, event_id::text AS id, position::text AS a, transaction_id::text AS b,
        (SELECT pg_notify($4, $3)) AS notified
 FROM inserted
 UNION ALL
-SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`);
+SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`;
+
+/** How many parameters the append takes: a statement's own writes number theirs from here + 1. */
+export const APPEND_PARAMETER_COUNT = 5;
+
+export const APPEND_STATEMENT = prepared(`${APPEND_HEAD}${APPEND_TAIL}`);
+
+/**
+ * The append and the caller's own writes as ONE statement: one round trip, one transaction,
+ * and the writes land exactly when the events do. `writes` are more CTEs
+ * (`name AS (INSERT …)`, comma-separated), each with APPEND_GUARD in its WHERE; their
+ * parameters start at $6 (APPEND_PARAMETER_COUNT + 1). PostgreSQL runs every data-modifying
+ * CTE to completion whether or not the final SELECT reads it. The CTEs all see the snapshot
+ * the statement started with: a write cannot see another's rows.
+ */
+export function appendStatementWith(writes: string): PreparedStatement {
+  return prepared(`${APPEND_HEAD},${writes}${APPEND_TAIL}`);
+}
 
 export interface AppendRow {
   kind: 'e' | 'c';
@@ -46,11 +76,16 @@ export interface AppendRow {
   b: string;
 }
 
-/** The statement's three parameters; throws if two parts of one stream do not chain. */
-export function appendParameters(streams: readonly StreamAppend[], instanceId: string | undefined): [string, string, string] {
+/**
+ * The append's parameters: $1 the expected versions, $2 the rows, $3 the instance id (the
+ * notification's payload), $4 the notify channel, $5 the snapshots (the last one per stream).
+ * Throws if two parts of one stream do not chain.
+ */
+export function appendParameters(streams: readonly StreamAppend[], instanceId: string | undefined, channel: string): unknown[] {
   const expected: { aggregate_id: string; expected: number }[] = [];
   const next = new Map<string, number>();
   const rows: unknown[] = [];
+  const snapshots = new Map<string, unknown>();
   for (const s of streams) {
     const chained = next.get(s.aggregateId);
     if (chained === undefined) expected.push({ aggregate_id: s.aggregateId, expected: s.expectedVersion });
@@ -63,8 +98,12 @@ export function appendParameters(streams: readonly StreamAppend[], instanceId: s
         payload: e.payload, timestamp: e.timestamp, version: e.version, aggregate_version: s.expectedVersion + i + 1, metadata,
       }),
     );
+    if (s.snapshot) {
+      const { aggregateVersion, schemaVersion, state } = s.snapshot;
+      snapshots.set(s.aggregateId, { aggregate_id: s.aggregateId, aggregate_type: s.aggregateType, aggregate_version: aggregateVersion, schema_version: schemaVersion, state });
+    }
   }
-  return [JSON.stringify(expected), JSON.stringify(rows), instanceId ?? ''];
+  return [JSON.stringify(expected), JSON.stringify(rows), instanceId ?? '', channel, JSON.stringify([...snapshots.values()])];
 }
 
 /** A writer of the same stream version committed between our check and our insert. */

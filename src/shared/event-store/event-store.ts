@@ -17,11 +17,6 @@ const READ_SETTLED = prepared(`SELECT ${SELECT_EVENT} FROM event_store
   WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
   ORDER BY transaction_id, position LIMIT $3`);
 
-const SAVE_SNAPSHOT = prepared(`INSERT INTO snapshots (aggregate_id, aggregate_type, aggregate_version, schema_version, state, taken_at)
-  VALUES ($1, $2, $3, $4, $5::jsonb, now())
-  ON CONFLICT (aggregate_id) DO UPDATE SET aggregate_version = EXCLUDED.aggregate_version,
-    schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at`);
-
 interface EventRow {
   event_id: string;
   event_type: string;
@@ -54,15 +49,21 @@ export class PostgresEventStore {
     private readonly options: EventStoreOptions = {},
   ) {}
 
-  /**
-   * Appends one or many streams atomically. Without a snapshot to write this is ONE
-   * autocommit statement (one round trip); with one, a transaction of two.
-   */
+  /** Appends one or many streams atomically, snapshots included: ONE autocommit statement (one round trip). */
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
     const list = Array.isArray(streams) ? streams : [streams as StreamAppend];
     if (list.every((s) => s.events.length === 0)) return [];
-    if (list.some((s) => s.snapshot)) return this.db.transaction((tx) => this.appendIn(tx, list));
-    return this.run((sql, params) => this.db.query<AppendRow>(sql, params), list);
+    return this.run((statement, params) => this.db.query<AppendRow>(statement, params), list);
+  }
+
+  /**
+   * Appends and runs the caller's own writes in ONE autocommit statement (`appendStatementWith`):
+   * the writes land exactly when the events do, in one round trip instead of a transaction's
+   * five. `params` are the writes' own, numbered from APPEND_PARAMETER_COUNT + 1.
+   */
+  async appendWith(streams: readonly StreamAppend[], writes: { statement: PreparedStatement; params: unknown[] }): Promise<StoredEvent[]> {
+    if (streams.every((s) => s.events.length === 0)) return [];
+    return this.run((_, params) => this.db.query<AppendRow>(writes.statement, [...params, ...writes.params]), streams);
   }
 
   /**
@@ -73,9 +74,7 @@ export class PostgresEventStore {
    */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    const stored = await this.run((sql, params) => tx.query<AppendRow>(sql, params), streams);
-    for (const s of streams) if (s.snapshot) await this.saveSnapshot(tx, s);
-    return stored;
+    return this.run((statement, params) => tx.query<AppendRow>(statement, params), streams);
   }
 
   /** The latest snapshot (if any) and the events after it, in stream order. */
@@ -142,7 +141,7 @@ export class PostgresEventStore {
   }
 
   private async run(query: (statement: PreparedStatement, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
-    const params = [...appendParameters(streams, this.options.instanceId), storeNotifyChannel(this.db.schema)];
+    const params = appendParameters(streams, this.options.instanceId, storeNotifyChannel(this.db.schema));
     let rows: AppendRow[];
     try {
       rows = await query(APPEND_STATEMENT, params);
@@ -161,11 +160,6 @@ export class PostgresEventStore {
       });
     }
     return stored.sort((a, b) => a.position - b.position);
-  }
-
-  private async saveSnapshot(tx: Tx, s: StreamAppend): Promise<void> {
-    const snap = s.snapshot!;
-    await tx.query(SAVE_SNAPSHOT, [s.aggregateId, s.aggregateType, snap.aggregateVersion, snap.schemaVersion, JSON.stringify(snap.state)]);
   }
 
   private toStored(r: EventRow): StoredEvent {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../../shared/database/database.js';
 import { prepared } from '../../../shared/database/prepared-statement.js';
 import type { InlineProjection } from '../../../shared/event-sourcing/inline-projection.js';
+import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import type { StoredEvent } from '../../../shared/event-store/stored-event.js';
 import { INFERENCE_QUEUE, type InferenceQueueEvent } from '../../domain/inference-queue.events.js';
 
@@ -26,13 +27,16 @@ const COLUMNS = `job_id uuid, model_id varchar, status varchar, priority varchar
   timeout_ms int, attempts int, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz,
   processing_time_ms float8, error_code varchar, error_message text`;
 
-const INSERT_JOBS = prepared(`INSERT INTO inference_jobs (job_id, model_id, status, priority, task_type, request_id, timeout_ms, attempts,
-    submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message)
+/** New jobs from a JSON array `source` (a parameter); `guard` gates the write (an append's, see the queue's record statement). */
+export const insertJobsSql = (source: string, guard = 'true') => `INSERT INTO inference_jobs (job_id, model_id, status, priority, task_type, request_id,
+    timeout_ms, attempts, submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message)
   SELECT job_id, model_id, status, priority, task_type, request_id, timeout_ms, coalesce(attempts, 0),
     submitted_at, started_at, finished_at, processing_time_ms, error_code, error_message
-  FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})`);
+  FROM jsonb_to_recordset(${source}::jsonb) AS x(${COLUMNS})
+  WHERE ${guard}`;
 
-const UPDATE_JOBS = prepared(`UPDATE inference_jobs j SET
+/** Known jobs changed by a JSON array `source`: a field the batch left unset keeps its value. */
+export const updateJobsSql = (source: string, guard = 'true') => `UPDATE inference_jobs j SET
     status = coalesce(x.status, j.status),
     attempts = coalesce(x.attempts, j.attempts),
     started_at = coalesce(x.started_at, j.started_at),
@@ -40,38 +44,42 @@ const UPDATE_JOBS = prepared(`UPDATE inference_jobs j SET
     processing_time_ms = coalesce(x.processing_time_ms, j.processing_time_ms),
     error_code = coalesce(x.error_code, j.error_code),
     error_message = coalesce(x.error_message, j.error_message)
-  FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS})
-  WHERE j.job_id = x.job_id`);
+  FROM jsonb_to_recordset(${source}::jsonb) AS x(${COLUMNS})
+  WHERE j.job_id = x.job_id AND ${guard}`;
+
+const INSERT_JOBS = prepared(insertJobsSql('$1'));
+const UPDATE_JOBS = prepared(updateJobsSql('$1'));
 
 /**
- * Keeps `inference_jobs` in step with the queue, in the append's transaction. A group
- * commit carries many jobs, so the events are folded per job first and written with
- * one INSERT for new jobs and one UPDATE for the others, whatever the batch size.
+ * A batch of events folded per job: the new jobs and the changes to known ones, as the JSON
+ * arrays insertJobsSql and updateJobsSql read. A job appears in one of the two, once.
  */
+export function jobChanges(events: Iterable<DomainEvent>): { created: string; changed: string } {
+  const rows = new Map<string, JobRow>();
+  const created = new Set<string>();
+  for (const event of events) {
+    if (event.aggregate_type !== INFERENCE_QUEUE) continue;
+    const e = event as InferenceQueueEvent;
+    const id = e.payload.job_id;
+    const row = rows.get(id) ?? { job_id: id };
+    rows.set(id, Object.assign(row, patchOf(e)));
+    if (e.event_type === 'job.submitted') created.add(id);
+  }
+  const all = [...rows.values()];
+  return {
+    created: JSON.stringify(all.filter((r) => created.has(r.job_id))),
+    changed: JSON.stringify(all.filter((r) => !created.has(r.job_id))),
+  };
+}
+
 @Injectable()
 export class JobsProjection implements InlineProjection {
   readonly name = 'inference.jobs';
 
   async project(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
-    const rows = new Map<string, JobRow>();
-    const created = new Set<string>();
-    for (const { event } of events) {
-      if (event.aggregate_type !== INFERENCE_QUEUE) continue;
-      const e = event as InferenceQueueEvent;
-      const id = e.payload.job_id;
-      const row = rows.get(id) ?? { job_id: id };
-      rows.set(id, Object.assign(row, patchOf(e)));
-      if (e.event_type === 'job.submitted') created.add(id);
-    }
-    if (rows.size === 0) return;
-    const inserts = [...rows.values()].filter((r) => created.has(r.job_id));
-    const updates = [...rows.values()].filter((r) => !created.has(r.job_id));
-    if (inserts.length) {
-      await tx.query(INSERT_JOBS, [JSON.stringify(inserts)]);
-    }
-    if (updates.length) {
-      await tx.query(UPDATE_JOBS, [JSON.stringify(updates)]);
-    }
+    const { created, changed } = jobChanges(events.map((s) => s.event));
+    if (created !== '[]') await tx.query(INSERT_JOBS, [created]);
+    if (changed !== '[]') await tx.query(UPDATE_JOBS, [changed]);
   }
 
   async reset(tx: Tx): Promise<void> {

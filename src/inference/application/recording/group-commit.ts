@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
 import { databaseOutage } from '../../../shared/database/database-unavailable.js';
-import type { Database } from '../../../shared/database/database.js';
 import { ConcurrencyConflictError, DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import type { PostgresEventStore } from '../../../shared/event-store/event-store.js';
@@ -9,8 +8,8 @@ import type { EventBusPublisher } from '../../../shared/nest/event-bus.publisher
 import type { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { INFERENCE_QUEUE } from '../../domain/inference-queue.events.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
-import type { JobsProjection } from '../projections/jobs.projection.js';
 import type { JobPayloadStore, JobPayloads } from './job-payload-store.js';
+import { RECORD_QUEUE, recordQueueParams } from './queue-record.statement.js';
 import { refuseEntry, type Entry } from './refused-entry.js';
 
 const MAX_EVENTS_PER_FLUSH = 5_000;
@@ -19,9 +18,7 @@ const noop = () => {};
 
 /** What a group commit writes with and to (the QueueRecorder's collaborators). */
 export interface GroupCommitDeps {
-  db: Database;
   store: PostgresEventStore;
-  jobs: JobsProjection;
   payloads: JobPayloadStore;
   publisher: EventBusPublisher;
   context: EventContextFactory;
@@ -30,7 +27,7 @@ export interface GroupCommitDeps {
 }
 
 /**
- * The backlog of the live queue's decided events and its group commits: one transaction
+ * The backlog of the live queue's decided events and its group commits: one statement
  * per flush (events, the jobs read model, the job payloads), in decision order. A database
  * outage keeps the backlog and retries with backoff; a flush refused for its data is
  * retried entry by entry, so only the guilty job fails; a conflict on our own stream means
@@ -138,12 +135,9 @@ export class GroupCommit {
       streams.unshift({ aggregateId: this.queue.id, aggregateType: INFERENCE_QUEUE, expectedVersion: this.recordedVersion, events: own, snapshot });
     }
     if (streams.length === 0) return [];
-    return this.deps.db.transaction(async (tx) => {
-      const stored = await this.deps.store.appendIn(tx, streams);
-      await this.deps.jobs.project(tx, stored);
-      await this.deps.payloads.write(tx, stored, entries.map((e) => e.payloads));
-      return stored;
-    });
+    const events = streams.flatMap((s) => s.events);
+    const payloads = this.deps.payloads.changes(events, entries.map((e) => e.payloads));
+    return this.deps.store.appendWith(streams, { statement: RECORD_QUEUE, params: recordQueueParams(events, payloads) });
   }
 
   private committed(entries: readonly Entry[], ownCount: number, stored: StoredEvent[], snapshotted: boolean): void {

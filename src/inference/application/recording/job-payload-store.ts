@@ -1,24 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import type { Tx } from '../../../shared/database/database.js';
-import { prepared } from '../../../shared/database/prepared-statement.js';
-import type { StoredEvent } from '../../../shared/event-store/stored-event.js';
+import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { INFERENCE_QUEUE, TERMINAL_JOB_EVENTS, type InferenceQueueEvent } from '../../domain/inference-queue.events.js';
 
 // job.released is not among them: the adopting instance runs the job from its stored inputs.
 const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
 
-const INSERT_INPUTS = prepared(`INSERT INTO inference_job_inputs (job_id, inputs)
-  SELECT job_id, inputs FROM jsonb_to_recordset($1::jsonb) AS x(job_id uuid, inputs jsonb)
-  ON CONFLICT (job_id) DO NOTHING`);
+/** Inputs from a JSON array `source` (a parameter); `guard` gates the write (see the queue's record statement). */
+export const insertInputsSql = (source: string, guard: string) => `INSERT INTO inference_job_inputs (job_id, inputs)
+  SELECT job_id, inputs FROM jsonb_to_recordset(${source}::jsonb) AS x(job_id uuid, inputs jsonb)
+  WHERE ${guard}
+  ON CONFLICT (job_id) DO NOTHING`;
 
-const INSERT_RESULTS = prepared(`INSERT INTO inference_job_results (job_id, model_id, outputs, created_at, expires_at)
+export const insertResultsSql = (source: string, guard: string) => `INSERT INTO inference_job_results (job_id, model_id, outputs, created_at, expires_at)
   SELECT job_id, model_id, outputs, created_at, expires_at
-  FROM jsonb_to_recordset($1::jsonb) AS x(job_id uuid, model_id varchar, outputs jsonb, created_at timestamptz, expires_at timestamptz)
-  ON CONFLICT (job_id) DO NOTHING`);
+  FROM jsonb_to_recordset(${source}::jsonb) AS x(job_id uuid, model_id varchar, outputs jsonb, created_at timestamptz, expires_at timestamptz)
+  WHERE ${guard}
+  ON CONFLICT (job_id) DO NOTHING`;
 
-const DELETE_INPUTS = prepared(`DELETE FROM inference_job_inputs WHERE job_id = ANY($1::uuid[])`);
+/** The inputs of the jobs in the uuid array `source` (jobs that ended). */
+export const deleteInputsSql = (source: string, guard: string) => `DELETE FROM inference_job_inputs WHERE job_id = ANY(${source}::uuid[]) AND ${guard}`;
 
 /** What a decision hands the recorder besides its events: the data the events deliberately leave out. */
 export interface JobPayloads {
@@ -28,28 +30,44 @@ export interface JobPayloads {
   outputs?: ReadonlyMap<string, unknown>;
 }
 
+/** A flush's payload writes, as the SQL above reads them. */
+export interface PayloadChanges {
+  /** JSON array of {job_id, inputs}. */
+  inputs: string;
+  /** JSON array of {job_id, model_id, outputs, created_at, expires_at}. */
+  results: string;
+  /** Jobs that ended: their inputs go. */
+  ended: string[];
+}
+
 /**
- * Writes job inputs and results in the transaction that appends their events, and drops
- * the inputs of jobs that ended. Not a read model: it cannot be rebuilt from the log.
+ * Job inputs and results, written with the events of their jobs (in one statement, see
+ * queue-record.statement.ts), and the inputs of jobs that ended dropped. Not a read
+ * model: it cannot be rebuilt from the log.
  */
 @Injectable()
 export class JobPayloadStore {
   constructor(@Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions) {}
 
-  async write(tx: Tx, stored: readonly StoredEvent[], payloads: readonly JobPayloads[]): Promise<void> {
-    const inputs: Array<{ job_id: string; inputs: unknown }> = [];
+  /**
+   * The writes for a flush's events. A job that ends in the same flush it was submitted in
+   * keeps no inputs: the statement's writes all see the same snapshot, so a delete could not
+   * see an insert of the same statement.
+   */
+  changes(events: Iterable<DomainEvent>, payloads: readonly JobPayloads[]): PayloadChanges {
+    const inputs = new Map<string, unknown>();
     const results: Array<{ job_id: string; model_id: string; outputs: unknown; created_at: string; expires_at: string }> = [];
     const ended: string[] = [];
     // One lookup per event: a group commit under load carries thousands of events and entries.
     const inputOf = merged(payloads.map((p) => p.inputs));
     const outputOf = merged(payloads.map((p) => p.outputs));
-    for (const { event } of stored) {
+    for (const event of events) {
       if (event.aggregate_type !== INFERENCE_QUEUE) continue;
       const e = event as InferenceQueueEvent;
       const jobId = e.payload.job_id;
       if (e.event_type === 'job.submitted') {
         const value = inputOf.get(jobId);
-        if (value !== undefined) inputs.push({ job_id: jobId, inputs: value });
+        if (value !== undefined) inputs.set(jobId, value);
       } else if (e.event_type === 'job.completed') {
         const outputs = outputOf.get(jobId);
         if (outputs !== undefined) {
@@ -57,11 +75,15 @@ export class JobPayloadStore {
           results.push({ job_id: jobId, model_id: e.payload.model_id, outputs, created_at: e.timestamp, expires_at: expires });
         }
       }
-      if (TERMINAL.has(e.event_type)) ended.push(jobId);
+      if (TERMINAL.has(e.event_type)) {
+        if (!inputs.delete(jobId)) ended.push(jobId);
+      }
     }
-    if (inputs.length) await tx.query(INSERT_INPUTS, [JSON.stringify(inputs)]);
-    if (results.length) await tx.query(INSERT_RESULTS, [JSON.stringify(results)]);
-    if (ended.length) await tx.query(DELETE_INPUTS, [ended]);
+    return {
+      inputs: JSON.stringify([...inputs].map(([job_id, value]) => ({ job_id, inputs: value }))),
+      results: JSON.stringify(results),
+      ended,
+    };
   }
 }
 

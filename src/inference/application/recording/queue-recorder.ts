@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import { Database } from '../../../shared/database/database.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
 import { AggregateRepository } from '../../../shared/event-sourcing/aggregate-repository.js';
@@ -10,7 +9,6 @@ import { EventBusPublisher } from '../../../shared/nest/event-bus.publisher.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { InferenceQueue } from '../inference-queue.aggregate.js';
-import { JobsProjection } from '../projections/jobs.projection.js';
 import { GroupCommit } from './group-commit.js';
 import { JobPayloadStore, type JobPayloads } from './job-payload-store.js';
 
@@ -39,10 +37,8 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
   private closed = false;
 
   constructor(
-    private readonly db: Database,
     private readonly store: PostgresEventStore,
     private readonly repository: AggregateRepository,
-    private readonly jobs: JobsProjection,
     private readonly payloads: JobPayloadStore,
     private readonly publisher: EventBusPublisher,
     private readonly context: EventContextFactory,
@@ -51,8 +47,8 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.queue = await this.repository.load(new InferenceQueue(this.options.inferenceQueueId));
-    const { db, store, jobs, payloads, publisher, context, logger } = this;
-    this.commits = new GroupCommit({ db, store, jobs, payloads, publisher, context, logger, snapshotEvery: this.options.snapshotEvery }, this.queue);
+    const { store, payloads, publisher, context, logger } = this;
+    this.commits = new GroupCommit({ store, payloads, publisher, context, logger, snapshotEvery: this.options.snapshotEvery }, this.queue);
   }
 
   get queueId(): string {
