@@ -1,4 +1,4 @@
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +9,7 @@ import { bearerTokenMatches } from './shared/http/api-token.guard.js';
 import { ModelMoraExceptionFilter, toErrorBody } from './shared/http/exception.filter.js';
 import { DomainError } from './shared/domain/domain-error.js';
 import { ModelMoraModule } from './modelmora.module.js';
+import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
 import { connectKafkaConsumer } from './inference/interface/kafka/connect-kafka-consumer.js';
 
@@ -16,7 +17,7 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 
 /** The standalone server's Nest application: JSON logs, OpenAPI at /api/docs, error mapping for body parsing too. */
 export async function createServer(options: ModelMoraOptionsInput, logLevel = 'log'): Promise<INestApplication> {
-  const logger = new ConsoleLogger('ModelMora', { json: true, logLevels: LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1) });
+  const logger = new JsonLineLogger('ModelMora', LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1));
   const app = await NestFactory.create<NestExpressApplication>(ModelMoraModule.forRoot(options), { logger, bufferLogs: false, bodyParser: false });
   // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413.
   app.useBodyParser('json', { limit: '16mb' });
