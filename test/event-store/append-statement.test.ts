@@ -16,7 +16,7 @@ noted AS (INSERT INTO side_notes (note) SELECT unnest($6::text[]) WHERE ${APPEND
 // A statement that finds itself among its connection's prepared statements: proof it ran by name.
 const SELF = prepared('SELECT name FROM pg_prepared_statements WHERE name = $1');
 
-describe.each(databaseBackends())('prepared statements on %s', (backend) => {
+describe.each(databaseBackends())('the append statement, prepared and composed, on %s', (backend) => {
   let t: TestDatabase;
   let store: PostgresEventStore;
 
