@@ -6,6 +6,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { ClusterModule } from '../../src/shared/cluster/cluster.module.js';
 import { InstanceIdInUseError } from '../../src/shared/cluster/instance-lease.js';
 import { RemoteEventsFeed } from '../../src/shared/cluster/remote-events.feed.js';
+import { StoreNotifications } from '../../src/shared/cluster/store-notifications.js';
 import { resolveOptions } from '../../src/shared/config/modelmora-options.js';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
@@ -94,6 +95,19 @@ async function startInstance(opened: OpenedDatabase, instanceId: string): Promis
     expect(a.app.get(RemoteEventsFeed).published).toBe(1);
     expect(b.app.get(RemoteEventsFeed).published).toBe(5);
   }, 6 * 60_000);
+
+  it('tells its listeners which instance appended, so a feed wakes only for the others', async () => {
+    const heard: (string | undefined)[] = [];
+    const stop = a.app.get(StoreNotifications).subscribe((appendedBy) => heard.push(appendedBy));
+    try {
+      const [p, q] = [randomUUID(), randomUUID()];
+      await b.store.append({ aggregateId: p, aggregateType: 'test_thing', expectedVersion: 0, events: things(p, 1) });
+      await a.store.append({ aggregateId: q, aggregateType: 'test_thing', expectedVersion: 0, events: things(q, 1) });
+      await eventually(() => heard.includes('node-b') && heard.includes('node-a'), 'both notifications', SETTLE_TIMEOUT_MS);
+    } finally {
+      stop();
+    }
+  });
 
   it('refuses to start a second live process with an instance id already held', async () => {
     await expect(startInstance(second, 'node-a')).rejects.toBeInstanceOf(InstanceIdInUseError);

@@ -62,7 +62,11 @@ export class RemoteEventsFeed implements OnApplicationBootstrap, OnModuleDestroy
       },
     });
     await this.subscription.start();
-    this.unsubscribe = this.notifications.subscribe(() => this.subscription?.notify());
+    // Our own commits hold nothing for this feed: waking on them would read the store once per
+    // group commit only to skip what it reads. The poll still moves the cursor past them.
+    this.unsubscribe = this.notifications.subscribe((appendedBy) => {
+      if (appendedBy !== this.instanceId) this.subscription?.notify();
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -4,10 +4,16 @@ import { storeNotifyChannel } from '../event-store/append-statement.js';
 import { Signal } from '../kafka/signal.js';
 import { connectionEnded, type DedicatedConnectionFactory } from './dedicated-connection.js';
 
-/** Something that says "the store may have new events": read now rather than at the next poll. */
+/**
+ * Something that says "the store may have new events": read now rather than at the next poll.
+ * A listener learns which instance appended them when it is known (the notification's payload),
+ * undefined after a reconnect, when anything may have been missed.
+ */
 export interface StoreWakeSource {
-  subscribe(listener: () => void): () => void;
+  subscribe(listener: StoreWakeListener): () => void;
 }
+
+export type StoreWakeListener = (appendedBy: string | undefined) => void;
 
 /**
  * One LISTEN session per process on the channel every append notifies (in its own
@@ -17,7 +23,7 @@ export interface StoreWakeSource {
  */
 export class StoreNotifications implements StoreWakeSource {
   private readonly log: LoggerService;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<StoreWakeListener>();
   private readonly stopped = new Signal();
   private loop?: Promise<void>;
   private stopping = false;
@@ -27,7 +33,7 @@ export class StoreNotifications implements StoreWakeSource {
     this.log = options.logger ?? new Logger('StoreNotifications');
   }
 
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: StoreWakeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -56,9 +62,9 @@ export class StoreNotifications implements StoreWakeSource {
         const client = await this.options.connect!(`modelmora-listen:${this.options.instanceId ?? ''}`);
         this.client = client;
         const ended = connectionEnded(client);
-        client.on('notification', () => this.wake());
+        client.on('notification', (message) => this.wake(message.payload));
         await client.query(`LISTEN "${storeNotifyChannel(this.options.connect!.schema)}"`);
-        if (!first) this.wake();
+        if (!first) this.wake(undefined);
         first = false;
         listening();
         const reason = await ended;
@@ -73,7 +79,7 @@ export class StoreNotifications implements StoreWakeSource {
     }
   }
 
-  private wake(): void {
-    for (const l of this.listeners) l();
+  private wake(appendedBy: string | undefined): void {
+    for (const l of this.listeners) l(appendedBy);
   }
 }
