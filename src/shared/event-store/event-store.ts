@@ -53,7 +53,7 @@ export class PostgresEventStore {
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
     const list = Array.isArray(streams) ? streams : [streams as StreamAppend];
     if (list.every((s) => s.events.length === 0)) return [];
-    return this.run((statement, params) => this.db.query<AppendRow>(statement, params), list);
+    return this.run(list, (params) => this.db.query<AppendRow>(APPEND_STATEMENT, params));
   }
 
   /**
@@ -63,7 +63,7 @@ export class PostgresEventStore {
    */
   async appendWith(streams: readonly StreamAppend[], writes: { statement: PreparedStatement; params: unknown[] }): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run((_, params) => this.db.query<AppendRow>(writes.statement, [...params, ...writes.params]), streams);
+    return this.run(streams, (params) => this.db.query<AppendRow>(writes.statement, [...params, ...writes.params]));
   }
 
   /**
@@ -74,7 +74,7 @@ export class PostgresEventStore {
    */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run((statement, params) => tx.query<AppendRow>(statement, params), streams);
+    return this.run(streams, (params) => tx.query<AppendRow>(APPEND_STATEMENT, params));
   }
 
   /** The latest snapshot (if any) and the events after it, in stream order. */
@@ -140,11 +140,12 @@ export class PostgresEventStore {
     return Number(row.head);
   }
 
-  private async run(query: (statement: PreparedStatement, params: unknown[]) => Promise<AppendRow[]>, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
+  /** Runs an append statement (`query`, given the append's own parameters) and reads its rows back as stored events. */
+  private async run(streams: readonly StreamAppend[], query: (params: unknown[]) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
     const params = appendParameters(streams, this.options.instanceId, storeNotifyChannel(this.db.schema));
     let rows: AppendRow[];
     try {
-      rows = await query(APPEND_STATEMENT, params);
+      rows = await query(params);
     } catch (err) {
       throw asConcurrencyConflict(err, streams) ?? err;
     }

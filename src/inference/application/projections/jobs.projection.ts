@@ -72,6 +72,12 @@ export function jobChanges(events: Iterable<DomainEvent>): { created: string; ch
   };
 }
 
+/**
+ * Keeps `inference_jobs` in step with the queue. The live queue writes it in the statement
+ * that appends its events (queue-record.statement.ts); `project` is the same writes for a
+ * replay. A group commit carries many jobs, so the events are folded per job first and
+ * written with one INSERT for new jobs and one UPDATE for the others, whatever the batch size.
+ */
 @Injectable()
 export class JobsProjection implements InlineProjection {
   readonly name = 'inference.jobs';
