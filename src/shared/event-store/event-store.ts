@@ -5,6 +5,11 @@ import { prepared, type PreparedStatement } from '../database/prepared-statement
 import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
 import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
 
+/**
+ * The columns a reader gets. `transaction_id` comes out as text (xid8 has no JS type), under
+ * its own name: an ORDER BY must name `event_store.transaction_id`, or PostgreSQL sorts by the
+ * text, where 10 comes before 9.
+ */
 const SELECT_EVENT = `
   event_id, event_type, aggregate_id, aggregate_type, payload,
   to_char(timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp,
@@ -15,7 +20,7 @@ const SETTLED = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
 const READ_SETTLED = prepared(`SELECT ${SELECT_EVENT} FROM event_store
   WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
-  ORDER BY transaction_id, position LIMIT $3`);
+  ORDER BY event_store.transaction_id, event_store.position LIMIT $3`);
 
 interface EventRow {
   event_id: string;
@@ -114,7 +119,7 @@ export class PostgresEventStore {
   async headCursor(): Promise<StoreCursor> {
     const [row] = await this.db.query<{ transaction_id: string; position: string }>(
       `SELECT transaction_id::text AS transaction_id, position FROM event_store WHERE ${SETTLED}
-       ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+       ORDER BY event_store.transaction_id DESC, event_store.position DESC LIMIT 1`,
     );
     return row ? { transactionId: row.transaction_id, position: Number(row.position) } : { transactionId: '0', position: 0 };
   }
