@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import { planOverBudget } from '../domain/eviction.js';
@@ -16,7 +16,7 @@ import { ModelUnloader } from './model-unloader.js';
  * shutdown (SIGTERM unloads every model with reason `shutdown`).
  */
 @Injectable()
-export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('HealthMonitor');
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -38,7 +38,13 @@ export class HealthMonitor implements OnApplicationBootstrap, BeforeApplicationS
     this.timer.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * In the destroy phase, not `beforeApplicationShutdown`: Nest destroys modules from the
+   * root down, so this runs before the CQRS module (imported by every context) unsubscribes
+   * the EventBus's handlers and sagas. The `model.unloaded` facts of a shutdown then reach
+   * them (the audit log, a host's handlers) like any other, and the database is still open.
+   */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.unloader.unloadAll('shutdown');
   }
