@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
+import { committedEvents } from '../support/committed-events.js';
 import { databaseBackends } from '../support/databases.js';
 import { loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, isAlive } from '../support/server-process.js';
@@ -22,8 +23,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
   let matmulUrl: string;
   let matmulSha: string;
 
-  const events = async (type: string) =>
-    (await http().get(`/api/v1/events?event_type=${type}&limit=1000`)).body.items as Array<{ payload: Record<string, any> }>;
+  const events = (type: string) => committedEvents(app, type);
   const workerPids = async () =>
     ((await http().get('/api/v1/status')).body.models as Array<{ pid: number | null }>).map((m) => m.pid).filter((pid) => pid !== null);
   const register = (model_id: string, extra: Record<string, unknown> = {}) =>
@@ -70,11 +70,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.pid).toBe(b.body.pid);
-    const loaded = await eventually(async () => {
-      const mine = (await events('model.loaded')).filter((e) => e.payload.model_id === 'onnx/raced');
-      return mine.length > 0 && mine;
-    }, 'the load on record');
-    expect(loaded).toHaveLength(1);
+    expect((await events('model.loaded')).filter((e) => e.payload.model_id === 'onnx/raced')).toHaveLength(1);
   });
 
   it('evicts the least recently used model when max_models (2) is reached', async () => {
@@ -134,6 +130,17 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     const unloaded = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/raced' && e.payload.reason === 'unregistered'), 'unregistered unload', 10_000);
     expect(unloaded.payload.version).toBe('main');
     await eventually(() => !isAlive(pid), 'worker exit', 10_000);
+  });
+
+  it('stops the worker of a load under way when its model is unregistered meanwhile', async () => {
+    expect((await register('onnx/retired')).status).toBe(201);
+    const load = http().post(`/api/v1/models/${enc('onnx/retired')}/load`).send({}).then((r) => r);
+    await eventually(async () => (await http().get(`/api/v1/models/${enc('onnx/retired')}`)).body.lifecycle?.state === 'loading', 'the load to start', 10_000);
+    expect((await http().delete(`/api/v1/models/${enc('onnx/retired')}`)).status).toBe(204);
+    const loaded = await load;
+    const listed = async () => ((await http().get('/api/v1/status')).body.models as Array<{ model_id: string }>).some((m) => m.model_id === 'onnx/retired');
+    await eventually(async () => !(await listed()), 'no worker left for the unregistered model', 10_000);
+    if (loaded.status === 200) await eventually(() => !isAlive(loaded.body.pid), 'its worker to exit', 10_000);
   });
 
   it('answers 404 MODEL_NOT_LOADED for unloading a model that is not loaded', async () => {

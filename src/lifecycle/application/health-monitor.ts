@@ -19,7 +19,7 @@ import { ModelUnloader } from './model-unloader.js';
 export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('HealthMonitor');
   private timer?: NodeJS.Timeout;
-  private ticking = false;
+  private ticking?: Promise<void>;
   private lastPingMs = 0;
 
   constructor(
@@ -40,19 +40,25 @@ export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * In the destroy phase, not `beforeApplicationShutdown`: Nest destroys modules from the
-   * root down, so this runs before the CQRS module (imported by every context) unsubscribes
-   * the EventBus's handlers and sagas. The `model.unloaded` facts of a shutdown then reach
-   * them (the audit log, a host's handlers) like any other, and the database is still open.
+   * root down and the global CQRS module comes last, so this runs while the EventBus still
+   * has its handlers and sagas. The `model.unloaded` facts of a shutdown then reach them (the
+   * audit log, a host's handlers) like any other, and the database is still open. A reload
+   * saga woken meanwhile finds loads refused (see ModelChanges.close).
    */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.ticking; // a round under way could otherwise evict or mark a model beside the unloads
     await this.unloader.unloadAll('shutdown');
   }
 
   /** One round of checks; rounds never overlap. `pingNow` pings even if the last pings are recent. */
   async tick(pingNow = false): Promise<void> {
     if (this.ticking) return;
-    this.ticking = true;
+    this.ticking = this.round(pingNow).finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  private async round(pingNow: boolean): Promise<void> {
     try {
       await this.checkProcesses();
       // The timer runs at the faster of the two cadences; pings keep their own.
@@ -63,8 +69,6 @@ export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       await this.enforceBudget();
     } catch (err) {
       this.logger.error(`health round failed: ${err}`);
-    } finally {
-      this.ticking = false;
     }
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../shared/domain/domain-error.js';
 import type { ManagedModel } from '../domain/model-lifecycle.state.js';
 
 /**
@@ -10,15 +11,17 @@ import type { ManagedModel } from '../domain/model-lifecycle.state.js';
 export class ModelChanges {
   private readonly loads = new Map<string, Promise<ManagedModel>>();
   private readonly stopping = new Set<string>();
+  private closed = false;
 
   isChanging(modelId: string): boolean {
     return this.loads.has(modelId) || this.stopping.has(modelId);
   }
 
-  /** Joins this model's load under way, or starts `load`. */
+  /** Joins this model's load under way, or starts `load`; refused once the instance shuts down. */
   load(modelId: string, load: () => Promise<ManagedModel>): Promise<ManagedModel> {
     const inFlight = this.loads.get(modelId);
     if (inFlight) return inFlight;
+    if (this.closed) return Promise.reject(new DomainError('SERVICE_UNAVAILABLE', `not loading ${modelId}: this instance is shutting down`));
     const run = load().finally(() => this.loads.delete(modelId));
     this.loads.set(modelId, run);
     return run;
@@ -27,6 +30,15 @@ export class ModelChanges {
   /** Resolves once this model's load under way, if any, has ended (however it ended). */
   async loadSettled(modelId: string): Promise<void> {
     await this.loads.get(modelId)?.catch(() => undefined);
+  }
+
+  /**
+   * Shutdown: no load starts from now on (a reload saga or a request still arriving would
+   * leave a worker nobody stops), and resolves once the loads under way have ended.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.loads.values()].map((load) => load.catch(() => undefined)));
   }
 
   /** Runs `stop` with the model marked as stopping. */

@@ -37,7 +37,9 @@ export class ModelUnloader {
     this.logger.log({ msg: 'model unloaded', model_id: modelId, reason });
   }
 
+  /** Shutdown: refuses new loads, lets those under way end, then stops every running model. */
   async unloadAll(reason: UnloadReason): Promise<void> {
+    await this.changes.close();
     for (const [id, m] of Object.entries(this.models.all())) {
       if (isRunning(m.state)) await this.unload(id, reason).catch((err) => this.logger.error(`unloading ${id}: ${err}`));
     }

@@ -4,12 +4,14 @@ import { ModelUnregistered } from '../../../registry/contracts.js';
 import { isRunning } from '../../domain/model-state.js';
 import { ModelFileCache } from '../../infrastructure/model-files/index.js';
 import { ManagedModels } from '../managed-models.js';
+import { ModelChanges } from '../model-changes.js';
 import { ModelUnloader } from '../model-unloader.js';
 
 /**
  * model.unregistered → the model's worker goes (reason `unregistered`), then its cached files
  * (every version). One handler, because the order matters: files are removed once no worker
- * of this instance holds them open; a load in flight finishes first (both wait for it).
+ * of this instance holds them open; a load in flight finishes first, so a worker it starts is
+ * stopped too (its state is `loading` until then, which a check made earlier would skip).
  */
 @EventsHandler(ModelUnregistered)
 export class RetireUnregisteredModelHandler implements IEventHandler<ModelUnregistered> {
@@ -18,12 +20,14 @@ export class RetireUnregisteredModelHandler implements IEventHandler<ModelUnregi
   constructor(
     private readonly models: ManagedModels,
     private readonly unloader: ModelUnloader,
+    private readonly changes: ModelChanges,
     private readonly files: ModelFileCache,
   ) {}
 
   async handle(event: ModelUnregistered): Promise<void> {
     const modelId = event.payload.model_id;
     try {
+      await this.changes.loadSettled(modelId);
       if (isRunning(this.models.state(modelId))) await this.unloader.unload(modelId, 'unregistered');
     } catch (err) {
       this.logger.error(`unloading unregistered ${modelId}: ${err}`);
