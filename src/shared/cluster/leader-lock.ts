@@ -88,6 +88,7 @@ export class LeaderLock {
           const reason = await this.holdUntilLost(client, ended);
           this.client = undefined;
           this.setLeader(false, reason);
+          if (this.stopping) break; // stop() ended the session: no step-back to sit out
           // A leader that lost its session steps back for a while, so a standby that was
           // waiting takes over rather than racing it (the loss fired the signal: clear it).
           await this.stopped.wait(0);
