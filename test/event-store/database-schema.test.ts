@@ -48,6 +48,25 @@ describe.each(databaseBackends())('ModelMora\'s tables in a schema of their own 
     }
   });
 
+  it('leaves an older version\'s tables in public when given another schema: they may still be serving', async () => {
+    const old = await open('public');
+    await new PostgresEventStore(new Database(old.dataSource), testRegistry()).append({ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 0, events: things(A, 2) });
+    try {
+      const tenant = await open('tenant_b');
+      try {
+        const db = new Database(tenant.dataSource);
+        expect(await tables(db, 'tenant_b')).toEqual(MODELMORA_TABLES);
+        expect(await tables(db, 'public')).toEqual(MODELMORA_TABLES);
+        expect((await new PostgresEventStore(db, testRegistry()).load(A)).events).toEqual([]);
+      } finally {
+        await tenant.close();
+      }
+      expect((await new PostgresEventStore(new Database(old.dataSource), testRegistry()).load(A)).events).toHaveLength(2);
+    } finally {
+      await old.close();
+    }
+  });
+
   it('moves only the tables its recorded migrations made: a host table of the same name stays in public', async () => {
     // A first-round database (no cluster migration yet) whose host has since made its own `instances`.
     const old = await open('public');

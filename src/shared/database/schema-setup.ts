@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { advisoryKey } from '../cluster/instance-id.js';
-import { quotedSchema } from './database-schema.js';
+import { DEFAULT_DATABASE_SCHEMA, quotedSchema } from './database-schema.js';
 
 export const MIGRATIONS_TABLE = 'modelmora_migrations';
 
@@ -42,14 +42,22 @@ async function createSchema(migrator: DataSource, schema: string): Promise<void>
 
 /**
  * A database migrated by an older ModelMora has its tables and `modelmora_migrations` in
- * `public`. Moved into the schema (indexes, constraints and identity sequences go along) when
- * the schema has no migrations table yet — in one transaction, and only the tables whose
+ * `public`. Moved into the default schema (indexes, constraints and identity sequences go
+ * along) when it has no migrations table yet — in one transaction, and only the tables whose
  * migration is recorded there: a host table that merely shares a name stays where it is.
+ * Never into another schema: a deployment given `tenant_b` beside an older one still serving
+ * from `public` would take that one's data. It starts empty and says where the old tables are.
  */
 async function adoptLegacyTables(m: EntityManager, schema: string): Promise<void> {
   const tablesIn = async (s: string) => new Set((await m.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [s])).map((r: { tablename: string }) => r.tablename));
   const [inPublic, inSchema] = [await tablesIn('public'), await tablesIn(schema)];
   if (!inPublic.has(MIGRATIONS_TABLE) || inSchema.has(MIGRATIONS_TABLE)) return;
+  if (schema !== DEFAULT_DATABASE_SCHEMA) {
+    new Logger('Database').warn({
+      msg: `an older ModelMora's tables are in "public" and stay there: schema "${schema}" starts empty. To carry them over, start once with the default schema "${DEFAULT_DATABASE_SCHEMA}", or move them by hand`,
+    });
+    return;
+  }
   const recorded = new Set((await m.query(`SELECT name FROM public.${MIGRATIONS_TABLE}`)).map((r: { name: string }) => r.name));
   const ours = Object.entries(LEGACY_PUBLIC_TABLES).filter(([migration]) => recorded.has(migration)).flatMap(([, tables]) => tables);
   const moving = [...ours.filter((t) => inPublic.has(t)), MIGRATIONS_TABLE];
