@@ -63,7 +63,8 @@ export class RemoteEventsFeed implements OnApplicationBootstrap, OnModuleDestroy
     });
     await this.subscription.start();
     // Our own commits hold nothing for this feed: waking on them would read the store once per
-    // group commit only to skip what it reads. The poll still moves the cursor past them.
+    // group commit only to skip what it reads. The poll still moves the cursor past them. (A
+    // remote event held back by one of our open transactions may now wait for that poll.)
     this.unsubscribe = this.notifications.subscribe((appendedBy) => {
       if (appendedBy !== this.instanceId) this.subscription?.notify();
     });

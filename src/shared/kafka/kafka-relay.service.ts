@@ -13,12 +13,9 @@ import { observeEvery } from '../nest/safe-saga.js';
 import { OPENED_DATABASE } from '../nest/tokens.js';
 import { createKafkaClient } from './kafka-client.factory.js';
 import { KafkajsRelayBroker } from './kafka-relay.broker.js';
-import { KafkaRelay, KAFKA_RELAY_CHECKPOINT, type KafkaRelayOptions } from './kafka-relay.js';
+import { KafkaRelay, KAFKA_RELAY_CHECKPOINT } from './kafka-relay.js';
 import { LeaderRelay } from './kafka-relay.leader.js';
-import { KAFKA_OPTIONS, KAFKA_RELAY_TUNING } from './kafka.tokens.js';
-
-/** Relay tuning plus how often a standby instance tries to become the relay's leader. */
-export type KafkaRelayTuning = Partial<KafkaRelayOptions> & { leaderRetryMs?: number };
+import { KAFKA_OPTIONS } from './kafka.tokens.js';
 
 /**
  * The relay's Nest lifecycle: after bootstrap it competes for the `kafka-relay` leader lock
@@ -33,7 +30,6 @@ export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     @Inject(KAFKA_OPTIONS) private readonly kafka: KafkaOptions | null,
-    @Inject(KAFKA_RELAY_TUNING) private readonly tuning: KafkaRelayTuning,
     private readonly store: PostgresEventStore,
     private readonly checkpoints: CheckpointStore,
     @Optional() @Inject(OPENED_DATABASE) private readonly opened?: OpenedDatabase,
@@ -56,16 +52,15 @@ export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestro
       return;
     }
     const kafka = this.kafka;
-    const lock = new LeaderLock(this.tuning.checkpointName ?? KAFKA_RELAY_CHECKPOINT, {
+    const lock = new LeaderLock(KAFKA_RELAY_CHECKPOINT, {
       connect: this.opened ? dedicatedConnections(this.opened) : undefined,
       instanceId: this.instanceId,
-      retryMs: this.tuning.leaderRetryMs,
       logger: this.logger,
     });
     this.leader = new LeaderRelay(lock, () => {
       const broker = new KafkajsRelayBroker(createKafkaClient(kafka, '-relay', 'KafkaRelay'));
       this.logger.log({ msg: 'Kafka relay started (leader)', brokers: kafka.brokers.join(','), topic_prefix: kafka.topicPrefix });
-      return new KafkaRelay(this.store, this.checkpoints, broker, { ...this.tuning, topicPrefix: this.tuning.topicPrefix ?? kafka.topicPrefix, logger: this.logger });
+      return new KafkaRelay(this.store, this.checkpoints, broker, { topicPrefix: kafka.topicPrefix, logger: this.logger });
     });
     this.unlisten = this.notifications?.subscribe(() => this.leader?.notify());
     this.leader.start();

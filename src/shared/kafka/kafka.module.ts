@@ -1,17 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import type { KafkaOptions, ModelMoraOptions } from '../config/modelmora-options.js';
-import { MODELMORA_OPTIONS } from '../nest/tokens.js';
+import type { KafkaOptions } from '../config/modelmora-options.js';
 import { KafkaReadiness } from './kafka-readiness.js';
 import { KafkaRelayService } from './kafka-relay.service.js';
-import type { KafkaRelayOptions } from './kafka-relay.js';
-import { KAFKA_OPTIONS, KAFKA_RELAY_TUNING } from './kafka.tokens.js';
-
-export interface KafkaModuleSettings {
-  /** Run the relay in this process (default true); false for consumer-only instances. */
-  relay?: boolean;
-  /** Relay overrides (batch size, poll interval, backoff, checkpoint name). */
-  relayTuning?: Partial<KafkaRelayOptions>;
-}
+import { kafkaOptionsProvider } from './kafka.tokens.js';
 
 /**
  * Kafka for ModelMora: the relay (store → `{prefix}.{aggregate_type}.{event_type}`) and the
@@ -22,22 +13,19 @@ export interface KafkaModuleSettings {
 @Module({})
 export class KafkaModule {
   /** Options known when the module is built (`ModelMoraModule.forRoot`). */
-  static register(kafka: KafkaOptions | undefined, settings: KafkaModuleSettings = {}): DynamicModule {
-    return this.build({ provide: KAFKA_OPTIONS, useValue: kafka ?? null }, settings);
+  static register(kafka: KafkaOptions | undefined): DynamicModule {
+    return this.build(kafkaOptionsProvider(kafka));
   }
 
   /**
    * Options resolved at runtime (`ModelMoraModule.forRootAsync`): relay and readiness read
    * `kafka` from MODELMORA_OPTIONS.
    */
-  static fromModelMoraOptions(settings: KafkaModuleSettings = {}): DynamicModule {
-    const provider = { provide: KAFKA_OPTIONS, inject: [MODELMORA_OPTIONS], useFactory: (o: ModelMoraOptions) => o.kafka ?? null };
-    return this.build(provider, settings);
+  static fromModelMoraOptions(): DynamicModule {
+    return this.build(kafkaOptionsProvider('from-modelmora-options'));
   }
 
-  private static build(kafkaProvider: Provider, settings: KafkaModuleSettings): DynamicModule {
-    const providers: Provider[] = [kafkaProvider, { provide: KAFKA_RELAY_TUNING, useValue: settings.relayTuning ?? {} }];
-    if (settings.relay ?? true) providers.push(KafkaRelayService, KafkaReadiness);
-    return { module: KafkaModule, providers, exports: (settings.relay ?? true) ? [KafkaRelayService] : [] };
+  private static build(kafkaProvider: Provider): DynamicModule {
+    return { module: KafkaModule, providers: [kafkaProvider, KafkaRelayService, KafkaReadiness], exports: [KafkaRelayService] };
   }
 }

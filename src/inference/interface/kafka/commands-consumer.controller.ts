@@ -4,7 +4,7 @@ import { CommandMessageProcessor } from './command-message.processor.js';
 
 /**
  * Decorator arguments are fixed when a class is declared, so a configurable topic needs
- * the class declared per configuration: this factory runs in `KafkaModule.register`
+ * the class declared per configuration: this factory runs in `KafkaCommandsModule.register`
  * (the mixin approach Nest's maintainers suggest for dynamic patterns, nestjs/nest#1218).
  */
 export function createCommandsController(commandsTopic: string): Type<unknown> {

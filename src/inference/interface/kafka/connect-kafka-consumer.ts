@@ -19,7 +19,7 @@ function commandsConsumerOptions(kafka: KafkaOptions) {
 
 /**
  * Makes the app a Kafka microservice consuming `kafka.commandsTopic` (the controller comes
- * from `KafkaModule.register` with the same options), then `await app.startAllMicroservices()`:
+ * from `KafkaCommandsModule.register` with the same options), then `await app.startAllMicroservices()`:
  * that resolves at once even when the broker is down. The app's global (HTTP) filters are not
  * inherited on purpose: they write HTTP responses.
  */

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { KafkaOptions, ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
+import type { KafkaOptions } from '../../../shared/config/modelmora-options.js';
 import { createKafkaClient } from '../../../shared/kafka/kafka-client.factory.js';
-import { KAFKA_OPTIONS } from '../../../shared/kafka/kafka.tokens.js';
-import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
+import { KAFKA_OPTIONS, kafkaOptionsProvider } from '../../../shared/kafka/kafka.tokens.js';
 import { CommandMessageProcessor } from './command-message.processor.js';
 import { createCommandsController } from './commands-consumer.controller.js';
 import { KafkaDeadLetterSink } from './kafka-dead-letter.sink.js';
@@ -30,7 +29,7 @@ class CommandsConsumerLifecycle implements OnModuleDestroy {
 export class KafkaCommandsModule {
   /** Options known when the module is built; nothing is registered without a commands topic. */
   static register(kafka: KafkaOptions | undefined): DynamicModule {
-    return this.build({ provide: KAFKA_OPTIONS, useValue: kafka ?? null }, kafka?.commandsTopic);
+    return this.build(kafkaOptionsProvider(kafka), kafka?.commandsTopic);
   }
 
   /**
@@ -38,7 +37,7 @@ export class KafkaCommandsModule {
    * known now, so the consumer is registered only if `commandsTopic` is given (it must match).
    */
   static fromModelMoraOptions(commandsTopic: string | undefined): DynamicModule {
-    return this.build({ provide: KAFKA_OPTIONS, inject: [MODELMORA_OPTIONS], useFactory: (o: ModelMoraOptions) => o.kafka ?? null }, commandsTopic);
+    return this.build(kafkaOptionsProvider('from-modelmora-options'), commandsTopic);
   }
 
   private static build(kafkaProvider: Provider, commandsTopic: string | undefined): DynamicModule {

@@ -15,7 +15,7 @@ export class CommitSignal {
   wake = (events$: Observable<IEvent>): Observable<ICommand> =>
     observeEvery(events$, () => this.listeners.forEach((listener) => listener()), new Logger('EventsStream'));
 
-  /** Calls `listener` after every local commit, until the returned function is called. */
+  /** Calls `listener` for every event on the EventBus (our commits', and other instances' the feed brings), until the returned function is called. */
   listen(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
