@@ -48,11 +48,16 @@ export interface EventStoreOptions {
  * but never one of a transaction older than the oldest still running.
  */
 export class PostgresEventStore {
+  /** Where appends notify (the schema is fixed for the store's life). */
+  private readonly channel: string;
+
   constructor(
     private readonly db: Database,
     private readonly registry: EventTypeRegistry,
     private readonly options: EventStoreOptions = {},
-  ) {}
+  ) {
+    this.channel = storeNotifyChannel(db.schema);
+  }
 
   /** Appends one or many streams atomically, snapshots included: ONE autocommit statement (one round trip). */
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
@@ -147,7 +152,7 @@ export class PostgresEventStore {
 
   /** Runs an append statement (`query`, given the append's own parameters) and reads its rows back as stored events. */
   private async run(streams: readonly StreamAppend[], query: (params: unknown[]) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
-    const params = appendParameters(streams, this.options.instanceId, storeNotifyChannel(this.db.schema));
+    const params = appendParameters(streams, this.options.instanceId, this.channel);
     let rows: AppendRow[];
     try {
       rows = await query(params);

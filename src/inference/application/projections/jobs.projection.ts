@@ -51,10 +51,10 @@ const INSERT_JOBS = prepared(insertJobsSql('$1'));
 const UPDATE_JOBS = prepared(updateJobsSql('$1'));
 
 /**
- * A batch of events folded per job: the new jobs and the changes to known ones, as the JSON
- * arrays insertJobsSql and updateJobsSql read. A job appears in one of the two, once.
+ * A batch of events folded per job: the new jobs and the changes to known ones, the rows
+ * insertJobsSql and updateJobsSql read (as JSON). A job appears in one of the two, once.
  */
-export function jobChanges(events: Iterable<DomainEvent>): { created: string; changed: string } {
+export function jobChanges(events: Iterable<DomainEvent>): { created: JobRow[]; changed: JobRow[] } {
   const rows = new Map<string, JobRow>();
   const created = new Set<string>();
   for (const event of events) {
@@ -66,10 +66,7 @@ export function jobChanges(events: Iterable<DomainEvent>): { created: string; ch
     if (e.event_type === 'job.submitted') created.add(id);
   }
   const all = [...rows.values()];
-  return {
-    created: JSON.stringify(all.filter((r) => created.has(r.job_id))),
-    changed: JSON.stringify(all.filter((r) => !created.has(r.job_id))),
-  };
+  return { created: all.filter((r) => created.has(r.job_id)), changed: all.filter((r) => !created.has(r.job_id)) };
 }
 
 /**
@@ -84,8 +81,8 @@ export class JobsProjection implements InlineProjection {
 
   async project(tx: Tx, events: readonly StoredEvent[]): Promise<void> {
     const { created, changed } = jobChanges(events.map((s) => s.event));
-    if (created !== '[]') await tx.query(INSERT_JOBS, [created]);
-    if (changed !== '[]') await tx.query(UPDATE_JOBS, [changed]);
+    if (created.length) await tx.query(INSERT_JOBS, [JSON.stringify(created)]);
+    if (changed.length) await tx.query(UPDATE_JOBS, [JSON.stringify(changed)]);
   }
 
   async reset(tx: Tx): Promise<void> {

@@ -50,12 +50,23 @@ export class GroupCommit {
     this.recordedVersion = queue.version;
   }
 
-  /**
-   * `reachable` is false while flushes fail for want of a database; `unrecorded` counts the
-   * events decided and not yet committed; `fenced` says why the stream was lost, once it is.
-   */
-  get status(): { reachable: boolean; fenced: string | undefined; unrecorded: number; recordedVersion: number } {
-    return { reachable: this.retry.delayMs === 0, fenced: this.fenced, unrecorded: this.unrecorded, recordedVersion: this.recordedVersion };
+  /** False while flushes fail for want of a database. */
+  get reachable(): boolean {
+    return this.retry.delayMs === 0;
+  }
+
+  /** Why the stream was lost, once it is. */
+  get fencedBy(): string | undefined {
+    return this.fenced;
+  }
+
+  /** Events decided and not yet committed. */
+  get unrecordedEvents(): number {
+    return this.unrecorded;
+  }
+
+  get recordedStreamVersion(): number {
+    return this.recordedVersion;
   }
 
   /** Queues one decision's events (and appends to other streams) for the next flush; resolves once committed. */

@@ -30,12 +30,10 @@ export interface JobPayloads {
   outputs?: ReadonlyMap<string, unknown>;
 }
 
-/** A flush's payload writes, as the SQL above reads them. */
+/** A flush's payload writes: the rows the SQL above reads (as JSON), and the jobs whose inputs go. */
 export interface PayloadChanges {
-  /** JSON array of {job_id, inputs}. */
-  inputs: string;
-  /** JSON array of {job_id, model_id, outputs, created_at, expires_at}. */
-  results: string;
+  inputs: Array<{ job_id: string; inputs: unknown }>;
+  results: Array<{ job_id: string; model_id: string; outputs: unknown; created_at: string; expires_at: string }>;
   /** Jobs that ended: their inputs go. */
   ended: string[];
 }
@@ -56,7 +54,7 @@ export class JobPayloadStore {
    */
   changes(events: Iterable<DomainEvent>, payloads: readonly JobPayloads[]): PayloadChanges {
     const inputs = new Map<string, unknown>();
-    const results: Array<{ job_id: string; model_id: string; outputs: unknown; created_at: string; expires_at: string }> = [];
+    const results: PayloadChanges['results'] = [];
     const ended: string[] = [];
     // One lookup per event: a group commit under load carries thousands of events and entries.
     const inputOf = merged(payloads.map((p) => p.inputs));
@@ -79,11 +77,7 @@ export class JobPayloadStore {
         if (!inputs.delete(jobId)) ended.push(jobId);
       }
     }
-    return {
-      inputs: JSON.stringify([...inputs].map(([job_id, value]) => ({ job_id, inputs: value }))),
-      results: JSON.stringify(results),
-      ended,
-    };
+    return { inputs: [...inputs].map(([job_id, value]) => ({ job_id, inputs: value })), results, ended };
   }
 }
 

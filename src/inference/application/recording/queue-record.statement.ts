@@ -21,5 +21,5 @@ inputs_dropped AS (${deleteInputsSql($(5), APPEND_GUARD)})`);
 /** RECORD_QUEUE's own parameters, in order. */
 export function recordQueueParams(events: readonly DomainEvent[], payloads: PayloadChanges): unknown[] {
   const { created, changed } = jobChanges(events);
-  return [created, changed, payloads.inputs, payloads.results, payloads.ended];
+  return [JSON.stringify(created), JSON.stringify(changed), JSON.stringify(payloads.inputs), JSON.stringify(payloads.results), payloads.ended];
 }

@@ -88,18 +88,17 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Whether new work may enter: not fenced, and the facts not yet recorded stay under their bound. */
   get accepting(): boolean {
-    const { fenced, unrecorded } = this.commits.status;
-    return !fenced && !this.closed && unrecorded < this.options.maxUnrecordedEvents;
+    return !this.commits.fencedBy && !this.closed && this.commits.unrecordedEvents < this.options.maxUnrecordedEvents;
   }
 
   /** False while flushes fail for want of a database: durable (async) work is refused meanwhile. */
   get reachable(): boolean {
-    return this.commits.status.reachable;
+    return this.commits.reachable;
   }
 
   status() {
-    const { reachable, fenced, unrecorded, recordedVersion } = this.commits.status;
-    return { reachable, fenced: fenced ?? null, unrecorded_events: unrecorded, recorded_version: recordedVersion };
+    const c = this.commits;
+    return { reachable: c.reachable, fenced: c.fencedBy ?? null, unrecorded_events: c.unrecordedEvents, recorded_version: c.recordedStreamVersion };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -109,7 +108,7 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private assertOpen(): void {
-    const { fenced } = this.commits.status;
+    const fenced = this.commits.fencedBy;
     if (fenced) throw new DomainError('SERVICE_UNAVAILABLE', `this instance lost its inference queue (${fenced}); restart it`);
     if (this.closed) throw new DomainError('SERVICE_UNAVAILABLE', 'the inference queue is shutting down');
   }
