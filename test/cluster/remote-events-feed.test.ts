@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule, EventBus, type IEvent } from '@nestjs/cqrs';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -7,6 +7,7 @@ import { ClusterModule } from '../../src/shared/cluster/cluster.module.js';
 import { InstanceIdInUseError } from '../../src/shared/cluster/instance-lease.js';
 import { RemoteEventsFeed } from '../../src/shared/cluster/remote-events.feed.js';
 import { StoreNotifications } from '../../src/shared/cluster/store-notifications.js';
+import { StoreSubscription } from '../../src/shared/cluster/store-subscription.js';
 import { resolveOptions } from '../../src/shared/config/modelmora-options.js';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
@@ -96,15 +97,21 @@ async function startInstance(opened: OpenedDatabase, instanceId: string): Promis
     expect(b.app.get(RemoteEventsFeed).published).toBe(5);
   }, 6 * 60_000);
 
-  it('tells its listeners which instance appended, so a feed wakes only for the others', async () => {
+  it('wakes a feed only for the other instances\' commits: the notification says who appended', async () => {
     const heard: (string | undefined)[] = [];
     const stop = a.app.get(StoreNotifications).subscribe((appendedBy) => heard.push(appendedBy));
+    const wakes = jest.spyOn(StoreSubscription.prototype, 'notify');
     try {
+      const feedOfA = (a.app.get(RemoteEventsFeed) as unknown as { subscription: StoreSubscription }).subscription;
       const [p, q] = [randomUUID(), randomUUID()];
-      await b.store.append({ aggregateId: p, aggregateType: 'test_thing', expectedVersion: 0, events: things(p, 1) });
       await a.store.append({ aggregateId: q, aggregateType: 'test_thing', expectedVersion: 0, events: things(q, 1) });
+      const [fromB] = await b.store.append({ aggregateId: p, aggregateType: 'test_thing', expectedVersion: 0, events: things(p, 1) });
+      // Notifications arrive in commit order: once B's is heard, A's own came before it.
       await eventually(() => heard.includes('node-b') && heard.includes('node-a'), 'both notifications', SETTLE_TIMEOUT_MS);
+      await eventually(() => a.heard.some((e) => e.event_id === fromB!.event.event_id), "B's event on A's EventBus", SETTLE_TIMEOUT_MS);
+      expect(wakes.mock.contexts.filter((self) => self === feedOfA)).toHaveLength(1);
     } finally {
+      wakes.mockRestore();
       stop();
     }
   });

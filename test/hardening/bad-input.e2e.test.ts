@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually } from '../support/eventually.js';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { committedEvents } from '../support/committed-events.js';
 import { databaseBackends } from '../support/databases.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 import { REQUEST_LIMITS } from '../../src/shared/http/request-limits.js';
@@ -63,12 +63,7 @@ describe(`bad input gets a clear 4xx, never a 500 (on ${backend})`, () => {
   });
 
   it('no request above changed the event log: only the one registration', async () => {
-    // Records settle once older transactions on the server end: wait for the two that must be there.
-    const types = await eventually(async () => {
-      const events = await http().get('/api/v1/events?limit=1000');
-      const mine = events.body.items.filter((e: { event_type: string }) => e.event_type.startsWith('model.')).map((e: { event_type: string }) => e.event_type);
-      return mine.length >= 2 && mine;
-    }, 'the registration and the update on record');
+    const types = (await committedEvents(app)).map((e) => e.event_type).filter((type) => type.startsWith('model.'));
     expect(types).toEqual(['model.registered', 'model.updated']);
   });
 });
