@@ -2,6 +2,8 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './api-client.js';
 import { buildProgram } from './program.js';
+import { printError } from './render.js';
+import { safeJson, safeText } from './safe-text.js';
 
 /** One place turns every failure into one line on stderr and an exit code; never a stack trace. */
 async function run(): Promise<void> {
@@ -17,12 +19,12 @@ async function run(): Promise<void> {
       return;
     }
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.errorCode}: ${err.message}\n`);
-      if (err.details !== undefined) process.stderr.write(`details: ${JSON.stringify(err.details)}\n`);
+      printError(`error: ${safeText(err.errorCode)}: ${safeText(err.message)}\n`);
+      if (err.details !== undefined) printError(`details: ${safeJson(err.details)}\n`);
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    printError(`error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = EXIT.refused;
   }
 }

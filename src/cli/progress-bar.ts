@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration } from './render.js';
+import { safeText } from './safe-text.js';
 
 export interface ProgressReading {
   url: string;
@@ -13,7 +14,7 @@ const WIDTH = 28;
 
 /** One line: name, bar, percent, bytes, rate and ETA, e.g. for `modelmora load`. */
 export function progressLine(p: ProgressReading): string {
-  const name = p.url.split('/').filter(Boolean).pop() ?? p.url;
+  const name = safeText(String(p.url).split('/').filter(Boolean).pop() ?? p.url);
   const known = p.total !== null && p.total > 0;
   const fraction = known ? Math.min(1, p.bytes / p.total!) : 0;
   const filled = Math.round(fraction * WIDTH);
@@ -55,7 +56,7 @@ export class ProgressView {
     this.stopSpinner();
     const frames = ['|', '/', '-', '\\'];
     let i = 0;
-    const draw = (): void => void this.out.write(`\r\x1b[2K${frames[i++ % frames.length]} ${message}`);
+    const draw = (): void => void this.out.write(`\r\x1b[2K${frames[i++ % frames.length]} ${safeText(message)}`);
     draw();
     this.spinnerTimer = setInterval(draw, 120);
   }

@@ -1,28 +1,44 @@
-/** Output: aligned tables for people, `--json` for scripts (one JSON document on stdout). */
+import { safeBlock, safeJson, safeText } from './safe-text.js';
+
+/**
+ * Output: aligned tables for people, `--json` for scripts (one JSON document on stdout).
+ * Everything goes out through print/printError, so no server text reaches the terminal raw.
+ */
 
 export interface OutputOptions {
   json: boolean;
 }
 
+/** Writes the CLI's output to stdout; only its own line breaks pass unescaped. */
+export function print(text: string): void {
+  process.stdout.write(safeBlock(text));
+}
+
+export function printError(text: string): void {
+  process.stderr.write(safeBlock(text));
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  print(`${safeJson(value, 2)}\n`);
 }
 
 /** A plain aligned table (like `ollama ps`): upper-case headers, two spaces between columns. */
 export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : String(c))));
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined || c === '' ? '-' : safeText(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(headers.map((h) => h.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {
-  process.stdout.write(`${table(headers, rows)}\n`);
+  print(`${table(headers, rows)}\n`);
 }
 
 export function keyValues(pairs: [string, unknown][]): string {
-  const width = Math.max(...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v === null || v === undefined || v === '' ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n');
+  const keys = pairs.map(([k]) => safeText(k));
+  const width = Math.max(...keys.map((k) => k.length));
+  const shown = (v: unknown): string => (v === null || v === undefined || v === '' ? '-' : typeof v === 'object' ? safeJson(v) : safeText(v));
+  return pairs.map(([, v], i) => `${`${keys[i]}:`.padEnd(width + 2)}${shown(v)}`).join('\n');
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withContext, type CliContext } from '../context.js';
 import { printTable } from '../render.js';
+import { safeJson, safeText } from '../safe-text.js';
 import { follow } from '../sse-reader.js';
 
 interface Envelope {
@@ -29,7 +30,7 @@ function fixed(cells: string[]): string {
 
 function row(position: number | string, e: Envelope): (string | number)[] {
   const { model_id: model, ...rest } = e.payload;
-  return [position, e.timestamp, e.event_type, String(model ?? '-'), JSON.stringify(rest)];
+  return [safeText(position), safeText(e.timestamp), safeText(e.event_type), safeText(model ?? '-'), safeJson(rest)];
 }
 
 /** Stored events with the filters; --model filters on the payload, so pages of 1000 are read until --limit match. */
@@ -48,11 +49,11 @@ async function list(ctx: CliContext, o: EventsOptions): Promise<void> {
     if (!o.model || found.length >= limit || items.length === 0) break;
   }
   if (ctx.json) {
-    process.stdout.write(`${JSON.stringify({ items: found, next_position: after }, null, 2)}\n`);
+    process.stdout.write(`${safeJson({ items: found, next_position: after }, 2)}\n`);
     return;
   }
   printTable(HEADERS.slice(1), found.map((e) => row('', e).slice(1)));
-  process.stdout.write(`next: --after ${after}\n`);
+  process.stdout.write(`next: --after ${safeText(after)}\n`);
 }
 
 async function followEvents(ctx: CliContext, o: EventsOptions): Promise<void> {
@@ -68,14 +69,14 @@ async function followEvents(ctx: CliContext, o: EventsOptions): Promise<void> {
     const e = JSON.parse(frame.data) as Envelope;
     if (ctx.json) {
       // One JSON document per line (NDJSON), position included, for `| jq`.
-      process.stdout.write(`${JSON.stringify({ position: Number(frame.id), ...e })}\n`);
+      process.stdout.write(`${safeJson({ position: Number(frame.id), ...e })}\n`);
       return;
     }
     // Rows arrive one at a time: fixed column widths keep them aligned.
     if (first) process.stdout.write(`${fixed(HEADERS.map((h) => h.toUpperCase()))}\n`);
     process.stdout.write(`${fixed(row(frame.id ?? '', e).map(String))}\n`);
     first = false;
-  }, stop.signal, (err) => process.stderr.write(`event stream dropped (${(err as Error).message}); reconnecting\n`));
+  }, stop.signal, (err) => process.stderr.write(`event stream dropped (${safeText((err as Error).message)}); reconnecting\n`));
 }
 
 export function eventsCommand(program: Command): void {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { CliError, EXIT, seg } from '../api-client.js';
 import { withContext } from '../context.js';
-import { keyValues, printJson } from '../render.js';
+import { keyValues, print, printError, printJson } from '../render.js';
+import { safeJson, safeText } from '../safe-text.js';
 
 async function readInput(source: string): Promise<string> {
   if (source !== '-') {
@@ -35,9 +36,9 @@ export function requestBody(text: string, o: { priority?: string; timeoutMs?: st
 function printOutputs(outputs: Record<string, any>): void {
   for (const [name, value] of Object.entries(outputs)) {
     if (value && typeof value === 'object' && Array.isArray(value.dims) && Array.isArray(value.data)) {
-      process.stdout.write(`${name} ${value.type ?? ''}[${value.dims.join(', ')}]: ${JSON.stringify(value.data)}\n`);
+      print(`${safeText(name)} ${safeText(value.type ?? '')}[${safeText(value.dims.join(', '))}]: ${safeJson(value.data)}\n`);
     } else {
-      process.stdout.write(`${name}: ${JSON.stringify(value)}\n`);
+      print(`${safeText(name)}: ${safeJson(value)}\n`);
     }
   }
 }
@@ -53,12 +54,12 @@ export function inferCommand(program: Command): void {
       if (o.async) {
         const res = await ctx.client.request('POST', `/api/v1/infer/${seg(id)}/async`, body);
         if (ctx.json) return printJson(res);
-        process.stdout.write(`${res.job_id}\n`);
+        print(`${safeText(res.job_id)}\n`);
         return;
       }
       const res = await ctx.client.request('POST', `/api/v1/infer/${seg(id)}`, body);
       if (ctx.json) return printJson(res);
       printOutputs(res.outputs ?? {});
-      process.stderr.write(`${keyValues([['job', res.job_id], ['time', `${res.processing_time_ms} ms`]])}\n`);
+      printError(`${keyValues([['job', res.job_id], ['time', `${res.processing_time_ms} ms`]])}\n`);
     }));
 }

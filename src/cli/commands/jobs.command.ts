@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { withContext } from '../context.js';
-import { age, keyValues, printJson, printTable } from '../render.js';
+import { age, keyValues, print, printJson, printTable } from '../render.js';
+import { safeJson } from '../safe-text.js';
 
 export function jobsCommand(): Command {
   const jobs = new Command('jobs').description('inference jobs');
@@ -23,21 +24,21 @@ export function jobsCommand(): Command {
     .action(withContext(async (ctx, id: string) => {
       const j = await ctx.client.get(`/api/v1/jobs/${encodeURIComponent(id)}`);
       if (ctx.json) return printJson(j);
-      process.stdout.write(`${keyValues(Object.entries(j))}\n`);
+      print(`${keyValues(Object.entries(j))}\n`);
     }));
 
   jobs.command('result <job_id>').description("a completed job's outputs")
     .action(withContext(async (ctx, id: string) => {
       const r = await ctx.client.get(`/api/v1/jobs/${encodeURIComponent(id)}/result`);
       if (ctx.json) return printJson(r);
-      process.stdout.write(`${JSON.stringify(r.outputs, null, 2)}\n`);
+      print(`${safeJson(r.outputs, 2)}\n`);
     }));
 
   jobs.command('cancel <job_id>').description('cancel a queued job')
     .action(withContext(async (ctx, id: string) => {
       const r = await ctx.client.request('DELETE', `/api/v1/jobs/${encodeURIComponent(id)}`);
       if (ctx.json) return printJson(r ?? { job_id: id, status: 'cancelled' });
-      process.stdout.write(`cancelled ${id}\n`);
+      print(`cancelled ${id}\n`);
     }));
 
   return jobs;

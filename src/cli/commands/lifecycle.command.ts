@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { seg } from '../api-client.js';
 import { withContext, type CliContext } from '../context.js';
 import { ProgressView, type ProgressReading } from '../progress-bar.js';
-import { formatMb, printJson } from '../render.js';
+import { formatMb, print, printJson } from '../render.js';
+import { safeText } from '../safe-text.js';
 import { follow } from '../sse-reader.js';
 
 /**
@@ -33,7 +34,7 @@ async function load(ctx: CliContext, id: string, o: { version?: string; progress
     const lifecycle = await ctx.client.request('POST', `/api/v1/models/${seg(id)}/load`, o.version ? { version: o.version } : {});
     view.finish();
     if (ctx.json) return printJson(lifecycle);
-    process.stdout.write(`loaded ${id}@${lifecycle.version} pid ${lifecycle.pid} ${formatMb(lifecycle.memory_mb)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+    print(`loaded ${id}@${safeText(lifecycle.version)} pid ${safeText(lifecycle.pid)} ${formatMb(lifecycle.memory_mb)} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   } finally {
     view.finish();
     stop.abort();
@@ -51,13 +52,13 @@ export function lifecycleCommands(program: Command): void {
     .action(withContext(async (ctx, id: string) => {
       const lifecycle = await ctx.client.request('POST', `/api/v1/models/${seg(id)}/unload`);
       if (ctx.json) return printJson(lifecycle);
-      process.stdout.write(`unloaded ${id}\n`);
+      print(`unloaded ${id}\n`);
     }));
 
   program.command('warmup <model_id>').description('run one throw-away inference on a loaded model')
     .action(withContext(async (ctx, id: string) => {
       const res = await ctx.client.request('POST', `/api/v1/models/${seg(id)}/warmup`);
       if (ctx.json) return printJson(res);
-      process.stdout.write(`warmed up ${id} (${res.warmup_ms} ms)\n`);
+      print(`warmed up ${id} (${safeText(res.warmup_ms)} ms)\n`);
     }));
 }

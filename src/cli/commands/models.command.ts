@@ -3,7 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { seg } from '../api-client.js';
 import { withContext } from '../context.js';
-import { keyValues, printJson, printTable, formatMb } from '../render.js';
+import { keyValues, print, printJson, printTable, formatMb } from '../render.js';
+import { safeText } from '../safe-text.js';
 
 const TASK_TYPES = ['tensor', 'txt2embed', 'txt2txt', 'txt2img', 'img2txt', 'img2img', 'img2embed', 'audio2txt', 'txt2audio', 'classification', 'object_detection', 'question_answering'];
 
@@ -29,7 +30,7 @@ export function modelsCommand(): Command {
         m.model_id, m.task_type, m.latest_version, m.versions.map((v: any) => v.version).join(','),
         running.get(m.model_id)?.state ?? 'unloaded', formatMb(running.get(m.model_id)?.memory_mb),
       ]));
-      if (res.meta.total_pages > 1) process.stdout.write(`page ${res.meta.page} of ${res.meta.total_pages} (${res.meta.total} models)\n`);
+      if (res.meta.total_pages > 1) print(`page ${safeText(res.meta.page)} of ${safeText(res.meta.total_pages)} (${safeText(res.meta.total)} models)\n`);
     }));
 
   models.command('show <model_id>').description('one model: versions, lifecycle state, inputs and outputs')
@@ -37,14 +38,14 @@ export function modelsCommand(): Command {
       const m = await ctx.client.get(`/api/v1/models/${seg(id)}`);
       if (ctx.json) return printJson(m);
       const l = m.lifecycle ?? {};
-      process.stdout.write(`${keyValues([
+      print(`${keyValues([
         ['model', m.model_id], ['task type', m.task_type], ['display name', m.display_name], ['description', m.description],
         ['latest version', m.latest_version], ['state', l.state], ['pid', l.pid], ['memory', formatMb(l.memory_mb)], ['last error', l.last_error],
         ['resources', m.resource_requirements], ['registered', m.registered_at],
       ])}\n\n`);
       printTable(['version', 'source', 'checksum', 'added'], m.versions.map((v: any) => [v.version, v.source_url, v.checksum, v.added_at]));
       if (m.io) {
-        process.stdout.write('\n');
+        print('\n');
         printTable(['io', 'name', 'type', 'shape'], [
           ...(m.io.inputs ?? []).map((t: any) => ['input', t.name, t.type, JSON.stringify(t.dims)]),
           ...(m.io.outputs ?? []).map((t: any) => ['output', t.name, t.type, JSON.stringify(t.dims)]),
@@ -71,14 +72,14 @@ export function modelsCommand(): Command {
       };
       const m = await ctx.client.request('POST', '/api/v1/models', body);
       if (ctx.json) return printJson(m);
-      process.stdout.write(`registered ${m.model_id} (${m.task_type}, version ${m.latest_version})\n`);
+      print(`registered ${safeText(m.model_id)} (${safeText(m.task_type)}, version ${safeText(m.latest_version)})\n`);
     }));
 
   models.command('rm <model_id>').alias('unregister').description('unregister a model (its worker is unloaded)')
     .action(withContext(async (ctx, id: string) => {
       await ctx.client.request('DELETE', `/api/v1/models/${seg(id)}`);
       if (ctx.json) return printJson({ model_id: id, unregistered: true });
-      process.stdout.write(`unregistered ${id}\n`);
+      print(`unregistered ${id}\n`);
     }));
 
   models.command('add-version <model_id> <version>').description('add a version to a model')
@@ -88,7 +89,7 @@ export function modelsCommand(): Command {
       const body = { version, ...(o.source ? { source_url: sourceUrl(o.source) } : {}), ...(o.checksum ? { checksum: o.checksum } : {}) };
       const m = await ctx.client.request('POST', `/api/v1/models/${seg(id)}/versions`, body);
       if (ctx.json) return printJson(m);
-      process.stdout.write(`added version ${m.version} to ${id}\n`);
+      print(`added version ${safeText(m.version)} to ${id}\n`);
     }));
 
   return models;

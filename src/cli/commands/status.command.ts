@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../api-client.js';
 import { withContext } from '../context.js';
-import { formatDuration, formatMb, printJson, printTable } from '../render.js';
+import { formatDuration, formatMb, print, printJson, printTable } from '../render.js';
+import { safeText } from '../safe-text.js';
 
 export function statusCommands(program: Command): void {
   program.command('status').alias('ps').description('loaded models (like `ollama ps`): state, pid, memory, uptime, in-flight')
@@ -12,7 +13,7 @@ export function statusCommands(program: Command): void {
         m.model_id, m.state, m.version, m.pid, formatMb(m.memory_mb), formatDuration(m.uptime_seconds || null), m.inflight,
       ]));
       const t = s.totals;
-      process.stdout.write(`\n${t.models_loaded}/${t.max_models} models, ${formatMb(t.memory_mb)} of ${formatMb(t.max_memory_mb)} budget; server RSS ${formatMb(t.server_rss_mb)}\n`);
+      print(`\n${safeText(t.models_loaded)}/${safeText(t.max_models)} models, ${formatMb(t.memory_mb)} of ${formatMb(t.max_memory_mb)} budget; server RSS ${formatMb(t.server_rss_mb)}\n`);
     }));
 
   program.command('health').description('liveness, readiness and model health (exit 1 when not healthy)')
