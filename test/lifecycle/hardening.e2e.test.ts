@@ -100,10 +100,9 @@ describe(`lifecycle hardening, whole app (${backend})`, () => {
     expect(JSON.stringify((await http().get('/api/v1/events?limit=1000')).body)).not.toContain('hunter2');
   });
 
-  it('refuses a file:// source outside the allowed roots as "not allowed or not found"', async () => {
+  it('refuses a file:// source outside the allowed roots as "not allowed or not found", at registration already', async () => {
     const res = await http().post('/api/v1/models').send({ model_id: 'hardening/passwd', task_type: 'tensor', source_url: 'file:///etc/passwd' });
-    expect(res.status).toBe(201);
-    const load = await http().post(`/api/v1/models/${enc('hardening/passwd')}/load`).send({});
-    expect(load.body).toMatchObject({ error_code: 'LOAD_FAILED', message: expect.stringContaining('is not allowed or not found') });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error_code: 'SOURCE_NOT_ALLOWED', message: expect.stringContaining('is not allowed or not found') });
   });
 });

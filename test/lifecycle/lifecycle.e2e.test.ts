@@ -164,7 +164,7 @@ describe(`model lifecycle against real workers (${backend})`, () => {
     expect(isAlive(first.body.pid)).toBe(false);
     expect((await http().post(`/api/v1/models/${enc('onnx/versions')}/versions`).send({ version: 'v3' })).status).toBe(201);
     const unfetchable = await http().post(`/api/v1/models/${enc('onnx/versions')}/load`).send({}).timeout(30_000);
-    expect([unfetchable.status, unfetchable.body.error_code]).toEqual([500, 'LOAD_FAILED']);
+    expect([unfetchable.status, unfetchable.body.error_code]).toEqual([422, 'SOURCE_REQUIRED']);
     expect((await http().get(`/api/v1/models/${enc('onnx/versions')}`)).body.lifecycle.state).toBe('failed'); // v2 was stopped first
   });
 });

@@ -10,6 +10,7 @@ import {
   InvalidModelPathError,
   ModelFileCache,
   ModelSourceError,
+  SourceNotAllowedError,
 } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { captureLogger, huggingFaceFiles, tempDir, treeOf, writeFiles, type CapturedLogger } from './support/model-fixtures.js';
 
@@ -93,17 +94,28 @@ describe('ModelFileCache with local sources', () => {
     expect(logger.warns.some((w) => w.includes('no longer verifies'))).toBe(true);
   });
 
-  it.each([
-    ['a missing file', () => pathToFileURL(join(sources, 'missing.onnx')).href],
-    ['a file that is not .onnx', () => pathToFileURL(join(sources, 'notes.txt')).href],
-    ['an unsupported scheme', () => 's3://bucket/model.onnx'],
-    ['a relative path', () => 'models/tiny.onnx'],
-  ])('fails with LOAD_FAILED on %s', async (_label, sourceUrl) => {
-    const failure = cache.materialize({ modelId: 'acme/tiny', version: 'v1', sourceUrl: sourceUrl() });
+  it('fails with LOAD_FAILED on a file that is not .onnx', async () => {
+    const failure = cache.materialize({ modelId: 'acme/tiny', version: 'v1', sourceUrl: pathToFileURL(join(sources, 'notes.txt')).href });
 
     await expect(failure).rejects.toBeInstanceOf(ModelSourceError);
     await expect(failure).rejects.toMatchObject({ code: 'LOAD_FAILED' });
     expect(await treeOf(modelDir)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing file', () => pathToFileURL(join(sources, 'missing.onnx')).href],
+    ['an unsupported scheme', () => 's3://bucket/model.onnx'],
+    ['a relative path', () => 'models/tiny.onnx'],
+  ])("fails with the caller's SOURCE_NOT_ALLOWED on %s", async (_label, sourceUrl) => {
+    const failure = cache.materialize({ modelId: 'acme/tiny', version: 'v1', sourceUrl: sourceUrl() });
+
+    await expect(failure).rejects.toBeInstanceOf(SourceNotAllowedError);
+    await expect(failure).rejects.toMatchObject({ code: 'SOURCE_NOT_ALLOWED' });
+    expect(await treeOf(modelDir)).toEqual([]);
+  });
+
+  it("fails with the caller's SOURCE_REQUIRED on a version that has no source", async () => {
+    await expect(cache.materialize({ modelId: 'acme/tiny', version: 'v1', sourceUrl: null })).rejects.toMatchObject({ code: 'SOURCE_REQUIRED' });
   });
 
   it.each([

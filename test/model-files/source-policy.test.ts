@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   fileChecksum,
   ModelFileCache,
-  ModelSourceError,
   resolveSourcePolicy,
   SourceNotAllowedError,
   type SourcePolicy,
@@ -65,7 +64,7 @@ describe('model sources stay inside what the operator allowed', () => {
       const message = (e: unknown, path: string) => (e as Error).message.replace(path, '<path>');
       expect(message(refusedOutside, outsideFile)).toBe(message(refusedMissing, missing));
       expect((refusedOutside as Error).message).not.toContain(await fileChecksum(outsideFile));
-      expect((refusedOutside as ModelSourceError).details).toBeUndefined();
+      expect(refusedOutside).toMatchObject({ code: 'SOURCE_NOT_ALLOWED', details: { field: 'source_url' } }); // the caller's mistake, 422
       expect(await treeOf(modelDir)).toEqual([]);
     });
 
@@ -112,9 +111,9 @@ describe('model sources stay inside what the operator allowed', () => {
       ['an IPv6 loopback', () => 'http://[::1]:9/model.onnx'],
       ['a private address', () => 'http://10.0.0.1/model.onnx'],
       ['cloud metadata', () => 'http://169.254.169.254/latest/model.onnx'],
-    ])('refuses %s by default, before connecting', async (_label, url) => {
+    ])('refuses %s by default, before connecting, as SOURCE_NOT_ALLOWED', async (_label, url) => {
       const failure = cache({}).materialize({ modelId: 'acme/x', version: 'v1', sourceUrl: url() });
-      await expect(failure).rejects.toBeInstanceOf(ModelSourceError);
+      await expect(failure).rejects.toBeInstanceOf(SourceNotAllowedError);
       await expect(failure).rejects.toThrow(/not an allowed address.*MODELMORA_ALLOW_PRIVATE_SOURCES/);
       expect(server.requests).toEqual([]);
     });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventContext } from '../../shared/domain/event-envelope.js';
 import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
+import { sourceRootsAsWritten } from '../../shared/config/source-roots.js';
 import { AggregateRepository } from '../../shared/event-sourcing/aggregate-repository.js';
 import { retryOnConflict } from '../../shared/event-sourcing/retry-on-conflict.js';
 import { SerialExecutor } from '../../shared/event-sourcing/serial-executor.js';
@@ -19,11 +20,12 @@ export class CatalogCommandRunner {
   ) {}
 
   private readonly serial = new SerialExecutor();
+  private readonly policy = { sourceRoots: sourceRootsAsWritten(this.options.sourceRoots) };
 
   run(decide: (catalog: ModelCatalog, ctx: EventContext) => void): Promise<StoredEvent[]> {
     return this.serial.run(() =>
       retryOnConflict(async () => {
-        const catalog = await this.repository.load(new ModelCatalog(this.options.catalogId));
+        const catalog = await this.repository.load(new ModelCatalog(this.options.catalogId, this.policy));
         decide(catalog, this.context.create());
         return this.repository.save(catalog);
       }),

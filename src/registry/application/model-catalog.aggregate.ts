@@ -1,6 +1,6 @@
 import type { EventContext, DomainEvent } from '../../shared/domain/event-envelope.js';
 import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
-import { decide, type AddModelVersionInput, type RegisterModelInput, type UpdateModelInput } from '../domain/model-catalog.decide.js';
+import { decide, type AddModelVersionInput, type CatalogPolicy, type RegisterModelInput, type UpdateModelInput } from '../domain/model-catalog.decide.js';
 import { MODEL_CATALOG } from '../domain/model-catalog.events.js';
 import { emptyCatalog, evolveCatalog, type ModelCatalogState } from '../domain/model-catalog.state.js';
 
@@ -8,16 +8,19 @@ import { emptyCatalog, evolveCatalog, type ModelCatalogState } from '../domain/m
 export class ModelCatalog extends EventSourcedAggregate<ModelCatalogState> {
   readonly aggregateType = MODEL_CATALOG;
 
-  constructor(id: string) {
+  constructor(
+    id: string,
+    private readonly policy: CatalogPolicy,
+  ) {
     super(id, emptyCatalog());
   }
 
   register(input: RegisterModelInput, ctx: EventContext): void {
-    this.applyAll(decide.register(this.state, this.id, input, ctx));
+    this.applyAll(decide.register(this.state, this.id, input, this.policy, ctx));
   }
 
   addVersion(input: AddModelVersionInput, ctx: EventContext): void {
-    this.applyAll(decide.addVersion(this.state, this.id, input, ctx));
+    this.applyAll(decide.addVersion(this.state, this.id, input, this.policy, ctx));
   }
 
   update(input: UpdateModelInput, ctx: EventContext): void {

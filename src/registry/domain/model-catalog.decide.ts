@@ -6,7 +6,7 @@ import {
 import { ModelAlreadyExistsError, ModelNotFoundError, VersionAlreadyExistsError } from './model-catalog.errors.js';
 import type { ModelCatalogState } from './model-catalog.state.js';
 import { assertChecksum, assertModelId, assertTaskType, assertVersion } from './model-rules.js';
-import { assertSourceUrlHasNoCredentials } from './source-url-rules.js';
+import { assertSourceAllowed, assertSourceUrlHasNoCredentials } from './source-url-rules.js';
 
 export interface RegisterModelInput {
   model_id: string;
@@ -29,15 +29,22 @@ export interface AddModelVersionInput {
 
 export type UpdateModelInput = { model_id: string } & ModelUpdatedPayload['changes'];
 
+/** The operator's settings the catalog's decisions obey. */
+export interface CatalogPolicy {
+  /** Absolute folders a local source must lie under (MODELMORA_SOURCE_ROOTS). */
+  sourceRoots: readonly string[];
+}
+
 /** The catalog's decisions: pure functions of (state, input, context) → events, or a thrown DomainError. */
 export const decide = {
-  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, ctx: EventContext): ModelCatalogEvent[] {
+  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, policy: CatalogPolicy, ctx: EventContext): ModelCatalogEvent[] {
     assertModelId(input.model_id);
     assertTaskType(input.task_type);
     const version = input.version ?? 'main';
     assertVersion(version);
     assertChecksum(input.checksum);
     assertSourceUrlHasNoCredentials(input.source_url);
+    assertSourceAllowed(input.source_url, policy.sourceRoots);
     if (state.models[input.model_id]) throw new ModelAlreadyExistsError(input.model_id);
     return [
       createEvent(ModelRegistered, agg(catalogId), {
@@ -54,11 +61,12 @@ export const decide = {
     ];
   },
 
-  addVersion(state: ModelCatalogState, catalogId: string, input: AddModelVersionInput, ctx: EventContext): ModelCatalogEvent[] {
+  addVersion(state: ModelCatalogState, catalogId: string, input: AddModelVersionInput, policy: CatalogPolicy, ctx: EventContext): ModelCatalogEvent[] {
     const model = existing(state, input.model_id);
     assertVersion(input.version);
     assertChecksum(input.checksum);
     assertSourceUrlHasNoCredentials(input.source_url);
+    assertSourceAllowed(input.source_url, policy.sourceRoots);
     if (model.versions[input.version]) throw new VersionAlreadyExistsError(input.model_id, input.version);
     return [
       createEvent(ModelVersionAdded, agg(catalogId), {

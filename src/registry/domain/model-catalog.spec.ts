@@ -6,10 +6,11 @@ import { emptyCatalog, evolveCatalog, type ModelCatalogState } from './model-cat
 
 const CATALOG = '770e8400-e29b-41d4-a716-446655440003';
 const SHA = `sha256:${'ab'.repeat(32)}`;
+const POLICY = { sourceRoots: ['/models'] };
 
 type Cmd =
   | { register: RegisterModelInput }
-  | { addVersion: { model_id: string; version: string; checksum?: string } }
+  | { addVersion: { model_id: string; version: string; checksum?: string; source_url?: string } }
   | { update: { model_id: string; description?: string } }
   | { unregister: string };
 
@@ -17,14 +18,14 @@ const given = specFor<ModelCatalogState, Cmd>({
   initial: emptyCatalog,
   evolve: evolveCatalog,
   decide: (s, c, ctx: EventContext) =>
-    'register' in c ? decide.register(s, CATALOG, c.register, ctx)
-    : 'addVersion' in c ? decide.addVersion(s, CATALOG, c.addVersion, ctx)
+    'register' in c ? decide.register(s, CATALOG, c.register, POLICY, ctx)
+    : 'addVersion' in c ? decide.addVersion(s, CATALOG, c.addVersion, POLICY, ctx)
     : 'update' in c ? decide.update(s, CATALOG, c.update, ctx)
     : decide.unregister(s, CATALOG, c.unregister, ctx),
 });
 
 const registered = (model_id = 'sentence-transformers/all-MiniLM-L6-v2', version = 'v2.2.2'): DomainEvent[] =>
-  decide.register(emptyCatalog(), CATALOG, { model_id, task_type: 'txt2embed', version }, fixedEventContext());
+  decide.register(emptyCatalog(), CATALOG, { model_id, task_type: 'txt2embed', version }, POLICY, fixedEventContext());
 
 describe('ModelCatalog decisions', () => {
   it('registers a new model with the seed payload fields', () => {
@@ -43,6 +44,12 @@ describe('ModelCatalog decisions', () => {
     const [event] = given([]).when({ register: { model_id: 'a/b', task_type: 'tensor' } }).events();
     expect(event).toMatchObject({ aggregate_id: CATALOG, aggregate_type: 'model_catalog', version: 1, timestamp: '2025-12-04T10:30:00.000Z' });
     expect(event!.payload.version).toBe('main');
+  });
+
+  it('refuses a source it will never be allowed to load, for a model and for a version', () => {
+    given([]).when({ register: { model_id: 'a/b', task_type: 'tensor', source_url: 'file:///etc/passwd' } }).thenFails('SOURCE_NOT_ALLOWED');
+    given(registered()).when({ addVersion: { model_id: 'sentence-transformers/all-MiniLM-L6-v2', version: 'v3', source_url: '/etc/passwd' } }).thenFails('SOURCE_NOT_ALLOWED');
+    given([]).when({ register: { model_id: 'a/b', task_type: 'tensor', source_url: 'file:///models/b.onnx' } }).then([{ event_type: 'model.registered', payload: expect.objectContaining({ source_url: 'file:///models/b.onnx' }) }]);
   });
 
   it('refuses a duplicate id', () => {

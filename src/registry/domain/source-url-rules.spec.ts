@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { assertSourceUrlHasNoCredentials } from './source-url-rules.js';
+import { assertSourceAllowed, assertSourceUrlHasNoCredentials } from './source-url-rules.js';
 
 describe('source_url credentials', () => {
   it.each([
@@ -26,5 +26,36 @@ describe('source_url credentials', () => {
     }
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('must not') });
     expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe('source_url inside the allowed roots', () => {
+  const roots = ['/srv/models', '/mnt/hf'];
+
+  it.each([
+    'file:///srv/models/tiny.onnx',
+    '/srv/models/minilm',
+    'file:///mnt/hf/org/model/',
+    'https://huggingface.co/org/model/resolve/main/model.onnx',
+    'http://127.0.0.1:8080/m.onnx',
+    null,
+  ])('accepts %s', (url) => {
+    expect(() => assertSourceAllowed(url, roots)).not.toThrow();
+  });
+
+  it.each([
+    ['outside every root', 'file:///etc/passwd'],
+    ['a bare path outside', '/etc/passwd'],
+    ['dot segments leading out', '/srv/models/../../etc/passwd'],
+    ['a sibling sharing the prefix', '/srv/models-private/m.onnx'],
+  ])('refuses a local source %s with SOURCE_NOT_ALLOWED, in the words used at load', (_label, url) => {
+    expect(() => assertSourceAllowed(url, roots)).toThrow(expect.objectContaining({
+      code: 'SOURCE_NOT_ALLOWED',
+      message: expect.stringMatching(/ is not allowed or not found \(local sources must lie under MODELMORA_SOURCE_ROOTS\)$/),
+    }));
+  });
+
+  it.each([['an unsupported scheme', 's3://bucket/m.onnx'], ['a relative path', 'models/m.onnx']])('refuses %s with SOURCE_NOT_ALLOWED', (_label, url) => {
+    expect(() => assertSourceAllowed(url, roots)).toThrow(expect.objectContaining({ code: 'SOURCE_NOT_ALLOWED' }));
   });
 });

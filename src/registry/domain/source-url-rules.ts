@@ -1,4 +1,5 @@
 import { ValidationError } from '../../shared/domain/domain-error.js';
+import { isUnderRoots, SourceNotAllowedError, sourceLocation } from '../../shared/domain/model-source-rules.js';
 
 /** Query parameters that carry secrets in signed or tokenised URLs (S3, GCS, Azure SAS, generic tokens). */
 const SECRET_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(signature|credential)|sig|signature|token|access_token|api_key|apikey|key|password|secret|auth|credential)$/i;
@@ -25,4 +26,15 @@ export function assertSourceUrlHasNoCredentials(sourceUrl: string | null | undef
   if (secret) {
     throw new ValidationError(`source_url must not carry credentials (query parameter "${secret}"): they would be stored in the event log and shown by the API`, { field: 'source_url' });
   }
+}
+
+/**
+ * A source the server will never be allowed to load is refused now, not at the first load:
+ * a local one must lie under the allowed roots as written (the load resolves symlinks and
+ * checks again), and the scheme must be one a fetcher has.
+ */
+export function assertSourceAllowed(sourceUrl: string | null | undefined, roots: readonly string[]): void {
+  if (sourceUrl == null) return;
+  const location = sourceLocation(sourceUrl);
+  if (location.kind === 'local' && !isUnderRoots(location.path, roots)) throw SourceNotAllowedError.local(location.path);
 }

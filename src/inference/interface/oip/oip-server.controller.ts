@@ -27,9 +27,10 @@ export class OipServerController {
     try {
       await this.db.query('SELECT 1');
       return { ready: true };
-    } catch (err) {
+    } catch {
+      // An open probe: the driver's message (hosts, users, paths) is for /health/ready with the token.
       res.status(503);
-      return { ready: false, error: `database unavailable: ${(err as Error).message}` };
+      return { ready: false, error: 'database unavailable' };
     }
   }
 

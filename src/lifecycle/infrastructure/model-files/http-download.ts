@@ -4,6 +4,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { SourceNotAllowedError } from '../../../shared/domain/model-source-rules.js';
 import { AddressNotAllowedError, checkedLookup, literalHostRefused } from './address-policy.js';
 import { ModelSourceError } from './model-file.errors.js';
 import { redactUrl } from './model-source.js';
@@ -143,8 +144,8 @@ function open(url: URL, signal: AbortSignal, allowPrivate: boolean, shown: strin
   });
 }
 
-function refused(shown: string, cause: AddressNotAllowedError): ModelSourceError {
-  return new ModelSourceError(`cannot fetch ${shown}: ${cause.message}`, { cause });
+function refused(shown: string, cause: AddressNotAllowedError): SourceNotAllowedError {
+  return new SourceNotAllowedError(`cannot fetch ${shown}: ${cause.message}`);
 }
 
 function tooLarge(shown: string, limit: number): ModelSourceError {

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep, isAbsolute } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { isUnderRoots, SourceNotAllowedError } from '../../../shared/domain/model-source-rules.js';
 import { formatBytes } from './http-download.js';
 import { ModelSourceError } from './model-file.errors.js';
 import { SINGLE_MODEL_FILE } from './model-source.js';
@@ -11,16 +12,9 @@ export type SourceShape = 'file' | 'folder';
 const MAX_FILES = 10_000;
 
 /**
- * One answer for a path outside the allowed roots and a path that does not exist, so a
- * caller cannot probe the server's files; nothing outside the roots is read or hashed.
+ * Copies a local `.onnx` file or model folder into the target, refusing anything that resolves
+ * outside `roots` with the same answer as a path that does not exist: nothing outside is read.
  */
-export class SourceNotAllowedError extends ModelSourceError {
-  constructor(path: string) {
-    super(`model source ${path} is not allowed or not found (local sources must lie under MODELMORA_SOURCE_ROOTS)`);
-  }
-}
-
-/** Copies a local `.onnx` file or model folder into the target, refusing anything that resolves outside `roots`. */
 export async function copyLocalSource(path: string, roots: readonly string[], target: string, budget: ByteBudget): Promise<SourceShape> {
   const real = await allowedRealPath(path, roots, path);
   const info = await stat(real);
@@ -62,20 +56,11 @@ async function allowedRealPath(path: string, roots: readonly string[], shown: st
   try {
     real = await realpath(path);
   } catch {
-    throw new SourceNotAllowedError(shown);
+    throw SourceNotAllowedError.local(shown);
   }
-  if (!(await underAnyRoot(real, roots))) throw new SourceNotAllowedError(shown);
+  const realRoots = (await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)))).filter((r): r is string => r !== undefined);
+  if (!isUnderRoots(real, realRoots)) throw SourceNotAllowedError.local(shown);
   return real;
-}
-
-async function underAnyRoot(real: string, roots: readonly string[]): Promise<boolean> {
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot === undefined) continue;
-    const rel = relative(realRoot, real);
-    if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return true;
-  }
-  return false;
 }
 
 function take(budget: ByteBudget, bytes: number, shown: string): void {

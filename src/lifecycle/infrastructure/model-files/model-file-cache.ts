@@ -1,8 +1,9 @@
+import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { fileChecksum, folderChecksum, listFiles, normalizeChecksum } from './checksum.js';
-import { ChecksumMismatchError, ModelSourceError } from './model-file.errors.js';
+import { ChecksumMismatchError, ModelSourceError, SourceRequiredError } from './model-file.errors.js';
 import { modelRootPath, versionPaths, type VersionPaths } from './model-cache-paths.js';
 import { fetchModelSource, type SourceShape } from './model-source-fetcher.js';
 import type { DownloadProgress } from './http-download.js';
@@ -30,8 +31,8 @@ export interface ModelFileCacheOptions {
 export interface MaterializeRequest {
   modelId: string;
   version: string;
-  /** `file://`, an absolute path, or `http(s)://`: a single `.onnx` file or a Hugging Face layout folder. */
-  sourceUrl: string;
+  /** `file://`, an absolute path, or `http(s)://`: a single `.onnx` file or a Hugging Face layout folder; none is SOURCE_REQUIRED. */
+  sourceUrl: string | null;
   /** `sha256:<64 hex>`: of the file for a single file, of {@link folderChecksum} for a folder. */
   checksum?: string | null;
   /** Live download progress (http sources only), for the load-progress stream. */
@@ -73,19 +74,22 @@ export class ModelFileCache {
   materialize(request: MaterializeRequest): Promise<MaterializedModel> {
     let paths: VersionPaths;
     let expected: string | undefined;
+    let sourceUrl: string;
     try {
       paths = versionPaths(this.modelDir, request.modelId, request.version);
       expected = request.checksum ? normalizeChecksum(request.checksum) : undefined;
+      if (!request.sourceUrl) throw new SourceRequiredError(`version ${request.version} of ${request.modelId}`);
+      sourceUrl = request.sourceUrl;
     } catch (error) {
       return Promise.reject(error);
     }
     const key = `${request.modelId}@${request.version}`;
-    const signature = `${request.sourceUrl}\n${expected ?? ''}`;
+    const signature = `${sourceUrl}\n${expected ?? ''}`;
     const running = this.inFlight.get(key);
     if (running?.signature === signature) return running.promise;
     // A different request for the same folder waits its turn instead of racing on it.
     const previous = running?.promise.catch(() => undefined) ?? Promise.resolve();
-    const promise = previous.then(() => this.materializeNow(request, paths, expected));
+    const promise = previous.then(() => this.materializeNow({ ...request, sourceUrl }, paths, expected));
     const entry = { signature, promise };
     this.inFlight.set(key, entry);
     const clear = (): void => {
@@ -93,6 +97,20 @@ export class ModelFileCache {
     };
     promise.then(clear, clear);
     return promise;
+  }
+
+  /**
+   * The text with this cache's location replaced by its setting's name: load failures (the
+   * runtime's, the file system's) quote file paths, and a caller must not learn the server's.
+   */
+  withoutCachePaths(text: string): string {
+    const roots = new Set([this.modelDir]);
+    try {
+      roots.add(realpathSync(this.modelDir));
+    } catch { /* not created yet: nothing under it to quote */ }
+    let shown = text;
+    for (const root of roots) if (root.length > 1) shown = shown.replaceAll(root, '$MODELMORA_MODEL_DIR');
+    return shown;
   }
 
   /** Deletes one version's files, or every version of the model when version is omitted. */
@@ -113,7 +131,7 @@ export class ModelFileCache {
   }
 
   private async materializeNow(
-    request: MaterializeRequest,
+    request: MaterializeRequest & { sourceUrl: string },
     paths: VersionPaths,
     expected: string | undefined,
   ): Promise<MaterializedModel> {
@@ -143,7 +161,7 @@ export class ModelFileCache {
     }
   }
 
-  private async reuse(request: MaterializeRequest, paths: VersionPaths, expected: string | undefined): Promise<MaterializedModel | undefined> {
+  private async reuse(request: MaterializeRequest & { sourceUrl: string }, paths: VersionPaths, expected: string | undefined): Promise<MaterializedModel | undefined> {
     const marker = await readMarker(paths.markerFile);
     if (!marker || !(await isDirectory(paths.versionDir))) return undefined;
     const subject = `${request.modelId}@${request.version}`;

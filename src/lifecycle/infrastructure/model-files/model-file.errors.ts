@@ -29,6 +29,13 @@ export class ModelSourceError extends DomainError {
   }
 }
 
+/** A version registered without a source_url has no files to load: the caller's mistake, not the server's. */
+export class SourceRequiredError extends DomainError {
+  constructor(subject: string) {
+    super('SOURCE_REQUIRED', `${subject} has no source_url to load files from; add a version that has one`, { field: 'source_url' });
+  }
+}
+
 /**
  * A model id or version would not make a safe folder name (path traversal, odd characters).
  * The model id maps to INVALID_MODEL_ID, the version to VALIDATION_ERROR.

@@ -1,6 +1,4 @@
-import { isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ModelSourceError } from './model-file.errors.js';
+import { sourceLocation } from '../../../shared/domain/model-source-rules.js';
 
 /** Hugging Face layout files fetched from an http(s) folder URL; a 404 fails the load. */
 export const HF_REQUIRED_FILES: readonly string[] = ['tokenizer.json', 'onnx/model.onnx'];
@@ -15,29 +13,12 @@ export type ModelSource =
   | { kind: 'http-file'; url: URL }
   | { kind: 'http-folder'; url: URL };
 
+/** The source as the fetcher reads it; a scheme it has no fetcher for is SOURCE_NOT_ALLOWED. */
 export function parseModelSource(sourceUrl: string): ModelSource {
-  const trimmed = sourceUrl.trim();
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(trimmed) || /^[A-Za-z]:[\\/]/.test(trimmed)) {
-    if (!isAbsolute(trimmed)) {
-      throw new ModelSourceError(`source_url ${JSON.stringify(sourceUrl)} is neither a URL nor an absolute path`);
-    }
-    return { kind: 'local', path: trimmed };
-  }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch (cause) {
-    throw new ModelSourceError(`source_url ${JSON.stringify(sourceUrl)} is not a valid URL`, { cause });
-  }
-  switch (url.protocol) {
-    case 'file:':
-      return { kind: 'local', path: fileURLToPath(url) };
-    case 'http:':
-    case 'https:':
-      return url.pathname.toLowerCase().endsWith('.onnx') ? { kind: 'http-file', url } : { kind: 'http-folder', url };
-    default:
-      throw new ModelSourceError(`unsupported source_url scheme ${url.protocol} (use file://, http:// or https://)`);
-  }
+  const location = sourceLocation(sourceUrl);
+  if (location.kind === 'local') return location;
+  const { url } = location;
+  return url.pathname.toLowerCase().endsWith('.onnx') ? { kind: 'http-file', url } : { kind: 'http-folder', url };
 }
 
 /** `relative` resolved under a folder URL, keeping its query (signed URLs carry tokens there). */

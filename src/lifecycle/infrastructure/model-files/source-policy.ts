@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { sourceRoots } from '../../../shared/config/source-roots.js';
 
 /** What a model source may reach: the operator's allow-list and the limits of one fetch. */
 export interface SourcePolicy {
@@ -17,9 +17,8 @@ const DEFAULT_SOURCE_TIMEOUT_MS = 30 * 60_000;
 
 /** Unset roots mean the working directory only: what the README walkthrough uses, nothing else. */
 export function resolveSourcePolicy(input: Partial<SourcePolicy> = {}): SourcePolicy {
-  const roots = (input.roots && input.roots.length > 0 ? input.roots : [process.cwd()]).map((r) => resolve(r));
   return {
-    roots,
+    roots: sourceRoots(input.roots),
     allowPrivateAddresses: input.allowPrivateAddresses ?? false,
     maxBytes: input.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES,
     timeoutMs: input.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,

@@ -91,7 +91,6 @@ export class LoadModelWorkflow {
   }
 
   private async materialize(modelId: string, { version, source_url, checksum }: Version): Promise<string> {
-    if (!source_url) throw new LoadFailedError(modelId, `version ${version} has no source_url to load files from`);
     const onProgress = this.progress?.reporter(modelId, version);
     return (await this.files.materialize({ modelId, version, sourceUrl: source_url, checksum: checksum ?? undefined, onProgress })).dir;
   }
@@ -99,18 +98,20 @@ export class LoadModelWorkflow {
   /** Stops whatever worker the load started and records the failure; returns the error the caller sees. */
   private async recordFailure(modelId: string, err: unknown): Promise<DomainError> {
     await this.workers.stop(modelId, 1_000).catch(() => undefined);
-    const failure = asLoadError(modelId, err);
+    const failure = asLoadError(modelId, err, (text) => this.files.withoutCachePaths(text));
     await this.runner.run((mgr, ctx) => mgr.loadFailed(modelId, { code: failure.code, message: failure.message }, ctx))
       .catch((e) => this.logger.error(`recording failed load of ${modelId}: ${e}`));
     return failure;
   }
 }
 
-/** Checksum and source problems keep their own codes; anything else is LOAD_FAILED. */
-function asLoadError(modelId: string, err: unknown): DomainError {
+const KEPT_CODES = new Set(['INVALID_CHECKSUM', 'LOAD_FAILED', 'SOURCE_NOT_ALLOWED', 'SOURCE_REQUIRED']);
+
+/** The caller's mistakes (checksum, source) keep their own codes; anything else is LOAD_FAILED. No cache path is shown. */
+function asLoadError(modelId: string, err: unknown, shown: (text: string) => string): DomainError {
   const code = (err as { code?: unknown })?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof DomainError && (code === 'INVALID_CHECKSUM' || code === 'LOAD_FAILED')) return err;
+  const message = shown(err instanceof Error ? err.message : String(err));
+  if (err instanceof DomainError && KEPT_CODES.has(err.code)) return message === err.message ? err : new DomainError(err.code, message, err.details);
   if (code === 'INVALID_CHECKSUM') return new DomainError('INVALID_CHECKSUM', message, { model_id: modelId });
   return new LoadFailedError(modelId, message);
 }
