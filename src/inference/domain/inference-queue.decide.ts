@@ -6,7 +6,7 @@ import {
 } from './inference-queue.events.js';
 import { CannotCancelError, ModelQueueFullError, QueueFullError, TIMEOUT_MESSAGE } from './inference-queue.errors.js';
 import { requestKey, type InferenceQueueState, type LiveJob } from './inference-queue.state.js';
-import { validateInputs } from './job-inputs.js';
+import { validateInputs, type DeclaredInput } from './job-inputs.js';
 import { NOT_READY_DELAY_MS, resolveTimeoutMs, retryDelayMs, roundMs } from './job-timing.js';
 import { parsePriority } from './scheduling/priority.js';
 
@@ -22,6 +22,8 @@ export interface SubmitJobDecision {
   request_id?: string | null;
   /** The model's lifecycle state as routing sees it: an unhealthy model takes no new work. */
   model_state?: string;
+  /** The loaded model's inputs, when known: tensor shapes are checked against them before anything is queued. */
+  declared_inputs?: readonly DeclaredInput[];
 }
 
 export interface QueueLimits {
@@ -67,7 +69,7 @@ export const decideQueue = {
     if (duplicateOf(state, d.model_id, d.request_id)) return [];
     if (d.model_state === 'unhealthy') throw new ModelUnhealthyError(d.model_id, d.model_state);
     const priority = parsePriority(d.priority);
-    validateInputs(d.task_type, d.inputs);
+    validateInputs(d.task_type, d.inputs, d.declared_inputs);
     const timeout_ms = resolveTimeoutMs(d.task_type, d.timeout_ms, limits.defaultTimeoutMs);
     if (state.jobs.size >= limits.maxQueueSize) throw new QueueFullError(limits.maxQueueSize);
     if ((state.perModel.get(d.model_id) ?? 0) >= limits.maxQueuedPerModel) throw new ModelQueueFullError(d.model_id, limits.maxQueuedPerModel);

@@ -17,3 +17,20 @@ describe('tensor inputs sent packed (data_base64)', () => {
     expect(() => validateInputs('tensor', { x: { dims: [1], type: 'float32', data_base64: '***' } })).toThrow(/base64 string/);
   });
 });
+
+describe('tensor shapes before anything is queued', () => {
+  const declared = [{ name: 'x', dims: ['N', 4] }];
+
+  it('refuses a zero-element tensor whose dims describe more than a tensor may hold, whatever the model', () => {
+    expect(() => validateInputs('tensor', { x: { dims: [0, 4294967297], data: [] } })).toThrow(/describes more than 67108864 elements/);
+    expect(() => validateInputs('tensor', { x: { dims: [0, 3], data: [] } })).not.toThrow();
+  });
+
+  it("holds rank and fixed dims to the loaded model's declaration, when it is known", () => {
+    expect(() => validateInputs('tensor', { x: { dims: [2, 0], data: [] } }, declared)).toThrow(/dim 1 must be 4, got 0/);
+    expect(() => validateInputs('tensor', { x: { dims: [4], data: [1, 2, 3, 4] } }, declared)).toThrow(/expected rank 2/);
+    expect(() => validateInputs('tensor', { x: { dims: [1, 4], data: [1, 2, 3, 4] } }, declared)).not.toThrow();
+    expect(() => validateInputs('tensor', { x: { dims: [2, 0], data: [] } })).not.toThrow(); // not loaded: the worker checks
+  });
+});
+

@@ -1,5 +1,12 @@
+import { shapeProblem, type DeclaredDim } from '../../shared/tensors/tensor-shape.js';
 import { ELEMENT_BYTES, isTensorType, TENSOR_TYPES } from '../../shared/tensors/tensor-types.js';
 import { InvalidInputError } from './inference-queue.errors.js';
+
+/** A model input as its loaded worker declared it. */
+export interface DeclaredInput {
+  name: string;
+  dims: readonly DeclaredDim[];
+}
 
 /** Task types whose inputs are text: a string, or a non-empty list of strings. */
 const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
@@ -7,13 +14,14 @@ const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'cla
 /**
  * Checks a request's `inputs` against its model's task type before anything is
  * queued, so a malformed request costs a 400 and never a worker call:
- * - `tensor`: `{ name: {dims, type?, data} }`, data flat with exactly product(dims) numbers;
+ * - `tensor`: `{ name: {dims, type?, data} }`, data flat with exactly product(dims) numbers,
+ *   dims of a bounded extent that fit the model's declared dims when they are known;
  * - text tasks: a string or a non-empty array of strings;
  * - other tasks: anything but null (their runtimes validate further).
  */
-export function validateInputs(taskType: string, inputs: unknown): void {
+export function validateInputs(taskType: string, inputs: unknown, declared?: readonly DeclaredInput[]): void {
   if (inputs === undefined || inputs === null) throw new InvalidInputError('inputs is required');
-  if (taskType === 'tensor') validateTensors(inputs);
+  if (taskType === 'tensor') validateTensors(inputs, declared);
   else if (TEXT_TASKS.has(taskType)) validateText(taskType, inputs);
   // Inputs are stored as JSONB with the job, in a group commit shared with other jobs:
   // PostgreSQL refuses \u0000 in JSONB text, and that must cost this request a 400,
@@ -34,13 +42,13 @@ function validateText(taskType: string, inputs: unknown): void {
   throw new InvalidInputError(`a ${taskType} model takes "inputs" as a string or a non-empty array of strings`);
 }
 
-function validateTensors(inputs: unknown): void {
+function validateTensors(inputs: unknown, declared: readonly DeclaredInput[] | undefined): void {
   if (typeof inputs !== 'object' || Array.isArray(inputs)) {
     throw new InvalidInputError('a tensor model takes "inputs" as an object of named tensors {"<name>": {"dims": [...], "type"?: "float32", "data": [...]}}');
   }
   const entries = Object.entries(inputs as Record<string, unknown>);
   if (entries.length === 0) throw new InvalidInputError('inputs names no tensor');
-  for (const [name, tensor] of entries) validateTensor(name, tensor);
+  for (const [name, tensor] of entries) validateTensor(name, tensor, declared?.find((d) => d.name === name)?.dims);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -55,7 +63,7 @@ function validatePacked(fail: (why: string) => void, type: unknown, packed: unkn
   if (bytes !== expected * size) fail(`data_base64 holds ${bytes} bytes, dims and ${type} need ${expected * size}`);
 }
 
-function validateTensor(name: string, tensor: unknown): void {
+function validateTensor(name: string, tensor: unknown, declared: readonly DeclaredDim[] | undefined): void {
   const fail = (why: string) => {
     throw new InvalidInputError(`input "${name}": ${why}`, { input: name });
   };
@@ -64,6 +72,8 @@ function validateTensor(name: string, tensor: unknown): void {
   if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     return fail('dims must be an array of non-negative integers');
   }
+  const misfit = shapeProblem(dims as number[], declared);
+  if (misfit) return fail(misfit);
   if (type !== undefined && !isTensorType(type)) {
     return fail(`type ${JSON.stringify(type)} is not one of ${TENSOR_TYPES.join(', ')}`);
   }

@@ -32,6 +32,11 @@ export class ModelServingAdapter implements ModelServingPort {
     return this.workers.run(modelId, items, deadlineMs);
   }
 
+  declaredInputs(modelId: string) {
+    const model = this.models.get(modelId);
+    return model?.state === 'loaded' ? (model.io?.inputs ?? undefined) : undefined;
+  }
+
   state(modelId: string) {
     return this.models.state(modelId);
   }

@@ -73,6 +73,11 @@ export class TinyRuntime implements ModelServingPort {
     return result;
   }
 
+  /** Tiny models declare nothing: the queue checks their tensors by task type alone. */
+  declaredInputs(): undefined {
+    return undefined;
+  }
+
   state(modelId: string): State {
     const forced = this.forcedState.get(modelId);
     if (forced) return forced;

@@ -84,6 +84,7 @@ export class JobIntake {
       (queue, ctx) => queue.duplicateOf(model.model_id, input.request_id) ?? queue.submit({
         job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: input.inputs, priority: input.priority,
         timeout_ms: input.timeout_ms, request_id: input.request_id ?? null, model_state: this.runtime.state(model.model_id),
+        declared_inputs: this.runtime.declaredInputs(model.model_id),
       }, this.limits, ctx),
       sync ? {} : { inputs: new Map([[jobId, input.inputs]]) },
     );

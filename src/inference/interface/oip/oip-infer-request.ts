@@ -1,3 +1,4 @@
+import { shapeProblem } from '../../../shared/tensors/tensor-shape.js';
 import { assertDatatype, decodeBytes, elementSize, OIP_TO_TENSOR, type Element, type OipDatatype } from './oip-datatypes.js';
 import { OipError } from './oip-error.js';
 import type { OipTensorMetadata } from './oip-metadata.js';
@@ -86,6 +87,8 @@ function parseInput(raw: unknown, index: number, binary: { buf: Buffer; offset: 
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     throw bad(`input '${name}': shape must be an array of non-negative integers`);
   }
+  const tooBig = shapeProblem(shape as number[]);
+  if (tooBig) throw bad(`input '${name}': ${tooBig}`);
   const datatype = assertDatatype(name, raw.datatype);
   const count = (shape as number[]).reduce((n, d) => n * d, 1);
   const size = parametersOf(`input '${name}'`, raw.parameters).binary_data_size;
@@ -110,11 +113,15 @@ function parseInput(raw: unknown, index: number, binary: { buf: Buffer; offset: 
   return { name, shape: dims, datatype, data };
 }
 
+/** Each output at most once: every copy would be encoded again, on the main thread (a 4 MB request became 168 MB). */
 function parseOutputs(raw: unknown): RequestedOutput[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) throw bad('outputs must be an array of {name, parameters?}');
+  const seen = new Set<string>();
   return raw.map((o, i) => {
     if (!isObject(o) || typeof o.name !== 'string') throw bad(`outputs[${i}] must be an object with a string name`);
+    if (seen.has(o.name)) throw bad(`output '${o.name}' is requested twice`);
+    seen.add(o.name);
     const params = parametersOf(`output '${o.name}'`, o.parameters);
     if (params.classification !== undefined) throw bad(`output '${o.name}': the classification extension is not supported`);
     if (params.binary_data !== undefined && typeof params.binary_data !== 'boolean') throw bad(`output '${o.name}': binary_data must be a boolean`);
@@ -155,9 +162,8 @@ export function checkAgainstModel(req: OipInferRequest, io: { inputs: OipTensorM
     const spec = io.inputs.find((i) => i.name === input.name);
     if (!spec) throw bad(`unknown input '${input.name}'; the model's inputs are ${expected.join(', ')}`);
     if (spec.datatype !== input.datatype) throw bad(`input '${input.name}': the model takes ${spec.datatype}, got ${input.datatype}`);
-    // An empty model shape means onnxruntime does not know the rank: nothing to check.
-    const fits = spec.shape.length === 0 || spec.shape.length === input.shape.length && spec.shape.every((d, k) => d < 0 || d === input.shape[k]);
-    if (!fits) throw bad(`input '${input.name}': shape [${input.shape.join(', ')}] does not fit the model's [${spec.shape.join(', ')}] (-1 is any size)`);
+    const misfit = shapeProblem(input.shape, spec.shape);
+    if (misfit) throw bad(`input '${input.name}': ${misfit} (-1 is any size)`);
   }
   const missing = expected.filter((n) => !req.inputs.some((i) => i.name === n));
   if (missing.length > 0) throw bad(`missing input(s) ${missing.join(', ')}`);

@@ -17,12 +17,16 @@ export interface OipModelPath {
   action: OipModelAction;
 }
 
+/** A NUL can name no model and PostgreSQL refuses it in a query: a 400 here, not a 500 there. */
 function decode(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new OipError(400, `malformed URL segment '${segment}'`);
   }
+  if (decoded.includes('\0')) throw new OipError(400, `URL segment '${segment}' holds a NUL character (%00): no model or version has one`);
+  return decoded;
 }
 
 /** Reads `<name>[/versions/<v>][/ready|/infer]`: the URL's part after `/v2/models/`, still encoded. */

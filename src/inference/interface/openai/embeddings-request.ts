@@ -14,6 +14,7 @@ export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('the body must be a JSON object {model, input, ...}', 'body');
   const { model, input, encoding_format: encoding = 'float', dimensions } = body as Record<string, unknown>;
   if (typeof model !== 'string' || model.length === 0) throw bad('model must be a model id string', 'model');
+  if (model.includes('\0')) throw bad('model must not contain the NUL character (\\u0000): no model id has one', 'model');
   let texts: string[];
   if (typeof input === 'string') texts = [input];
   else if (Array.isArray(input) && input.length > 0 && input.every((t) => typeof t === 'string')) texts = input;

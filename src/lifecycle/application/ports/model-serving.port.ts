@@ -21,6 +21,8 @@ export interface ModelServingPort {
    * `BatchFailedError` when the worker dies mid-batch, misses the deadline or refuses the batch.
    */
   infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult>;
+  /** The inputs (names, dims) of the model's running worker; undefined unless it is `loaded`. */
+  declaredInputs(modelId: string): ReadonlyArray<{ name: string; dims: ReadonlyArray<number | string> }> | undefined;
   /** Current state; 'unloaded' for models never loaded here. */
   state(modelId: string): 'unloaded' | 'loading' | 'loaded' | 'unhealthy' | 'unloading' | 'failed';
 }

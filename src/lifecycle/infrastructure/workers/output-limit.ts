@@ -1,16 +1,13 @@
-import { ELEMENT_BYTES } from '../../../shared/tensors/tensor-types.js';
+import { tensorByteLength } from './runtimes/tensor-codec.js';
 import type { InferResult, InferenceOutput, TensorJson } from './worker-protocol.js';
 
-/** Raw tensor bytes of one item's outputs (what OIP's binary extension would send): elements × element size. */
+/** Raw tensor bytes of one item's outputs, every datatype at its real length (strings too); embeddings as float32. */
 function outputBytes(output: InferenceOutput): number {
   if ('embeddings' in output && Array.isArray(output.embeddings)) {
     return output.embeddings.reduce((sum, row) => sum + (row?.length ?? 0) * 4, 0);
   }
   let total = 0;
-  for (const tensor of Object.values(output as Record<string, TensorJson>)) {
-    const count = (tensor?.data as { length?: number } | undefined)?.length ?? 0;
-    total += count * (ELEMENT_BYTES[tensor?.type ?? 'float32'] ?? 8);
-  }
+  for (const tensor of Object.values(output as Record<string, TensorJson>)) if (tensor) total += tensorByteLength(tensor);
   return total;
 }
 

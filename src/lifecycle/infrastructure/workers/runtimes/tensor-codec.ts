@@ -1,7 +1,8 @@
 import { floatToHalf, halfToFloat } from '../../../../shared/tensors/float16.js';
-import { isTensorType, TENSOR_TYPES, type TensorType } from '../../../../shared/tensors/tensor-types.js';
+import { shapeProblem } from '../../../../shared/tensors/tensor-shape.js';
+import { ELEMENT_BYTES, isTensorType, TENSOR_TYPES, type TensorType } from '../../../../shared/tensors/tensor-types.js';
 import type { TensorJson, ValueInfo } from '../worker-protocol.js';
-import { elementCount, isFixedDim } from './dims.js';
+import { elementCount } from './dims.js';
 import { unpackBase64, type PackedData } from './packed-tensor.js';
 import { OrtTensorCtor, type OrtTensor } from './onnx-session.js';
 import { RuntimeError } from './runtime-error.js';
@@ -33,18 +34,9 @@ function checkDims(name: string, dims: unknown, spec: ValueInfo): number[] {
   if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     throw invalid(`input '${name}': dims must be an array of non-negative integers`);
   }
-  const given = dims as number[];
-  // An empty model shape means "unknown" to onnxruntime, so only a known rank is enforced.
-  if (spec.dims.length === 0) return given;
-  if (given.length !== spec.dims.length) {
-    throw invalid(`input '${name}': expected rank ${spec.dims.length} [${spec.dims.join(', ')}], got dims [${given.join(', ')}]`);
-  }
-  spec.dims.forEach((want, axis) => {
-    if (isFixedDim(want) && given[axis] !== want) {
-      throw invalid(`input '${name}': dim ${axis} must be ${want} (model shape [${spec.dims.join(', ')}]), got ${given[axis]}`);
-    }
-  });
-  return given;
+  const misfit = shapeProblem(dims as number[], spec.dims);
+  if (misfit) throw invalid(`input '${name}': ${misfit}`);
+  return dims as number[];
 }
 
 function checkData(name: string, type: TensorType, data: unknown, expected: number): CheckedTensor['data'] {
@@ -138,4 +130,17 @@ export function fromOrtTensor(t: OrtTensor): TensorJson {
   if (type === 'bool') return { dims, type, data: Array.from(raw, (v) => v !== 0) };
   if (type === 'float16') return { dims, type, data: Array.from(raw, (v) => halfToFloat(Number(v))) };
   return { dims, type, data: Array.from(raw, (v) => Number(v)) };
+}
+
+/**
+ * The bytes a tensor takes in binary form, what OIP's binary extension would send: elements ×
+ * element size, and for strings each one's UTF-8 length plus its 4-byte length prefix (BYTES).
+ */
+export function tensorByteLength(t: Pick<TensorJson, 'type' | 'data'>): number {
+  const data = t.data as ArrayLike<unknown> | undefined;
+  if (!data) return 0;
+  if (t.type !== 'string') return data.length * (ELEMENT_BYTES[t.type ?? 'float32'] ?? 8);
+  let bytes = 0;
+  for (let i = 0; i < data.length; i++) bytes += 4 + Buffer.byteLength(String(data[i]), 'utf8');
+  return bytes;
 }
