@@ -30,8 +30,8 @@ export interface AddModelVersionInput {
 export type UpdateModelInput = { model_id: string } & ModelUpdatedPayload['changes'];
 
 /** The catalog's decisions: pure functions of (state, input, context) → events, or a thrown DomainError. */
-export const decide = {
-  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, ctx: EventContext): ModelCatalogEvent[] {
+export const decideCatalog = {
+  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, ctx: EventContext): [ModelRegistered] {
     assertModelId(input.model_id);
     assertTaskType(input.task_type);
     const version = input.version ?? 'main';

@@ -4,29 +4,34 @@ import { DomainError } from '../../../../shared/domain/domain-error.js';
 import type { ModelMoraOptions } from '../../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../../shared/nest/tokens.js';
 import { GetModelQuery, VersionNotFoundError, type ModelView } from '../../../../registry/contracts.js';
+import type { CrashLoopPolicy } from '../../../domain/crash-loop.js';
 import { planEviction } from '../../../domain/eviction.js';
 import { LoadFailedError } from '../../../domain/model-lifecycle.errors.js';
-import type { ManagedModel } from '../../../domain/model-lifecycle.state.js';
+import type { LoadTrigger } from '../../../domain/model-lifecycle.events.js';
+import { loadNeeded } from '../../../domain/model-lifecycle.rules.js';
+import { unknownModel, type ManagedModel } from '../../../domain/model-lifecycle.state.js';
 import { isRunning } from '../../../domain/model-state.js';
 import { ModelFileCache } from '../../../infrastructure/model-files/index.js';
 import { ModelWorkers } from '../../../infrastructure/workers/model-workers.js';
 import { LifecycleCommandRunner } from '../../lifecycle-command-runner.js';
+import { crashLoopPolicy } from '../../lifecycle-policies.js';
 import { LoadProgressBoard } from '../../load-progress/load-progress.board.js';
+import { LoadsInFlight } from '../../loads-in-flight.js';
 import { ManagedModels } from '../../managed-models.js';
-import { ModelChanges } from '../../model-changes.js';
 import { ModelUnloader } from '../../model-unloader.js';
 
 type Version = ModelView['versions'][number];
 
 /**
- * Loading a model, step by step: resolve the version → plan room (refuse what cannot fit)
- * → record the start → materialise its files → evict LRU victims → spawn its worker →
- * measure it → record it loaded. A failure stops the worker and records the failed load.
- * Concurrent loads of one model share one run.
+ * Loading a model, step by step: resolve the version → is a load needed (the domain's rule,
+ * crash loop included) → plan room (refuse what cannot fit) → record the start → materialise
+ * its files → evict LRU victims → spawn its worker → measure it → record it loaded. A failure
+ * stops the worker and records the failed load. Concurrent loads of one model share one run.
  */
 @Injectable()
 export class LoadModelWorkflow {
   private readonly logger = new Logger('Lifecycle');
+  private readonly crashLoop: CrashLoopPolicy;
 
   constructor(
     private readonly queries: QueryBus,
@@ -35,24 +40,27 @@ export class LoadModelWorkflow {
     private readonly workers: ModelWorkers,
     private readonly files: ModelFileCache,
     private readonly unloader: ModelUnloader,
-    private readonly changes: ModelChanges,
+    private readonly inFlight: LoadsInFlight,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
     @Optional() private readonly progress?: LoadProgressBoard,
-  ) {}
-
-  load(modelId: string, version?: string): Promise<ManagedModel> {
-    return this.changes.load(modelId, () => this.run(modelId, version));
+  ) {
+    this.crashLoop = crashLoopPolicy(options);
   }
 
-  private async run(modelId: string, requested?: string): Promise<ManagedModel> {
-    const { model, version } = await this.resolveVersion(modelId, requested);
-    const current = this.models.get(modelId);
-    if (current && isRunning(current.state) && current.version === version.version && this.workers.has(modelId)) return current;
-    if (current && isRunning(current.state)) await this.unloader.unloadNow(modelId, 'manual'); // another version runs
+  load(modelId: string, version: string | undefined, trigger: LoadTrigger): Promise<ManagedModel> {
+    return this.inFlight.join(modelId, () => this.run(modelId, version, trigger));
+  }
 
-    const needMb = Number(model.resource_requirements.memory_mb ?? current?.last_rss_mb ?? 0);
+  private async run(modelId: string, requested: string | undefined, trigger: LoadTrigger): Promise<ManagedModel> {
+    const { model, version } = await this.resolveVersion(modelId, requested);
+    const current = this.models.get(modelId) ?? unknownModel();
+    if (!loadNeeded(modelId, current, version.version, trigger, this.crashLoop) && this.workers.has(modelId)) return current;
+    if (isRunning(current.state)) await this.unloader.unloadNow(modelId, 'manual'); // another version runs, or its worker is gone
+
+    const needMb = Number(model.resource_requirements.memory_mb ?? current.last_rss_mb ?? 0);
     this.planRoom(modelId, needMb); // refuses a model that cannot fit alone, before anything is recorded
-    await this.runner.run((mgr, ctx) => mgr.startLoad(modelId, version.version, ctx));
+    const request = { modelId, version: version.version, trigger };
+    if ((await this.runner.run((mgr, ctx) => mgr.startLoad(request, this.crashLoop, ctx))).length === 0) return this.models.get(modelId)!;
     const started = Date.now();
     try {
       // Files first: a checksum mismatch must cost no eviction and no process.
@@ -62,7 +70,7 @@ export class LoadModelWorkflow {
         modelDir: dir,
         taskType: model.task_type,
         runtimeOptions: { intraOpNumThreads: Number(model.resource_requirements.cpu_threads ?? 1), maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 },
-      }, (exit) => void this.unloader.recordCrash(modelId, exit));
+      });
       const rss = (await this.workers.measure(modelId)) ?? metadata.rss_mb;
       await this.runner.run((mgr, ctx) =>
         mgr.loaded({
