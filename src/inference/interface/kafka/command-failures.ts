@@ -11,8 +11,9 @@ export type Failure = { code: string; message: string; attempts?: number };
 
 /**
  * The one error language on the Kafka path (design §10): a domain error is the message's
- * fault and goes to the DLQ with its error_code; anything else (database down, broker
- * hiccup) is the moment's fault and is retried with backoff, never dead-lettered.
+ * fault and goes to the DLQ with its error_code at once; anything else (database down,
+ * broker hiccup) is the moment's fault and is retried with backoff, and dead-lettered
+ * (`givenUp`) only after the processor's `maxAttempts` tries (8 by default, about 20 s).
  */
 export function classifyCommandError(err: unknown): Verdict {
   const code = (err as { code?: unknown })?.code;
