@@ -12,7 +12,6 @@ import { HealthMonitor } from './application/health-monitor.js';
 import { LifecycleStartup } from './application/lifecycle-startup.js';
 import { LifecycleShutdown } from './application/lifecycle-shutdown.js';
 import { LoadModelHandler } from './application/commands/load-model/load-model.handler.js';
-import { LoadModelWorkflow } from './application/commands/load-model/load-model.workflow.js';
 import { UnloadModelHandler } from './application/commands/unload-model/unload-model.handler.js';
 import { WarmupModelHandler } from './application/commands/warmup-model/warmup-model.handler.js';
 import { CheckHealthHandler } from './application/commands/check-health/check-health.handler.js';
@@ -35,7 +34,7 @@ import { LoadProgressController } from './interface/http/load-progress.controlle
 @Module({
   controllers: [LifecycleController, StatusController, ModelHealthController, LoadProgressController],
   providers: [
-    LifecycleCommandRunner, ManagedModels, ModelWorkers, modelFileCacheProvider, LoadsInFlight, ModelUnloader, LoadModelWorkflow,
+    LifecycleCommandRunner, ManagedModels, ModelWorkers, modelFileCacheProvider, LoadsInFlight, ModelUnloader,
     ModelServingAdapter, HealthMonitor, LifecycleStartup, LifecycleShutdown, LifecycleStatus, CommandScheduler,
     { provide: MODEL_SERVING, useExisting: ModelServingAdapter },
     LoadModelHandler, UnloadModelHandler, WarmupModelHandler, CheckHealthHandler, RecordCrashHandler, RecoverModelHandler, ReplaceWorkerHandler,

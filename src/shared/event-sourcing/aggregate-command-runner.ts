@@ -1,15 +1,18 @@
+import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventContext } from '../domain/event-envelope.js';
 import type { AggregateRepository } from './aggregate-repository.js';
 import type { EventSourcedAggregate } from './event-sourced-aggregate.js';
-import { retryOnConflict } from './retry-on-conflict.js';
-import { SerialExecutor } from './serial-executor.js';
+
+const CONFLICT_ATTEMPTS = 10;
 
 /**
  * Runs one decision on a singleton aggregate (the catalog, this instance's lifecycle manager):
- * load → decide → commit → publish, one step at a time in process, retried on conflict across processes.
+ * load → decide → commit → publish. Steps on the one stream queue up in process (racing would
+ * only conflict); a conflict with another process re-runs the whole step on fresh state, which
+ * is safe because the decision is made again, never the old events re-sent.
  */
 export class AggregateCommandRunner<A extends EventSourcedAggregate<any>> {
-  private readonly serial = new SerialExecutor();
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repository: AggregateRepository,
@@ -20,15 +23,24 @@ export class AggregateCommandRunner<A extends EventSourcedAggregate<any>> {
   ) {}
 
   run<T>(decide: (aggregate: A, ctx: EventContext) => T): Promise<T> {
-    return this.serial.run(() =>
-      retryOnConflict(async () => {
+    const result = this.tail.then(() => this.step(decide));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async step<T>(decide: (aggregate: A, ctx: EventContext) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
         const aggregate = await this.repository.load(this.emptyAggregate());
         const result = decide(aggregate, this.newContext());
         const stored = await this.repository.commit(aggregate);
         this.committed(aggregate);
         this.repository.publish(stored);
         return result;
-      }),
-    );
+      } catch (err) {
+        if (!(err instanceof ConcurrencyConflictError) || attempt >= CONFLICT_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt)); // jitter spreads racing writers
+      }
+    }
   }
 }
