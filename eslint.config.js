@@ -15,10 +15,8 @@ const plainDomain = {
 };
 
 /**
- * What a use-case folder (`<context>/application/{commands,queries}/<use-case>/`) may import besides
- * its own folder, its context's `domain/` and `application/ports/`, the messages of its context
- * (`*.command.ts`, `*.query.ts`, `*.view.ts`), any context's `contracts.ts` and the kernel: paths
- * under `src/<context>/`. Each entry is a debt; tighten the rule by deleting it.
+ * What a use-case folder may import beyond its folder, its context's domain/, application/ports/ and
+ * messages (*.command/query/view.ts), any contracts.ts and the kernel. Each entry is a debt: delete it to tighten.
  */
 const useCaseDebts = {
   registry: ['application/catalog-command-runner.ts', 'application/queries/to-model-view.ts', 'infrastructure/'],

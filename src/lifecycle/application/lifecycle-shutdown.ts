@@ -3,10 +3,8 @@ import { HealthMonitor } from './health-monitor.js';
 import { ModelUnloader } from './model-unloader.js';
 
 /**
- * SIGTERM unloads every model with reason `shutdown`. In the destroy phase, not
- * `beforeApplicationShutdown`: Nest destroys modules from the root down and the global CQRS
- * module comes last, so the `model.unloaded` facts still reach the handlers and sagas, and the
- * database is still open.
+ * SIGTERM unloads every model with reason `shutdown`, in the destroy phase: Nest destroys the global
+ * CQRS module last, so the `model.unloaded` facts still reach handlers and sagas, and the database is open.
  */
 @Injectable()
 export class LifecycleShutdown implements OnModuleDestroy {

@@ -6,10 +6,9 @@ import type { EventSourcedAggregate } from './event-sourced-aggregate.js';
 const CONFLICT_ATTEMPTS = 10;
 
 /**
- * Runs one decision on a singleton aggregate (the catalog, this instance's lifecycle manager):
- * load → decide → commit → publish. Steps on the one stream queue up in process (racing would
- * only conflict); a conflict with another process re-runs the whole step on fresh state, which
- * is safe because the decision is made again, never the old events re-sent.
+ * Runs one decision on a singleton aggregate (the catalog, an instance's lifecycle manager): load → decide
+ * → commit → publish, queued in process; a conflict with another process re-runs the step on fresh state
+ * (the decision is made again, never the old events re-sent).
  */
 export class AggregateCommandRunner<A extends EventSourcedAggregate<any>> {
   private tail: Promise<unknown> = Promise.resolve();

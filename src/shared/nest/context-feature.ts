@@ -4,15 +4,13 @@ import { EventTypeRegistry, type Upcaster } from '../domain/event-type-registry.
 import type { InlineProjection } from '../event-sourcing/inline-projection.js';
 
 /**
- * What a bounded context hands to the kernel: the event classes it revives from the log,
- * the read models projected in the append's transaction, and its tables. The kernel opens
- * the database and builds the event registry from these values, so it never imports a
- * context: whoever composes the app (ModelMoraModule, a test) lists the features it composes.
+ * What a bounded context hands to the kernel: its events and upcasters, read models and tables. Values,
+ * so the kernel never imports a context: whoever composes the app (ModelMoraModule, a test) lists them.
  */
 export interface ContextFeature {
   readonly name: string;
   readonly events: readonly EventClass<any>[];
-  /** How stored events of older schema versions become today's (STYLE.md §5: bump `schemaVersion`, add one). */
+  /** How stored events of older schema versions become today's (bump `schemaVersion`, add one). */
   readonly upcasters?: readonly Upcaster[];
   /** Zero-argument classes; the kernel provides (and exports) one instance of each. */
   readonly projections?: readonly Type<InlineProjection>[];

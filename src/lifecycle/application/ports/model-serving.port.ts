@@ -28,10 +28,9 @@ export interface ServedModel {
  */
 export interface ModelServingPort {
   /**
-   * The one lazy-load door, for every protocol: resolves once the model is loaded (any
-   * version will do), loading its latest version if none runs; concurrent callers share one
-   * load. A crash-looping model is refused. Rejects with a DomainError: MODEL_NOT_FOUND,
-   * LOAD_FAILED, INVALID_CHECKSUM, INSUFFICIENT_MEMORY.
+   * The one lazy-load door, for every protocol: resolves once the model runs (any version; else its latest
+   * is loaded, concurrent callers sharing one load). Refused while it crash-loops. Rejects with a
+   * DomainError: MODEL_NOT_FOUND, LOAD_FAILED, INVALID_CHECKSUM, INSUFFICIENT_MEMORY.
    */
   ensureLoaded(modelId: string): Promise<ServedModel>;
   /** What is recorded, now: never starts, stops or evicts a worker. */

@@ -24,10 +24,9 @@ import { LoadModelCommand } from './load-model.command.js';
 type Version = ModelView['versions'][number];
 
 /**
- * Loading a model, step by step: resolve the version → is a load needed (the domain's rule,
- * crash loop included) → plan room (refuse what cannot fit) → record the start → materialise
- * its files → evict LRU victims → spawn its worker → measure it → record it loaded. A failure
- * stops the worker and records the failed load. Concurrent loads of one model share one run.
+ * Resolve the version → is a load needed (crash loop included) → plan room → record the start → files
+ * → evict LRU victims → spawn the worker → measure it → record it loaded; a failure stops the worker and
+ * is recorded. Concurrent loads of one model share one run.
  */
 @CommandHandler(LoadModelCommand)
 export class LoadModelHandler implements ICommandHandler<LoadModelCommand> {
