@@ -5,7 +5,7 @@ import { resolveOptions, type ModelMoraOptions, type ModelMoraOptionsInput } fro
 import { KernelModule } from './shared/nest/kernel.module.js';
 import { MODELMORA_OPTIONS } from './shared/nest/tokens.js';
 import { eventTypeIdProvider } from './shared/nest/event-type-id.provider.js';
-import { AuditLogHandler } from './shared/handlers/audit-log.handler.js';
+import { AuditLogSaga } from './shared/sagas/audit-log.saga.js';
 import { EventsController } from './shared/interface/http/events.controller.js';
 import { EventsStreamController } from './shared/interface/http/events-stream.controller.js';
 import { CommitSignal } from './shared/interface/http/commit-signal.js';
@@ -67,7 +67,7 @@ export class ModelMoraModule {
         ...kafka,
       ],
       controllers: [EventsController, EventsStreamController, HealthController, DashboardController],
-      providers: [AuditLogHandler, CommitSignal, ApiTokenGuard],
+      providers: [AuditLogSaga, CommitSignal, ApiTokenGuard],
       exports: [CqrsModule, KernelModule],
     };
   }

@@ -8,6 +8,7 @@ import { JobIntake } from './application/intake/job-intake.js';
 import { JobLedger } from './application/jobs/job-ledger.js';
 import { InferenceMetrics } from './application/metrics/inference-metrics.js';
 import { MetricsHandler } from './application/metrics/metrics.handler.js';
+import { QUEUE_DEPTH } from './application/metrics/queue-depth.port.js';
 import { ModelDirectory } from './application/model-directory.js';
 import { GetJobResultHandler } from './application/queries/get-job-result/get-job-result.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
@@ -51,7 +52,7 @@ export class InferenceModule {
       controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
         QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
-        BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,
+        BatchRunner, JobDispatcher, { provide: QUEUE_DEPTH, useExisting: JobDispatcher }, QueueRecovery, QueueTakeover, ResultExpiry,
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
         ModelReadinessHandler, ModelCatalogChangesHandler, MetricsHandler,

@@ -7,11 +7,15 @@ import { ESLint } from 'eslint';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const eslint = new ESLint({ cwd: repo });
 
-/** Lints one import as if it were written in `file` (the project's real config decides). */
-async function lintImport(file: string, specifier: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`import { x } from '${specifier}';\nexport const y = x;\n`, { filePath: join(repo, file) });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+const BORDER_RULES = ['modelmora/context-boundaries', 'modelmora/use-case-imports', 'no-restricted-imports'];
+
+/** Lints `code` as if it were written in `file` (the project's real config decides); the border rules' messages. */
+async function lintCode(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(repo, file) });
+  return result!.messages.filter((m) => BORDER_RULES.includes(m.ruleId ?? '')).map((m) => m.message);
 }
+
+const lintImport = (file: string, specifier: string) => lintCode(file, `import { x } from '${specifier}';\nexport const y = x;\n`);
 
 describe('context boundaries (npm run lint)', () => {
   it.each([
@@ -44,11 +48,57 @@ describe('context boundaries (npm run lint)', () => {
     expect(await lintImport(file, specifier)).toEqual([expect.stringContaining('context-boundaries')]);
   });
 
+  it.each([
+    ['src/inference/application/dispatch/batch-runner.ts', './../../../lifecycle/infrastructure/workers/worker-errors.js'],
+    ['src/inference/application/dispatch/batch-runner.ts', '../../../inference/../lifecycle/infrastructure/workers/worker-errors.js'],
+    ['src/inference/application/dispatch/batch-runner.ts', '../../../lifecycle/./contracts.js/../domain/model-state.js'],
+    ['src/shared/kafka/x.ts', './../../registry/domain/model-catalog.events.js'],
+  ])('judges the file an import resolves to, however it is spelled: refuses %s importing %s', async (file, specifier) => {
+    expect(await lintImport(file, specifier)).toEqual([expect.stringContaining('context-boundaries')]);
+  });
+
+  it('sees re-exports and dynamic imports too', async () => {
+    const file = 'src/inference/application/x.ts';
+    expect(await lintCode(file, `export * from '../../lifecycle/domain/model-state.js';\n`)).toEqual([expect.stringContaining('context-boundaries')]);
+    expect(await lintCode(file, `export { isRunning } from '../../lifecycle/domain/model-state.js';\n`)).toEqual([expect.stringContaining('context-boundaries')]);
+    expect(await lintCode(file, `export const m = () => import('../../lifecycle/domain/model-state.js');\n`)).toEqual([expect.stringContaining('context-boundaries')]);
+  });
+
   it('still keeps frameworks out of a context\'s domain, together with the borders', async () => {
     expect(await lintImport('src/inference/domain/x.ts', '@nestjs/common')).toEqual([expect.stringContaining('plain TypeScript')]);
     expect(await lintImport('src/inference/domain/x.ts', '../../lifecycle/domain/model-state.js')).toContainEqual(expect.stringContaining('context-boundaries'));
     // A contract re-exports Nest commands: a domain takes nothing from another context.
     expect(await lintImport('src/inference/domain/x.ts', '../../lifecycle/contracts.js')).toEqual([expect.stringContaining('a domain imports no other context')]);
+  });
+});
+
+describe('use-case folders (npm run lint)', () => {
+  const handler = 'src/lifecycle/application/commands/load-model/x.ts';
+
+  it.each([
+    ['./load-model.command.js'],
+    ['../unload-model/unload-model.command.js'],
+    ['../../../domain/model-lifecycle.rules.js'],
+    ['../../ports/model-serving.port.js'],
+    ['../../../../registry/contracts.js'],
+    ['../../../../shared/domain/domain-error.js'],
+    ['@nestjs/cqrs'],
+  ])('let a use case import %s (its folder, its domain and ports, messages, contracts, the kernel)', async (specifier) => {
+    expect(await lintImport(handler, specifier)).toEqual([]);
+  });
+
+  it.each([
+    ['../../reactions/model-alert.handler.js'],
+    ['../../../infrastructure/workers/worker-process.js'],
+    ['../../sagas/reload-on-failure.saga.js'],
+  ])('refuse a use case importing %s (another part of its context)', async (specifier) => {
+    expect(await lintImport(handler, specifier)).toEqual([expect.stringContaining('use-case-imports')]);
+  });
+
+  it('hold for every use-case folder of today (the debts listed in eslint.config.js included)', async () => {
+    const results = await eslint.lintFiles(['src/*/application/commands/**/*.ts', 'src/*/application/queries/**/*.ts']);
+    expect(results.length).toBeGreaterThan(20);
+    expect(results.flatMap((r) => r.messages.filter((m) => BORDER_RULES.includes(m.ruleId ?? '')).map((m) => `${relative(repo, r.filePath)}: ${m.message}`))).toEqual([]);
   });
 });
 

@@ -15,6 +15,8 @@ import { describeKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor }
 class FakeSubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
   readonly calls: SubmitJobInput[] = [];
   readonly jobs = new Map<string, string>();
+  /** What each call answered, in order. */
+  readonly answers: Array<{ input: SubmitJobInput; job: SubmittedJob }> = [];
   flakes = 0;
 
   async execute({ input }: SubmitJobCommand): Promise<SubmittedJob> {
@@ -22,10 +24,11 @@ class FakeSubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
     if (input.model_id === 'flaky/model' && this.flakes-- > 0) throw new Error('connection terminated unexpectedly');
     if (input.model_id === 'missing/model') throw new DomainError('MODEL_NOT_FOUND', `model ${input.model_id} not found`);
     const earlier = input.request_id ? this.jobs.get(input.request_id) : undefined;
-    if (earlier) return { job_id: earlier, status: 'queued', duplicate: true };
-    const jobId = `job-${this.jobs.size + 1}`;
-    this.jobs.set(input.request_id ?? jobId, jobId);
-    return { job_id: jobId, status: 'queued', duplicate: false };
+    const jobId = earlier ?? `job-${this.jobs.size + 1}`;
+    if (!earlier) this.jobs.set(input.request_id ?? jobId, jobId);
+    const job: SubmittedJob = { job_id: jobId, status: 'queued', duplicate: earlier !== undefined };
+    this.answers.push({ input, job });
+    return job;
   }
 }
 
@@ -92,11 +95,15 @@ describeKafka('Kafka commands consumer (KafkaCommandsModule, fake SubmitJob hand
   });
 
   it('gives a redelivered message (same request_id) the first job', async () => {
-    const body = JSON.stringify({ model_id: 'a/b', inputs: [1], request_id: 'redelivered' });
+    const body = JSON.stringify({ model_id: 'redelivery/model', inputs: [1], request_id: 'redelivered' });
     await send(body);
     await send(body);
-    await waitFor(() => handler.calls.filter((c) => c.request_id === 'redelivered').length === 2, 'both deliveries');
-    expect([...handler.jobs.keys()].filter((k) => k === 'redelivered')).toHaveLength(1);
+    const deliveries = () => handler.answers.filter((a) => a.input.model_id === 'redelivery/model');
+    await waitFor(() => deliveries().length === 2, 'both deliveries');
+    // Both reach the handler with the message's own request id, so the second is answered with the first job.
+    expect(deliveries().map((a) => a.input.request_id)).toEqual(['redelivered', 'redelivered']);
+    const [first, second] = deliveries().map((a) => a.job);
+    expect([first!.duplicate, second]).toEqual([false, { ...first!, duplicate: true }]);
   });
 });
 

@@ -51,6 +51,8 @@ describe.each(databaseBackends().slice(0, 1))('Open Inference Protocol over HTTP
     expect(res.body.error).toMatch(pattern);
   };
   const tc = (name: string) => cases.get(name)!;
+  /** Metadata answers from what is recorded (a safe method starts no worker): load first. */
+  const load = async (modelId: string) => expect((await fetch(`${base}/api/v1/models/${encodeURIComponent(modelId)}/load`, { method: 'POST' })).status).toBe(200);
 
   beforeAll(async () => {
     schema = specValidators();
@@ -86,6 +88,7 @@ describe.each(databaseBackends().slice(0, 1))('Open Inference Protocol over HTTP
 
   describe('model metadata and readiness', () => {
     it('gives the worker\'s real inputs and outputs under every form of the name, with and without a version', async () => {
+      await load(MATMUL);
       const forms = ['onnx%2Fmatmul-2d', 'onnx/matmul-2d', 'onnx~matmul-2d', 'onnx%2Fmatmul-2d/versions/main', 'onnx/matmul-2d/versions/main', 'onnx~matmul-2d/versions/main'];
       for (const form of forms) {
         const { status, body } = await get(`/v2/models/${form}`);
@@ -100,6 +103,8 @@ describe.each(databaseBackends().slice(0, 1))('Open Inference Protocol over HTTP
     });
 
     it('shows dynamic dims as -1 and a txt2embed model as texts in, embeddings out', async () => {
+      await load(TYPED);
+      await load(EMBED);
       const typed = await get(`/v2/models/${encodeURIComponent(TYPED)}`);
       expect((typed.body.inputs as unknown[])).toContainEqual({ name: 'in_UINT64', datatype: 'UINT64', shape: [-1] });
       expect((typed.body.outputs as unknown[])).toContainEqual({ name: 'out_BYTES', datatype: 'BYTES', shape: [-1] });

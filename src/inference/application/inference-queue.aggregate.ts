@@ -101,9 +101,4 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
   protected evolve(state: InferenceQueueState, event: DomainEvent): InferenceQueueState {
     return evolveQueue(state, event);
   }
-
-  private applyAll(events: DomainEvent[]): DomainEvent[] {
-    for (const e of events) this.apply(e);
-    return events;
-  }
 }

@@ -70,7 +70,7 @@ describe('InferenceQueue: retries and recovery', () => {
       event_type: 'job.requeued',
       payload: { job_id: job(1), model_id: MODEL, reason: 'worker_exited', error_message: 'worker exited', retries: 1, delay_ms: 200 },
     }]);
-    const second = [...first, ...history(submitted(1), { start: [job(1)] }, { requeue: job(1), reason: 'worker_exited' }, { start: [job(1)] }).slice(2)];
+    const second = history(submitted(1), { start: [job(1)] }, { requeue: job(1), reason: 'worker_exited' }, { start: [job(1)] });
     const [requeued] = given(second).when({ requeue: job(1), reason: 'worker_exited' }).events();
     expect(requeued!.payload).toMatchObject({ retries: 2, delay_ms: 400 });
   });

@@ -1,22 +1,23 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { ModelMoraOptions } from '../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import { planOverBudget } from '../domain/eviction.js';
 import { isRunning } from '../domain/model-state.js';
 import { ModelWorkers } from '../infrastructure/workers/model-workers.js';
+import { RecordCrashCommand } from './commands/record-crash/record-crash.command.js';
 import { LifecycleCommandRunner } from './lifecycle-command-runner.js';
+import { LoadsInFlight } from './loads-in-flight.js';
 import { ManagedModels } from './managed-models.js';
-import { ModelChanges } from './model-changes.js';
 import { ModelUnloader } from './model-unloader.js';
 
 /**
  * Watches the workers: a ping with a deadline (N misses → unhealthy, an answer again →
  * loaded), RSS sampling against the memory budget (over → LRU eviction), and state the
- * log claims but no process backs (→ crashed). Also owns start-up reconciliation and
- * shutdown (SIGTERM unloads every model with reason `shutdown`).
+ * log claims but no process backs (→ crashed). Started and stopped by LifecycleStartup/-Shutdown.
  */
 @Injectable()
-export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
+export class HealthMonitor {
   private readonly logger = new Logger('HealthMonitor');
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -24,31 +25,23 @@ export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly runner: LifecycleCommandRunner,
+    private readonly commands: CommandBus,
     private readonly models: ManagedModels,
     private readonly workers: ModelWorkers,
-    private readonly changes: ModelChanges,
+    private readonly inFlight: LoadsInFlight,
     private readonly unloader: ModelUnloader,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  /** After a restart: what the log says is running but has no worker here is recorded as gone. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.run((mgr, ctx) => mgr.reconcile((id) => this.workers.has(id), ctx));
+  start(): void {
     this.timer = setInterval(() => void this.tick(), Math.min(this.options.healthCheckIntervalMs, this.options.memorySampleIntervalMs));
     this.timer.unref();
   }
 
-  /**
-   * In the destroy phase, not `beforeApplicationShutdown`: Nest destroys modules from the
-   * root down and the global CQRS module comes last, so this runs while the EventBus still
-   * has its handlers and sagas. The `model.unloaded` facts of a shutdown then reach them (the
-   * audit log, a host's handlers) like any other, and the database is still open. A reload
-   * saga woken meanwhile finds loads refused (see ModelChanges.close).
-   */
-  async onModuleDestroy(): Promise<void> {
+  /** No round starts from now on; resolves once the round under way (which could evict or mark a model) ended. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.ticking; // a round under way could otherwise evict or mark a model beside the unloads
-    await this.unloader.unloadAll('shutdown');
+    await this.ticking;
   }
 
   /** One round of checks; rounds never overlap. `pingNow` pings even if the last pings are recent. */
@@ -74,7 +67,9 @@ export class HealthMonitor implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async checkProcesses(): Promise<void> {
     for (const [id, m] of Object.entries(this.models.all())) {
-      if (isRunning(m.state) && !this.workers.has(id) && !this.changes.isChanging(id)) await this.unloader.recordCrash(id, 'worker process no longer exists');
+      if (isRunning(m.state) && !this.workers.has(id) && !this.inFlight.busy(id)) {
+        await this.commands.execute(new RecordCrashCommand(id, 'worker process no longer exists'));
+      }
     }
   }
 

@@ -1,27 +1,29 @@
 import { describe, expect, it } from '@jest/globals';
-import { CrashLoopError, noCrashes, recordCrash, type CrashRecord } from './crash-loop.js';
+import { CrashLoopError, crashLoopOpenedByLastCrash, isCrashLooping, rememberCrash, REMEMBERED_CRASHES } from './crash-loop.js';
 
 const policy = { maxCrashes: 3, windowMs: 60_000 };
-const crashesAt = (...times: number[]): CrashRecord => times.reduce((r, t) => recordCrash(r, t, policy), noCrashes);
 
-describe('crash-loop breaker', () => {
-  it('stays closed below maxCrashes within the window', () => {
-    expect(crashesAt(0, 10_000)).toEqual({ crashes: [0, 10_000], open: false });
+describe('crash-loop rule', () => {
+  it('is closed below maxCrashes within the window', () => {
+    expect(isCrashLooping([0, 10_000], policy)).toBe(false);
   });
 
-  it('opens at the maxCrashes-th crash within the window, even when loads succeeded in between', () => {
-    expect(crashesAt(0, 10_000, 59_999).open).toBe(true);
+  it('opens at the maxCrashes-th crash within the window, and says so once', () => {
+    expect(isCrashLooping([0, 10_000, 59_999], policy)).toBe(true);
+    expect(crashLoopOpenedByLastCrash([0, 10_000, 59_999], policy)).toBe(true);
+    expect(crashLoopOpenedByLastCrash([0, 10_000, 59_999, 70_000], policy)).toBe(false);
   });
 
-  it('forgets crashes older than the window', () => {
-    expect(crashesAt(0, 10_000, 60_000)).toEqual({ crashes: [10_000, 60_000], open: false });
-    expect(crashesAt(0, 70_000, 140_000, 210_000).open).toBe(false);
+  it('does not count crashes spread wider than the window, and stays open once it opened', () => {
+    expect(isCrashLooping([0, 10_000, 60_000], policy)).toBe(false);
+    expect(isCrashLooping([0, 70_000, 140_000, 210_000], policy)).toBe(false);
+    expect(isCrashLooping([0, 1, 2, 10 * 60_000], policy)).toBe(true);
   });
 
-  it('stays open as time passes; only a fresh record (an explicit load) closes it', () => {
-    const open = crashesAt(0, 1, 2);
-    expect(recordCrash(open, 10 * 60_000, policy).open).toBe(true);
-    expect(recordCrash(noCrashes, 10 * 60_000, policy).open).toBe(false);
+  it('remembers the last REMEMBERED_CRASHES crashes only', () => {
+    const many = Array.from({ length: REMEMBERED_CRASHES + 5 }, (_, i) => i).reduce<number[]>((all, t) => rememberCrash(all, t), []);
+    expect(many).toHaveLength(REMEMBERED_CRASHES);
+    expect(many[0]).toBe(5);
   });
 
   it('says why and what to do, as LOAD_FAILED', () => {

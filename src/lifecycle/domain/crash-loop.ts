@@ -6,22 +6,29 @@ export interface CrashLoopPolicy {
   windowMs: number;
 }
 
-/** One model's recent crashes (ms timestamps, oldest first) and whether its breaker is open. */
-export interface CrashRecord {
-  crashes: readonly number[];
-  open: boolean;
+/** How many crash times a model's state keeps (a bigger `maxCrashes` counts as this many). */
+export const REMEMBERED_CRASHES = 64;
+
+/** The crash times since the last explicit load, with the one at `atMs` added (oldest forgotten past the cap). */
+export function rememberCrash(crashesMs: readonly number[], atMs: number): number[] {
+  return [...crashesMs, atMs].slice(-REMEMBERED_CRASHES);
 }
 
-export const noCrashes: CrashRecord = { crashes: [], open: false };
-
 /**
- * A crash at `atMs` (the crash event's timestamp): crashes older than the window are
- * forgotten, and the breaker opens at the `maxCrashes`-th within it. It stays open
- * whatever the clock says afterwards: only an explicit load closes it.
+ * Open once `maxCrashes` of the crashes recorded since the last explicit load fell within one
+ * window. It stays open whatever the clock says afterwards: only an explicit load closes it.
  */
-export function recordCrash(record: CrashRecord, atMs: number, policy: CrashLoopPolicy): CrashRecord {
-  const crashes = [...record.crashes.filter((t) => atMs - t < policy.windowMs), atMs];
-  return { crashes, open: record.open || crashes.length >= policy.maxCrashes };
+export function isCrashLooping(crashesMs: readonly number[], policy: CrashLoopPolicy): boolean {
+  const n = Math.min(Math.max(1, policy.maxCrashes), REMEMBERED_CRASHES);
+  for (let last = n - 1; last < crashesMs.length; last++) {
+    if (crashesMs[last]! - crashesMs[last - n + 1]! < policy.windowMs) return true;
+  }
+  return false;
+}
+
+/** True when the latest crash is the one that opened the breaker (the moment to alert). */
+export function crashLoopOpenedByLastCrash(crashesMs: readonly number[], policy: CrashLoopPolicy): boolean {
+  return isCrashLooping(crashesMs, policy) && !isCrashLooping(crashesMs.slice(0, -1), policy);
 }
 
 /** Automatic loads (reloads after a crash, lazy loads for queued jobs) are refused while this is open. */

@@ -1,23 +1,30 @@
 import { createEvent, type EventContext } from '../../shared/domain/event-envelope.js';
+import type { CrashLoopPolicy } from './crash-loop.js';
 import {
   MODEL_LIFECYCLE_MANAGER, ModelHealthChanged, ModelLoadFailed, ModelLoadStarted, ModelLoaded, ModelUnloaded,
-  type LifecycleEvent, type ModelLoadedPayload, type UnloadReason,
+  type LifecycleEvent, type LoadTrigger, type ModelLoadedPayload, type UnloadReason,
 } from './model-lifecycle.events.js';
-import { ModelNotLoadedError } from './model-lifecycle.errors.js';
+import { assertUnloadable, loadNeeded, uptimeSeconds } from './model-lifecycle.rules.js';
 import { unknownModel, type LifecycleState } from './model-lifecycle.state.js';
 import { assertTransition, isRunning, type ModelState } from './model-state.js';
 
 const agg = (id: string) => ({ id, type: MODEL_LIFECYCLE_MANAGER });
 const model = (s: LifecycleState, id: string) => s.models[id] ?? unknownModel();
 
+export interface LoadRequest {
+  modelId: string;
+  version: string;
+  trigger: LoadTrigger;
+}
+
 /** The lifecycle manager's decisions: pure (state, input, context) → events. */
 export const decideLifecycle = {
-  /** [] when the model already runs this version: loading twice is not a new fact. */
-  startLoad(s: LifecycleState, managerId: string, modelId: string, version: string, ctx: EventContext): LifecycleEvent[] {
+  /** [] when the model already runs what was asked: loading twice is not a new fact. */
+  startLoad(s: LifecycleState, managerId: string, { modelId, version, trigger }: LoadRequest, policy: CrashLoopPolicy, ctx: EventContext): LifecycleEvent[] {
     const m = model(s, modelId);
-    if (isRunning(m.state) && m.version === version) return [];
+    if (!loadNeeded(modelId, m, version, trigger, policy)) return [];
     assertTransition(modelId, m.state, 'loading');
-    return [createEvent(ModelLoadStarted, agg(managerId), { model_id: modelId, version }, ctx)];
+    return [createEvent(ModelLoadStarted, agg(managerId), { model_id: modelId, version, trigger }, ctx)];
   },
 
   loaded(s: LifecycleState, managerId: string, payload: ModelLoadedPayload, ctx: EventContext): LifecycleEvent[] {
@@ -33,9 +40,8 @@ export const decideLifecycle = {
 
   unload(s: LifecycleState, managerId: string, modelId: string, reason: UnloadReason, ctx: EventContext): LifecycleEvent[] {
     const m = model(s, modelId);
-    if (!isRunning(m.state) && m.state !== 'failed') throw new ModelNotLoadedError(modelId);
-    const uptime = m.loaded_at ? Math.max(0, Math.round((ctx.now.getTime() - Date.parse(m.loaded_at)) / 1000)) : 0;
-    return [createEvent(ModelUnloaded, agg(managerId), { model_id: modelId, reason, uptime_seconds: uptime, version: m.version }, ctx)];
+    assertUnloadable(modelId, m);
+    return [createEvent(ModelUnloaded, agg(managerId), { model_id: modelId, reason, uptime_seconds: uptimeSeconds(m, ctx.now.getTime()), version: m.version }, ctx)];
   },
 
   /** Health moves between loaded and unhealthy; [] when nothing changes. */
@@ -63,8 +69,7 @@ export const decideLifecycle = {
       if (m.state === 'loading') {
         events.push(...decideLifecycle.loadFailed(s, managerId, id, { code: 'LOAD_FAILED', message: 'the server stopped during the load' }, ctx));
       } else if (isRunning(m.state) || m.state === 'unloading') {
-        const uptime = m.loaded_at ? Math.max(0, Math.round((ctx.now.getTime() - Date.parse(m.loaded_at)) / 1000)) : 0;
-        events.push(createEvent(ModelUnloaded, agg(managerId), { model_id: id, reason: 'crashed', uptime_seconds: uptime, version: m.version }, ctx));
+        events.push(createEvent(ModelUnloaded, agg(managerId), { model_id: id, reason: 'crashed', uptime_seconds: uptimeSeconds(m, ctx.now.getTime()), version: m.version }, ctx));
       }
     }
     return events;

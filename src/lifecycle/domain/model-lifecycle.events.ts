@@ -12,9 +12,13 @@ export interface IoInfo {
   dims: Array<number | string>;
 }
 
-export class ModelLoadStarted extends DomainEvent<{ model_id: string; version: string }> {
+/** Who asked for a load: an operator (`explicit`), a job for a model not loaded (`lazy`), or the reload after a failure (`recovery`). */
+export type LoadTrigger = 'explicit' | 'lazy' | 'recovery';
+
+/** Version 2 added `trigger` (see model-lifecycle.upcasters.ts). */
+export class ModelLoadStarted extends DomainEvent<{ model_id: string; version: string; trigger: LoadTrigger }> {
   static readonly eventType = 'model.load.started';
-  static readonly schemaVersion = 1;
+  static readonly schemaVersion = 2;
   declare readonly event_type: 'model.load.started';
 }
 

@@ -36,8 +36,8 @@ export interface CatalogPolicy {
 }
 
 /** The catalog's decisions: pure functions of (state, input, context) → events, or a thrown DomainError. */
-export const decide = {
-  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, policy: CatalogPolicy, ctx: EventContext): ModelCatalogEvent[] {
+export const decideCatalog = {
+  register(state: ModelCatalogState, catalogId: string, input: RegisterModelInput, policy: CatalogPolicy, ctx: EventContext): [ModelRegistered] {
     assertModelId(input.model_id);
     assertTaskType(input.task_type);
     const version = input.version ?? 'main';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fixedEventContext, specFor } from '../../../test/support/given-when-then.js';
 import type { DomainEvent, EventContext } from '../../shared/domain/event-envelope.js';
-import { decide, type RegisterModelInput } from './model-catalog.decide.js';
+import { decideCatalog, type RegisterModelInput } from './model-catalog.decide.js';
 import { emptyCatalog, evolveCatalog, type ModelCatalogState } from './model-catalog.state.js';
 
 const CATALOG = '770e8400-e29b-41d4-a716-446655440003';
@@ -18,14 +18,14 @@ const given = specFor<ModelCatalogState, Cmd>({
   initial: emptyCatalog,
   evolve: evolveCatalog,
   decide: (s, c, ctx: EventContext) =>
-    'register' in c ? decide.register(s, CATALOG, c.register, POLICY, ctx)
-    : 'addVersion' in c ? decide.addVersion(s, CATALOG, c.addVersion, POLICY, ctx)
-    : 'update' in c ? decide.update(s, CATALOG, c.update, ctx)
-    : decide.unregister(s, CATALOG, c.unregister, ctx),
+    'register' in c ? decideCatalog.register(s, CATALOG, c.register, POLICY, ctx)
+    : 'addVersion' in c ? decideCatalog.addVersion(s, CATALOG, c.addVersion, POLICY, ctx)
+    : 'update' in c ? decideCatalog.update(s, CATALOG, c.update, ctx)
+    : decideCatalog.unregister(s, CATALOG, c.unregister, ctx),
 });
 
 const registered = (model_id = 'sentence-transformers/all-MiniLM-L6-v2', version = 'v2.2.2'): DomainEvent[] =>
-  decide.register(emptyCatalog(), CATALOG, { model_id, task_type: 'txt2embed', version }, POLICY, fixedEventContext());
+  decideCatalog.register(emptyCatalog(), CATALOG, { model_id, task_type: 'txt2embed', version }, POLICY, fixedEventContext());
 
 describe('ModelCatalog decisions', () => {
   it('registers a new model with the seed payload fields', () => {
@@ -90,7 +90,7 @@ describe('ModelCatalog decisions', () => {
   });
 
   it('unregisters, after which the id is free again', () => {
-    const unregistered = [...registered('a/b'), ...decide.unregister(evolveCatalog(emptyCatalog(), registered('a/b')[0]!), CATALOG, 'a/b', fixedEventContext())];
+    const unregistered = [...registered('a/b'), ...decideCatalog.unregister(evolveCatalog(emptyCatalog(), registered('a/b')[0]!), CATALOG, 'a/b', fixedEventContext())];
     given(registered('a/b')).when({ unregister: 'a/b' }).then([{ event_type: 'model.unregistered', payload: { model_id: 'a/b' } }]);
     given(unregistered).when({ unregister: 'a/b' }).thenFails('MODEL_NOT_FOUND');
     given(unregistered).when({ register: { model_id: 'a/b', task_type: 'tensor' } }).then([

@@ -39,7 +39,15 @@ export class AggregateRepository {
     return aggregate;
   }
 
+  /** Commit, then publish. */
   async save(aggregates: EventSourcedAggregate<any> | readonly EventSourcedAggregate<any>[], metadata?: EventMetadata): Promise<StoredEvent[]> {
+    const stored = await this.commit(aggregates, metadata);
+    this.publish(stored);
+    return stored;
+  }
+
+  /** Appends the aggregates' new events and projects them in one transaction; publishes nothing. */
+  async commit(aggregates: EventSourcedAggregate<any> | readonly EventSourcedAggregate<any>[], metadata?: EventMetadata): Promise<StoredEvent[]> {
     const list = (Array.isArray(aggregates) ? aggregates : [aggregates]) as EventSourcedAggregate<any>[];
     const streams = list
       .filter((a) => a.getUncommittedEvents().length > 0)
@@ -63,7 +71,11 @@ export class AggregateRepository {
       if (streams.find((s) => s.aggregateId === a.id)?.snapshot) a.markSnapshotted();
       a.uncommit();
     }
-    this.publisher.publish(stored);
     return stored;
+  }
+
+  /** Events reach the bus only once their transaction committed. */
+  publish(stored: readonly StoredEvent[]): void {
+    if (stored.length > 0) this.publisher.publish(stored);
   }
 }

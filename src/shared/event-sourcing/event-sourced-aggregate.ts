@@ -24,6 +24,12 @@ export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent
 
   protected abstract evolve(state: S, event: DomainEvent): S;
 
+  /** Applies a decision's events in order and returns them: [] tells "nothing to do" from a decision. */
+  protected applyAll<E extends DomainEvent>(events: readonly E[]): E[] {
+    for (const e of events) this.apply(e);
+    return [...events];
+  }
+
   /** Version including events applied but not yet stored. */
   get version(): number {
     return this.streamVersion;

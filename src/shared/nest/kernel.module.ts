@@ -8,7 +8,7 @@ import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
 import { INLINE_PROJECTIONS, type InlineProjection } from '../event-sourcing/inline-projection.js';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
-import { entitiesOf, migrationsOf, type ContextFeature } from './context-feature.js';
+import { entitiesOf, eventTypesOf, migrationsOf, type ContextFeature } from './context-feature.js';
 import { EventBusPublisher } from './event-bus.publisher.js';
 import { EventContextFactory, systemClock, uuidGenerator } from './event-context.factory.js';
 import { CLOCK, ID_GENERATOR, MODELMORA_OPTIONS, OPENED_DATABASE } from './tokens.js';
@@ -48,7 +48,7 @@ export class KernelModule {
       },
       { provide: Database, inject: [OPENED_DATABASE], useFactory: (o: OpenedDatabase) => new Database(o.dataSource) },
       // Complete before any aggregate loads: every composed context's events can be revived.
-      { provide: EventTypeRegistry, useFactory: () => new EventTypeRegistry().register(...features.flatMap((f) => f.events)) },
+      { provide: EventTypeRegistry, useFactory: () => eventTypesOf(features) },
       {
         provide: PostgresEventStore,
         inject: [Database, EventTypeRegistry, MODELMORA_OPTIONS],

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { DomainError } from '../../../src/shared/domain/domain-error.js';
-import { MODEL_SERVING, type InferenceInput, type InferResult, type ModelServingPort } from '../../../src/lifecycle/application/ports/model-serving.port.js';
+import { MODEL_SERVING, type InferenceInput, type InferResult, type ModelServingPort, type ServedModel } from '../../../src/lifecycle/application/ports/model-serving.port.js';
 import { WorkerProcess } from '../../../src/lifecycle/infrastructure/workers/worker-process.js';
 import { asBatchFailure } from '../../../src/lifecycle/infrastructure/workers/batch-failure.js';
 
@@ -49,14 +49,19 @@ export class TinyRuntime implements ModelServingPort {
     return this.workers.get(modelId);
   }
 
-  ensureLoaded(modelId: string): Promise<void> {
+  async ensureLoaded(modelId: string): Promise<ServedModel> {
     this.ensureLoadedCalls.push(modelId);
-    if (this.state(modelId) === 'loaded') return Promise.resolve();
-    const inFlight = this.loading.get(modelId);
-    if (inFlight) return inFlight;
-    const load = this.load(modelId).finally(() => this.loading.delete(modelId));
-    this.loading.set(modelId, load);
-    return load;
+    if (this.state(modelId) !== 'loaded') {
+      const load = this.loading.get(modelId) ?? this.load(modelId).finally(() => this.loading.delete(modelId));
+      this.loading.set(modelId, load);
+      await load;
+    }
+    return this.describe(modelId);
+  }
+
+  /** No I/O metadata: the inference suites that use this runtime speak REST, not OIP. */
+  describe(modelId: string): ServedModel {
+    return { state: this.state(modelId), version: null, io: null };
   }
 
   async infer(modelId: string, items: InferenceInput[], deadlineMs: number): Promise<InferResult> {

@@ -5,7 +5,7 @@ import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/bat
 import type { Priority } from '../../domain/scheduling/priority.js';
 import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
-import { InferenceMetrics } from '../metrics/inference-metrics.js';
+import type { QueueDepth } from '../metrics/queue-depth.port.js';
 import { ModelDirectory } from '../model-directory.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
 import { BatchRunner, type BatchEnd } from './batch-runner.js';
@@ -20,7 +20,7 @@ import { ModelLane, type DispatchJob } from './model-lane.js';
  * the moment it is decided; a lane is free again the moment its worker answers.
  */
 @Injectable()
-export class JobDispatcher implements OnModuleDestroy {
+export class JobDispatcher implements OnModuleDestroy, QueueDepth {
   private readonly logger = new Logger('InferenceDispatch');
   private readonly lanes = new Map<string, ModelLane>();
   private readonly deadlines = new DeadlineTimers();
@@ -32,12 +32,9 @@ export class JobDispatcher implements OnModuleDestroy {
     private readonly ledger: JobLedger,
     private readonly runner: BatchRunner,
     private readonly directory: ModelDirectory,
-    metrics: InferenceMetrics,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {
-    metrics.setDepthSource(() => this.depthByPriority());
-  }
+  ) {}
 
   /** A decided (and tracked) job joins its model's lane and goes to the worker as soon as the lane allows. */
   enqueue(job: DispatchJob): void {

@@ -30,7 +30,6 @@ export class InferenceMetrics {
     help: 'Jobs waiting for a worker, by the priority they were submitted with',
     labelNames: ['priority'] as const,
     registers: [this.registry],
-    collect: () => this.collectDepth(),
   });
 
   readonly batchSize = new Histogram({
@@ -68,14 +67,9 @@ export class InferenceMetrics {
     registers: [this.registry],
   });
 
-  private depthSource: () => Record<Priority, number> = () => ({ low: 0, normal: 0, high: 0, critical: 0 });
-
-  /** The dispatcher tells where queue depth is read from, at scrape time. */
-  setDepthSource(source: () => Record<Priority, number>): void {
-    this.depthSource = source;
-  }
-
-  private collectDepth(): void {
-    for (const [priority, n] of Object.entries(this.depthSource())) this.queueDepth.set({ priority }, n);
+  /** Prometheus text, with the queue depth of this moment (the caller reads it through the QUEUE_DEPTH port). */
+  async scrape(depth: Record<Priority, number>): Promise<string> {
+    for (const [priority, n] of Object.entries(depth)) this.queueDepth.set({ priority }, n);
+    return this.registry.metrics();
   }
 }

@@ -10,9 +10,9 @@ export type Verdict = { retry: true } | { retry: false; code: string; message: s
 export type Failure = { code: string; message: string; attempts?: number };
 
 /**
- * The one error language on the Kafka path (design §10): a domain error is the message's
- * fault and goes to the DLQ with its error_code; anything else (database down, broker
- * hiccup) is the moment's fault and is retried with backoff, never dead-lettered.
+ * The one error language on the Kafka path (design §10): a domain error is the message's fault and goes
+ * to the DLQ with its error_code at once; anything else (database down, broker hiccup) is the moment's
+ * fault: retried with backoff, dead-lettered (`givenUp`) only after `maxAttempts` tries (8 by default).
  */
 export function classifyCommandError(err: unknown): Verdict {
   const code = (err as { code?: unknown })?.code;

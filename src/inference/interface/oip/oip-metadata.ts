@@ -1,5 +1,5 @@
 import { oipDatatypeOf } from './oip-datatypes.js';
-import type { IoTensor, OipModel } from './oip-model.js';
+import type { IoTensor, OipModelWithIo } from './oip-model.js';
 
 export interface OipTensorMetadata {
   name: string;
@@ -18,7 +18,7 @@ function tensorMeta(t: IoTensor): OipTensorMetadata {
 }
 
 /** The OIP view of a model's inputs and outputs (dynamic dims as -1). */
-export function oipIo(model: OipModel & { io: NonNullable<OipModel['io']> }): { inputs: OipTensorMetadata[]; outputs: OipTensorMetadata[] } {
+export function oipIo(model: OipModelWithIo): { inputs: OipTensorMetadata[]; outputs: OipTensorMetadata[] } {
   if (model.taskType !== 'txt2embed') return { inputs: model.io.inputs.map(tensorMeta), outputs: model.io.outputs.map(tensorMeta) };
   // Embeddings are pooled over the sequence: [texts, hidden], hidden being the encoder's last dim.
   const hidden = model.io.outputs[0]?.dims.at(-1);
@@ -28,6 +28,6 @@ export function oipIo(model: OipModel & { io: NonNullable<OipModel['io']> }): { 
   };
 }
 
-export function modelMetadata(model: OipModel & { io: NonNullable<OipModel['io']> }) {
+export function modelMetadata(model: OipModelWithIo) {
   return { name: model.modelId, versions: model.versions, platform: 'onnxruntime_onnx', ...oipIo(model) };
 }

@@ -1,14 +1,10 @@
-import type { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { LoadModelCommand } from '../../../lifecycle/contracts.js';
-import { ModelDetailsQuery } from '../../../registry/contracts.js';
+import type { QueryBus } from '@nestjs/cqrs';
+import type { ModelIo, ModelServingPort } from '../../../lifecycle/contracts.js';
+import { GetModelQuery } from '../../../registry/contracts.js';
 import { OipError } from './oip-error.js';
 
 /** A model input or output as the lifecycle reports it (ONNX type names, symbolic dims as strings). */
-export interface IoTensor {
-  name: string;
-  type: string;
-  dims: Array<number | string>;
-}
+export type IoTensor = ModelIo['inputs'][number];
 
 /** What the OIP endpoints need to know of one model. */
 export interface OipModel {
@@ -19,31 +15,25 @@ export interface OipModel {
   state: string;
   /** The version the lifecycle loaded last (running or not). */
   loadedVersion: string | null;
-  io: { inputs: IoTensor[]; outputs: IoTensor[] } | null;
+  io: ModelIo | null;
 }
 
-interface Details {
-  model_id: string;
-  task_type: string;
-  latest_version: string;
-  versions: Array<{ version: string }>;
-  lifecycle?: { state?: string; version?: string | null };
-  io?: { inputs: IoTensor[]; outputs: IoTensor[] } | null;
-}
+export type OipModelWithIo = OipModel & { io: ModelIo };
 
 const OIP_TASK_TYPES = ['tensor', 'txt2embed'];
 
-/** The model's registry and lifecycle details, through the public ModelDetailsQuery (404 when unknown). */
-export async function findOipModel(queries: QueryBus, modelId: string, version?: string): Promise<OipModel> {
-  const d = (await queries.execute(new ModelDetailsQuery(modelId))) as unknown as Details;
+/** The registry's view of the model and what the lifecycle recorded of it (404 when unknown). */
+export async function findOipModel(queries: QueryBus, serving: ModelServingPort, modelId: string, version?: string): Promise<OipModel> {
+  const m = await queries.execute(new GetModelQuery(modelId));
+  const served = serving.describe(modelId);
   const model: OipModel = {
-    modelId: d.model_id,
-    taskType: d.task_type,
-    versions: d.versions.map((v) => v.version),
-    latestVersion: d.latest_version,
-    state: d.lifecycle?.state ?? 'unloaded',
-    loadedVersion: d.lifecycle?.version ?? null,
-    io: d.io ?? null,
+    modelId: m.model_id,
+    taskType: m.task_type,
+    versions: m.versions.map((v) => v.version),
+    latestVersion: m.latest_version,
+    state: served.state,
+    loadedVersion: served.version,
+    io: served.io,
   };
   if (version !== undefined && !model.versions.includes(version)) {
     throw new OipError(404, `model '${modelId}' has no version '${version}' (versions: ${model.versions.join(', ')})`);
@@ -52,14 +42,22 @@ export async function findOipModel(queries: QueryBus, modelId: string, version?:
 }
 
 /**
- * Inputs and outputs are known once a worker has loaded the model (they outlive unloads).
- * A model never loaded is loaded now, as its first job would have been anyway.
+ * Metadata is a safe method: it answers from what the lifecycle recorded and never starts a
+ * worker. A txt2embed model is texts in, embeddings out before its width is known; a tensor
+ * model never loaded has no known inputs yet: 503.
  */
-export async function withIo(commands: CommandBus, model: OipModel): Promise<OipModel & { io: NonNullable<OipModel['io']> }> {
-  if (model.io) return model as OipModel & { io: NonNullable<OipModel['io']> };
-  const loaded = await commands.execute(new LoadModelCommand(model.modelId));
-  if (!loaded.io) throw new OipError(503, `model '${model.modelId}' loaded without input/output metadata`);
-  return { ...model, state: loaded.state, loadedVersion: loaded.version, io: loaded.io };
+export function withRecordedIo(model: OipModel): OipModelWithIo {
+  if (model.io) return model as OipModelWithIo;
+  if (model.taskType === 'txt2embed') return { ...model, io: { inputs: [], outputs: [] } };
+  throw new OipError(503, `model '${model.modelId}' has not been loaded yet, so its inputs and outputs are not known; infer or load it first (POST /api/v1/models/{id}/load)`);
+}
+
+/** Inference may load the model: through the serving port's lazy-load door, which a crash loop keeps shut. */
+export async function withIo(serving: ModelServingPort, model: OipModel): Promise<OipModelWithIo> {
+  if (model.io) return model as OipModelWithIo;
+  const served = await serving.ensureLoaded(model.modelId);
+  if (!served.io) throw new OipError(503, `model '${model.modelId}' loaded without input/output metadata`);
+  return { ...model, state: served.state, loadedVersion: served.version, io: served.io };
 }
 
 /** The version a job would run on: the loaded one, else the latest (what a lazy load picks). */

@@ -1,7 +1,8 @@
-import { Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { readOipBody } from './oip-body.js';
@@ -10,7 +11,7 @@ import { OipError, OipExceptionFilter } from './oip-error.js';
 import { checkAgainstModel, parseInferRequest, type OipInferRequest, type OipInput } from './oip-infer-request.js';
 import { buildResponse, outputTensors, plannedOutputs, type OipInferResponse } from './oip-infer-response.js';
 import { modelMetadata, oipIo } from './oip-metadata.js';
-import { assertServable, findOipModel, servingVersion, withIo, type OipModel } from './oip-model.js';
+import { assertServable, findOipModel, servingVersion, withIo, withRecordedIo, type OipModelWithIo } from './oip-model.js';
 import { modelPathOf, parseModelPath } from './oip-model-path.js';
 
 /**
@@ -25,13 +26,14 @@ export class OipModelsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
   ) {}
 
   @Get('*path')
   async get(@Req() req: Request, @Res() res: Response): Promise<void> {
     const { modelId, version, action } = parseModelPath(modelPathOf(req.originalUrl));
     if (action === 'infer') throw new OipError(405, 'inference is a POST');
-    const model = await findOipModel(this.queries, modelId, version);
+    const model = await findOipModel(this.queries, this.serving, modelId, version);
     if (action === 'ready') {
       const ready = model.state === 'loaded' && (version === undefined || model.loadedVersion === version);
       const body = { name: model.modelId, ready };
@@ -39,7 +41,7 @@ export class OipModelsController {
       return;
     }
     assertServable(model, undefined);
-    res.status(200).json(modelMetadata(await withIo(this.commands, model)));
+    res.status(200).json(modelMetadata(withRecordedIo(model)));
   }
 
   @Post('*path')
@@ -48,13 +50,13 @@ export class OipModelsController {
     if (action !== 'infer') throw new OipError(405, `POST is for .../infer; ${action} is a GET`);
     const body = await readOipBody(req);
     const request = parseInferRequest(body.header, body.binary);
-    const model = await findOipModel(this.queries, modelId, version);
+    const model = await findOipModel(this.queries, this.serving, modelId, version);
     assertServable(model, version);
-    send(res, await this.infer(await withIo(this.commands, model), request));
+    send(res, await this.infer(await withIo(this.serving, model), request));
   }
 
   /** A sync job through the queue, like POST /api/v1/infer: same priorities, batching, events. */
-  private async infer(model: OipModel & { io: NonNullable<OipModel['io']> }, req: OipInferRequest): Promise<OipInferResponse> {
+  private async infer(model: OipModelWithIo, req: OipInferRequest): Promise<OipInferResponse> {
     const io = oipIo(model);
     checkAgainstModel(req, io);
     const plan = plannedOutputs(req, io.outputs);

@@ -1,17 +1,15 @@
-import { Controller, Get, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
-import type { EmbeddingOutput } from '../../../lifecycle/contracts.js';
-import { ListModelsQuery, type ModelView, ModelDetailsQuery } from '../../../registry/contracts.js';
+import { MODEL_SERVING, type EmbeddingOutput, type ModelServingPort } from '../../../lifecycle/contracts.js';
+import { GetModelQuery, ListModelsQuery, type ModelView } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { readOipBody } from '../oip/oip-body.js';
 import { parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
 import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
-
-type Details = ModelView & { io?: { outputs: Array<{ dims: Array<number | string> }> } | null };
 
 /** OpenAI-compatible embeddings for txt2embed models: what LangChain, LlamaIndex and RAG stacks call. */
 @Controller('v1')
@@ -22,6 +20,7 @@ export class OpenAiController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
   ) {}
 
   @Post('embeddings')
@@ -30,7 +29,7 @@ export class OpenAiController {
     const request = parseEmbeddingsRequest((await readOipBody(req)).header);
     const model = await this.embeddingModel(request.model);
     const matryoshka = model.config?.matryoshka === true;
-    const native = model.io?.outputs[0]?.dims.at(-1);
+    const native = this.serving.describe(request.model).io?.outputs[0]?.dims.at(-1);
     // Refuse a wrong `dimensions` before running the job when the model's size is known.
     if (typeof native === 'number' && native > 0) shorten(new Array<number>(native).fill(1), request.dimensions, matryoshka, request.model);
     const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: request.texts }));
@@ -58,11 +57,11 @@ export class OpenAiController {
     return { object: 'list', data };
   }
 
-  private async embeddingModel(modelId: string): Promise<Details> {
-    const model = (await this.queries.execute(new ModelDetailsQuery(modelId)).catch((err: unknown) => {
+  private async embeddingModel(modelId: string): Promise<ModelView> {
+    const model = await this.queries.execute(new GetModelQuery(modelId)).catch((err: unknown) => {
       if (err instanceof DomainError && err.code === 'MODEL_NOT_FOUND') throw new OpenAiError(404, `The model '${modelId}' does not exist`, 'model_not_found', 'model');
       throw err;
-    })) as Details;
+    });
     if (model.task_type !== 'txt2embed') {
       throw new OpenAiError(400, `model '${modelId}' is a ${model.task_type} model; /v1/embeddings serves txt2embed models`, 'model_not_supported', 'model');
     }

@@ -2,9 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { ModelDetailsContributor, type ModelDetailsPart } from '../../../registry/contracts.js';
+import { uptimeSeconds } from '../../domain/model-lifecycle.rules.js';
 import { isRunning } from '../../domain/model-state.js';
 import { ModelWorkers } from '../../infrastructure/workers/model-workers.js';
 import { ManagedModels } from '../managed-models.js';
+import type { ModelIo } from '../ports/model-serving.port.js';
+
+/** One model as GET /status, /health/models and a model's details show it. */
+export type ModelStatusEntry = ReturnType<LifecycleStatus['entry']>;
+
+/** The lifecycle's part of GET /api/v1/models/{id}: the model's status and its recorded inputs and outputs. */
+export interface LifecycleDetails {
+  lifecycle: ModelStatusEntry;
+  io: ModelIo | null;
+}
 
 /**
  * Read side of the lifecycle: GET /status, /health/models and the lifecycle part of a
@@ -12,14 +23,14 @@ import { ManagedModels } from '../managed-models.js';
  */
 @Injectable()
 @ModelDetailsContributor()
-export class LifecycleStatus implements ModelDetailsPart {
+export class LifecycleStatus implements ModelDetailsPart<LifecycleDetails> {
   constructor(
     private readonly models: ManagedModels,
     private readonly workers: ModelWorkers,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  async contribute(modelId: string) {
+  detailsOf(modelId: string): LifecycleDetails {
     return { lifecycle: this.entry(modelId), io: this.models.get(modelId)?.io ?? null };
   }
 
@@ -46,7 +57,7 @@ export class LifecycleStatus implements ModelDetailsPart {
     return { healthy: models.every((m) => m.healthy || m.state === 'loading' || m.state === 'failed'), models };
   }
 
-  private entry(modelId: string) {
+  entry(modelId: string) {
     const m = this.models.get(modelId);
     const w = this.workers.snapshot(modelId);
     return {
@@ -57,7 +68,7 @@ export class LifecycleStatus implements ModelDetailsPart {
       memory_mb: w ? Math.round(w.memoryMb * 10) / 10 : (m?.memory_mb ?? null),
       loaded_at: m?.loaded_at ?? null,
       last_used_at: w ? new Date(w.lastUsedMs).toISOString() : null,
-      uptime_seconds: w ? Math.round((Date.now() - w.startedAtMs) / 1000) : 0,
+      uptime_seconds: w && m ? uptimeSeconds(m, Date.now()) : 0,
       inflight: w?.inflight ?? 0,
       last_error: m?.last_error ?? null,
     };

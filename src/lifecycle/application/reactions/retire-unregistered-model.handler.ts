@@ -4,7 +4,7 @@ import { ModelUnregistered } from '../../../registry/contracts.js';
 import { isRunning } from '../../domain/model-state.js';
 import { ModelFileCache } from '../../infrastructure/model-files/index.js';
 import { ManagedModels } from '../managed-models.js';
-import { ModelChanges } from '../model-changes.js';
+import { LoadsInFlight } from '../loads-in-flight.js';
 import { ModelUnloader } from '../model-unloader.js';
 
 /**
@@ -20,14 +20,14 @@ export class RetireUnregisteredModelHandler implements IEventHandler<ModelUnregi
   constructor(
     private readonly models: ManagedModels,
     private readonly unloader: ModelUnloader,
-    private readonly changes: ModelChanges,
+    private readonly inFlight: LoadsInFlight,
     private readonly files: ModelFileCache,
   ) {}
 
   async handle(event: ModelUnregistered): Promise<void> {
     const modelId = event.payload.model_id;
     try {
-      await this.changes.loadSettled(modelId);
+      await this.inFlight.settled(modelId);
       if (isRunning(this.models.state(modelId))) await this.unloader.unload(modelId, 'unregistered');
     } catch (err) {
       this.logger.error(`unloading unregistered ${modelId}: ${err}`);

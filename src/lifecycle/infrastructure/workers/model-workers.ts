@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RecordCrashCommand } from '../../application/commands/record-crash/record-crash.command.js';
 import { WorkerProcess } from './worker-process.js';
 import { asBatchFailure } from './batch-failure.js';
-import { WorkerExitedError, type WorkerExit } from './worker-errors.js';
+import { WorkerExitedError } from './worker-errors.js';
 import type { InferenceInput, InferResult, LoadPayload, ModelMetadata } from './worker-protocol.js';
 
 /** One worker as status and eviction see it: a copy taken now, never the live record. */
@@ -33,15 +35,17 @@ interface RunningWorker {
 /**
  * The worker processes of this server, one per loaded model, and what is known of each:
  * last use, calls in flight, measured RSS, missed pings. It knows processes, not states:
- * the lifecycle manager decides, this carries out and reports exits nobody asked for.
+ * the lifecycle manager decides, this carries out and reports an exit nobody asked for as a RecordCrash command.
  */
 @Injectable()
 export class ModelWorkers {
   private readonly logger = new Logger('ModelWorkers');
   private readonly running = new Map<string, RunningWorker>();
 
-  /** Forks a worker and loads the model in it (killed on any failure); `onCrash` hears an exit that no stop() asked for. */
-  async spawn(modelId: string, load: LoadPayload, onCrash: (exit: WorkerExit) => void): Promise<{ pid: number; metadata: ModelMetadata }> {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Forks a worker and loads the model in it (killed on any failure). */
+  async spawn(modelId: string, load: LoadPayload): Promise<{ pid: number; metadata: ModelMetadata }> {
     const child = new WorkerProcess({ label: modelId, onOutput: (line) => this.logger.log(line) });
     try {
       await child.start();
@@ -51,7 +55,7 @@ export class ModelWorkers {
       child.onExit((exit) => {
         if (this.running.get(modelId) !== worker) return;
         this.running.delete(modelId);
-        if (!exit.expected) onCrash(exit);
+        if (!exit.expected) this.reportCrash(modelId, `worker exited unexpectedly (code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`);
       });
       this.running.set(modelId, worker);
       return { pid: worker.pid, metadata };
@@ -119,6 +123,10 @@ export class ModelWorkers {
 
   snapshots(): WorkerSnapshot[] {
     return [...this.running.values()].map(toSnapshot);
+  }
+
+  private reportCrash(modelId: string, reason: string): void {
+    this.commands.execute(new RecordCrashCommand(modelId, reason)).catch((err) => this.logger.error(`recording crash of ${modelId}: ${err}`));
   }
 }
 

@@ -24,7 +24,7 @@ export class LifecycleController {
   @ApiOperation({ summary: 'Load a model into its own worker process (evicting LRU models if needed)' })
   async load(@Param('model_id') modelId: string, @Body() dto: LoadModelDto) {
     await this.commands.execute(new LoadModelCommand(modelId, dto?.version));
-    return (await this.status.contribute(modelId)).lifecycle;
+    return this.status.entry(modelId);
   }
 
   @Post(':model_id/unload')
@@ -32,7 +32,7 @@ export class LifecycleController {
   @ApiOperation({ summary: 'Unload a model: graceful shutdown of its worker, then SIGKILL' })
   async unload(@Param('model_id') modelId: string) {
     await this.commands.execute(new UnloadModelCommand(modelId, 'manual'));
-    return (await this.status.contribute(modelId)).lifecycle;
+    return this.status.entry(modelId);
   }
 
   @Post(':model_id/warmup')

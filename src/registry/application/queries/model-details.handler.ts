@@ -23,7 +23,7 @@ export class ModelDetailsHandler implements IQueryHandler<ModelDetailsQuery>, On
 
   async execute({ modelId }: ModelDetailsQuery) {
     const model = await this.queries.execute(new GetModelQuery(modelId));
-    const parts = await Promise.all(this.parts.map((c) => c.contribute(modelId)));
+    const parts = await Promise.all(this.parts.map((p) => p.detailsOf(modelId)));
     return Object.assign({}, model, ...parts);
   }
 }

@@ -12,9 +12,9 @@ export class ModelDetailsQuery extends Query<ModelView & Record<string, unknown>
   }
 }
 
-/** Another context's part of a model's details (keys it adds to the response). */
-export interface ModelDetailsPart {
-  contribute(modelId: string): Promise<Record<string, unknown>>;
+/** Another context's part of a model's details: the keys it adds to the response, typed by that context. */
+export interface ModelDetailsPart<P extends object = object> {
+  detailsOf(modelId: string): P | Promise<P>;
 }
 
 /**

@@ -16,7 +16,7 @@ export class WarmupModelHandler implements ICommandHandler<WarmupModelCommand> {
 
   async execute({ modelId }: WarmupModelCommand) {
     const m = this.models.get(modelId);
-    if (!m || m.state !== 'loaded' || !m.io) throw new ModelNotLoadedError(modelId);
+    if (!m?.io) throw new ModelNotLoadedError(modelId); // never loaded; otherwise the serving port says whether it serves now
     const started = performance.now();
     const [result] = (await this.runtime.infer(modelId, [warmupInput(m.task_type, m.io.inputs)], 60_000)).results;
     if (result && !result.ok) throw new DomainError('INFERENCE_FAILED', `warmup of ${modelId} failed: ${result.error.message}`);

@@ -7,7 +7,7 @@ export class RegisterModelHandler implements ICommandHandler<RegisterModelComman
   constructor(private readonly runner: CatalogCommandRunner) {}
 
   async execute({ input }: RegisterModelCommand) {
-    const [stored] = await this.runner.run((catalog, ctx) => catalog.register(input, ctx));
-    return { model_id: input.model_id, version: String(stored!.event.payload.version) };
+    const [registered] = await this.runner.run((catalog, ctx) => catalog.register(input, ctx));
+    return { model_id: input.model_id, version: registered!.payload.version };
   }
 }

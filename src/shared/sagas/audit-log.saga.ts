@@ -4,12 +4,9 @@ import type { Observable } from 'rxjs';
 import { DomainEvent } from '../domain/event-envelope.js';
 import { observeEvery } from '../nest/safe-saga.js';
 
-/**
- * Seed §9 audit trail: every domain event, once committed, as one structured log record
- * (one JSON line with the standalone server's JSON logger; the host's logger otherwise).
- */
+/** Seed §9 audit trail: a saga that only observes, writing every committed domain event as one structured log record. */
 @Injectable()
-export class AuditLogHandler {
+export class AuditLogSaga {
   private readonly logger = new Logger('Audit');
 
   @Saga()
