@@ -5,7 +5,7 @@ import {
 } from './model-catalog.events.js';
 import { ModelAlreadyExistsError, ModelNotFoundError, VersionAlreadyExistsError } from './model-catalog.errors.js';
 import type { ModelCatalogState } from './model-catalog.state.js';
-import { assertChecksum, assertModelId, assertTaskType, assertVersion } from './model-rules.js';
+import { assertChecksum, assertModelId, assertServingConfig, assertTaskType, assertVersion } from './model-rules.js';
 import { assertSourceUrlHasNoCredentials } from './source-url-rules.js';
 
 export interface RegisterModelInput {
@@ -38,6 +38,7 @@ export const decide = {
     assertVersion(version);
     assertChecksum(input.checksum);
     assertSourceUrlHasNoCredentials(input.source_url);
+    assertServingConfig(input.config);
     if (state.models[input.model_id]) throw new ModelAlreadyExistsError(input.model_id);
     return [
       createEvent(ModelRegistered, agg(catalogId), {
@@ -72,6 +73,7 @@ export const decide = {
 
   update(state: ModelCatalogState, catalogId: string, input: UpdateModelInput, ctx: EventContext): ModelCatalogEvent[] {
     existing(state, input.model_id);
+    assertServingConfig(input.config);
     const { model_id, ...changes } = input;
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     if (Object.keys(defined).length === 0) return []; // nothing changed: no fact to record
