@@ -2,7 +2,7 @@
  * The keys of a model's free-form `config` that change what its worker computes. One reader
  * for all of them: the registry refuses a bad value at registration (a 400, not a failed load
  * later), the lifecycle hands the valid ones to the worker, the OpenAI view reads `matryoshka`.
- * (The batching keys are read leniently by the inference context's batch planner.)
+ * (`max_batch_size` and `max_batch_wait_ms` are older: the batch planner reads them leniently.)
  */
 
 /** sentence-transformers' pooling modes, by the names its `Pooling(pooling_mode=...)` takes. */
@@ -20,11 +20,20 @@ export interface ServingConfig {
   max_seq_length?: number;
   /** The .onnx file to load, relative to the model folder (e.g. `onnx/model_quantized.onnx`). */
   onnx_file?: string;
+  /** Tokens per batch: the dispatcher's estimate per worker call, and the padded tokens (rows × longest) per ONNX run. */
+  max_batch_tokens?: number;
 }
 
-const MAX_SEQ_LENGTH = 1_000_000;
+/**
+ * The default of `max_batch_tokens`. all-MiniLM-L6-v2 on a 2-core machine computes about as
+ * many tokens per ms from 2 rows up to ~2k padded tokens, and slows down past 4k (docs/models.md).
+ */
+export const DEFAULT_MAX_BATCH_TOKENS = 2048;
 
-const SERVING_KEYS = ['pooling', 'normalize', 'matryoshka', 'max_seq_length', 'onnx_file'] as const;
+const MAX_SEQ_LENGTH = 1_000_000;
+const MAX_BATCH_TOKENS = 10_000_000;
+
+const SERVING_KEYS = ['pooling', 'normalize', 'matryoshka', 'max_seq_length', 'onnx_file', 'max_batch_tokens'] as const;
 
 const isInteger = (v: unknown, min: number, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 
@@ -47,6 +56,7 @@ export function servingConfigProblems(config: Readonly<Record<string, unknown>>)
   check('normalize', (v) => typeof v === 'boolean', 'true or false');
   check('matryoshka', (v) => typeof v === 'boolean', 'true or false');
   check('max_seq_length', (v) => isInteger(v, 1, MAX_SEQ_LENGTH), `an integer from 1 to ${MAX_SEQ_LENGTH}`);
+  check('max_batch_tokens', (v) => isInteger(v, 1, MAX_BATCH_TOKENS), `an integer from 1 to ${MAX_BATCH_TOKENS}`);
   check('onnx_file', isOnnxFile, 'a relative path to a .onnx file inside the model folder (no "..")');
   return problems;
 }

@@ -10,6 +10,7 @@ import type { ManagedModel } from '../../../domain/model-lifecycle.state.js';
 import { isRunning } from '../../../domain/model-state.js';
 import { ModelFileCache } from '../../../infrastructure/model-files/index.js';
 import { ModelWorkers } from '../../../infrastructure/workers/model-workers.js';
+import { runtimeOptionsFor } from '../../../infrastructure/workers/runtime-options.js';
 import { LifecycleCommandRunner } from '../../lifecycle-command-runner.js';
 import { LoadProgressBoard } from '../../load-progress/load-progress.board.js';
 import { ManagedModels } from '../../managed-models.js';
@@ -61,7 +62,7 @@ export class LoadModelWorkflow {
       const { pid, metadata } = await this.workers.spawn(modelId, {
         modelDir: dir,
         taskType: model.task_type,
-        runtimeOptions: { intraOpNumThreads: Number(model.resource_requirements.cpu_threads ?? 1), maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 },
+        runtimeOptions: runtimeOptionsFor(model, this.options),
       }, (exit) => void this.unloader.recordCrash(modelId, exit));
       const rss = (await this.workers.measure(modelId)) ?? metadata.rss_mb;
       await this.runner.run((mgr, ctx) =>
