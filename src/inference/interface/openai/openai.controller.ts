@@ -5,10 +5,11 @@ import type { Request } from 'express';
 import type { EmbeddingOutput } from '../../../lifecycle/contracts.js';
 import { ListModelsQuery, type ModelView, ModelDetailsQuery } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
+import { readServingConfig } from '../../../shared/domain/serving-config.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { readOipBody } from '../oip/oip-body.js';
-import { parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
+import { checkDimensions, jobInputs, parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
 import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
 
 type Details = ModelView & { io?: { outputs: Array<{ dims: Array<number | string> }> } | null };
@@ -29,11 +30,9 @@ export class OpenAiController {
   async embeddings(@Req() req: Request) {
     const request = parseEmbeddingsRequest((await readOipBody(req)).header);
     const model = await this.embeddingModel(request.model);
-    const matryoshka = model.config?.matryoshka === true;
-    const native = model.io?.outputs[0]?.dims.at(-1);
-    // Refuse a wrong `dimensions` before running the job when the model's size is known.
-    if (typeof native === 'number' && native > 0) shorten(new Array<number>(native).fill(1), request.dimensions, matryoshka, request.model);
-    const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: request.texts }));
+    const matryoshka = readServingConfig(model.config).matryoshka === true;
+    checkDimensions(request.dimensions, matryoshka, request.model); // before the job runs
+    const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: jobInputs(request) }));
     const { embeddings, token_counts: counts = [] } = outcome.outputs as EmbeddingOutput;
     const tokens = counts.reduce((a, b) => a + b, 0);
     return {

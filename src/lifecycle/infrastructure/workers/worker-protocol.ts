@@ -70,7 +70,7 @@ export interface RuntimeOptions {
   normalize?: boolean;
   /** The .onnx file to load, relative to the model folder (config.onnx_file). */
   onnxFile?: string;
-  /** txt2embed: padded tokens (rows × longest row) per ONNX run; default DEFAULT_RUN_TOKENS. */
+  /** txt2embed: padded tokens (rows × longest row) per ONNX run (config.max_batch_tokens); default DEFAULT_MAX_BATCH_TOKENS. */
   maxBatchTokens?: number;
   /** An item whose outputs exceed this many raw tensor bytes fails with INFERENCE_FAILED, inside the worker. */
   maxOutputBytes?: number;

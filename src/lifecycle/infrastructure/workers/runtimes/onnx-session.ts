@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { RuntimeOptions, ValueInfo } from '../worker-protocol.js';
@@ -45,6 +46,15 @@ function onnxFilesIn(modelDir: string): string[] {
     return existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => (rel ? `${rel}/${f}` : f)) : [];
   };
   return [...list(''), ...list('onnx')];
+}
+
+/**
+ * Whether the graph quantizes activations at run time (DynamicQuantizeLinear, as Optimum's
+ * and onnxruntime's dynamic quantization emit): one scale for the whole input tensor, so a
+ * row's output depends on the rows batched with it. Op types are plain strings in the file.
+ */
+export async function quantizesDynamically(modelPath: string): Promise<boolean> {
+  return (await readFile(modelPath)).includes('DynamicQuantizeLinear');
 }
 
 export async function createSession(modelPath: string, options: RuntimeOptions): Promise<OrtSession> {

@@ -1,7 +1,8 @@
+import { DEFAULT_MAX_BATCH_TOKENS } from '../../../../shared/domain/serving-config.js';
 import type { EmbeddingServing, InferenceInput, InferResult, ItemResult, RuntimeOptions, ValueInfo } from '../worker-protocol.js';
 import { readEmbeddingFolder, type EmbeddingFolder } from './embedding-folder.js';
 import { l2Normalise, poolTokens } from './embedding-pooling.js';
-import { createSession, OrtTensorCtor, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
+import { createSession, OrtTensorCtor, quantizesDynamically, sessionMetadata, type OrtSession, type OrtTensor } from './onnx-session.js';
 import { planRuns, type RunBudget } from './run-planner.js';
 import { RuntimeError, workerErrorBody } from './runtime-error.js';
 import type { LoadedModelInfo, TaskRuntime } from './task-runtime.js';
@@ -10,11 +11,6 @@ import { TextTokenizer, type EncodedBatch, type EncodedText } from './text-token
 const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
 const TOKEN_OUTPUTS = ['last_hidden_state', 'token_embeddings'];
 const SENTENCE_OUTPUT = 'sentence_embedding';
-/**
- * Padded tokens per ONNX run. all-MiniLM-L6-v2 on a 2-core machine computes about as many
- * tokens per ms from batch 2 up to ~2k padded tokens, and slows down past 4k (docs/models.md).
- */
-export const DEFAULT_RUN_TOKENS = 2048;
 // Bounds the activation of one run however short the texts.
 const MAX_ROWS_PER_RUN = 64;
 
@@ -35,7 +31,7 @@ export class Txt2EmbedRuntime implements TaskRuntime {
   private tokenizer: TextTokenizer | undefined;
   private inputs: ValueInfo[] = [];
   private serving: EmbeddingServing | undefined;
-  private budget: RunBudget = { maxRows: MAX_ROWS_PER_RUN, maxTokens: DEFAULT_RUN_TOKENS };
+  private budget: RunBudget = { maxRows: MAX_ROWS_PER_RUN, maxTokens: DEFAULT_MAX_BATCH_TOKENS };
 
   async load(modelDir: string, options: RuntimeOptions): Promise<LoadedModelInfo> {
     const folder = await readEmbeddingFolder(modelDir, options);
@@ -53,7 +49,11 @@ export class Txt2EmbedRuntime implements TaskRuntime {
       throw err;
     }
     this.inputs = inputs;
-    if (options.maxBatchTokens !== undefined) this.budget = { ...this.budget, maxTokens: options.maxBatchTokens };
+    this.budget = {
+      // A dynamically quantized graph scales activations over the whole batch: one text per run keeps a vector independent of its companions.
+      maxRows: (await quantizesDynamically(folder.modelPath)) ? 1 : MAX_ROWS_PER_RUN,
+      maxTokens: options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS,
+    };
     return { inputs, outputs, modelPath: folder.modelPath, embedding: this.serving };
   }
 
