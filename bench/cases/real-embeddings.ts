@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from '../support/app-modules.js';
 import { startAppServer, type AppServer } from '../support/app-server.js';
 import type { BenchCase, BenchContext } from '../support/bench-context.js';
-import { expectStatus } from '../support/http-client.js';
+import { expectStatus, HttpClient } from '../support/http-client.js';
 import { cpuMeter } from '../support/process-cpu.js';
 import { InProcessEmbedder, realMiniLmFolder } from '../support/real-minilm.js';
 import { closedLoop, detail, median, result, summarise, withTarget, type BenchResult, type RoundStats } from '../support/stats.js';
@@ -106,8 +106,10 @@ export const realEmbeddingsCase: BenchCase = {
       for (const threads of [undefined, ...threadCounts]) {
         const modelId = `bench/all-minilm-l6-v2${threads === undefined ? '' : `-t${threads}`}`;
         await registerAndLoad(server, modelId, folder.dir, threads);
+        // A fresh connection pool per round: the in-process passes between rounds outlast the server's keep-alive timeout.
+        let http = new HttpClient(server.url, 64);
         const embed = async (i: number) => {
-          const reply = await server.http.post('/v1/embeddings', { model: modelId, input: TEXTS[i % TEXTS.length] });
+          const reply = await http.post('/v1/embeddings', { model: modelId, input: TEXTS[i % TEXTS.length] });
           if (reply.status !== 200) throw new Error(`/v1/embeddings: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
         };
         for (let i = 0; i < TEXTS.length; i++) await embed(i); // warm-up
@@ -121,6 +123,8 @@ export const realEmbeddingsCase: BenchCase = {
           const cpu = { server: 0, workers: 0, client: 0 };
           for (let r = 0; r < rounds; r++) {
             // Interleaved by round: the server, then the in-process limit, under the same machine load.
+            http.close();
+            http = new HttpClient(server.url, 64);
             const meter = cpuMeter(server.child.pid!);
             stats.push(await closedLoop(requests, c, embed));
             for (const [k, v] of Object.entries(meter.stop())) cpu[k as keyof typeof cpu] += v;
@@ -144,6 +148,7 @@ export const realEmbeddingsCase: BenchCase = {
           else if (c === 1) out.push(withTarget(result(`${prefix}.p50`, 'ms', false, s.p50, single, note), { overheadAtMost: 1 }), detail(throughput));
           else out.push(withTarget(throughput, { ratioAtLeast: 0.8 }), detail(result(`${prefix}.p50`, 'ms', false, s.p50, { name: limitName, value: NaN })));
         }
+        http.close();
       }
       return out;
     } finally {
