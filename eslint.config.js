@@ -23,7 +23,7 @@ const useCaseDebts = {
   lifecycle: [
     'application/lifecycle-command-runner.ts', 'application/lifecycle-policies.ts', 'application/managed-models.ts', 'application/loads-in-flight.ts',
     'application/model-unloader.ts', 'application/health-monitor.ts', 'application/model-serving.adapter.ts', 'application/load-progress/',
-    'application/reactions/alert-webhook.ts', 'infrastructure/model-files/', 'infrastructure/workers/model-workers.ts', 'infrastructure/workers/worker-protocol.ts',
+    'application/reactions/alert-webhook.ts', 'infrastructure/model-files/', 'infrastructure/workers/model-workers.ts', 'infrastructure/workers/runtime-options.ts', 'infrastructure/workers/worker-protocol.ts',
   ],
   inference: [
     'application/dispatch/job-dispatcher.ts', 'application/intake/job-intake.ts', 'application/jobs/job-ledger.ts', 'application/recording/queue-recorder.ts',

@@ -15,6 +15,7 @@ import { oipBinaryCase } from './cases/oip-binary.js';
 import { pgBossCase } from './cases/pg-boss.js';
 import { pipelineCase } from './cases/pipeline.js';
 import { queueCase } from './cases/queue.js';
+import { realEmbeddingsCase } from './cases/real-embeddings.js';
 import { relayCase } from './cases/relay.js';
 import { scaleCase } from './cases/scale.js';
 import { appModules, buildApp } from './support/app-modules.js';
@@ -25,7 +26,7 @@ import type { BenchResult } from './support/stats.js';
 import { applyTargets } from './support/targets.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
-const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase];
+const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase, realEmbeddingsCase];
 
 interface Flags {
   quick: boolean;

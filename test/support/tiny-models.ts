@@ -183,3 +183,79 @@ export function writeTxt2EmbedFolder(dir: string, options: { tokenTypeIds?: bool
   });
   return dir;
 }
+
+/** What a sentence-transformers folder declares: `1_Pooling/config.json` flags, and modules.json's modules after pooling. */
+export interface SentenceTransformersFiles {
+  /** e.g. `{ pooling_mode_cls_token: true }`; the other flags are written false. */
+  pooling: Record<string, boolean>;
+  normalize: boolean;
+  /** Extra module types listed after Pooling (e.g. `sentence_transformers.models.Dense`). */
+  extraModules?: string[];
+  maxSeqLength?: number;
+}
+
+const ST_POOLING_FLAGS = [
+  'pooling_mode_cls_token', 'pooling_mode_mean_tokens', 'pooling_mode_max_tokens',
+  'pooling_mode_mean_sqrt_len_tokens', 'pooling_mode_weightedmean_tokens', 'pooling_mode_lasttoken',
+];
+
+/** Writes modules.json, 1_Pooling/config.json and sentence_bert_config.json into `dir`, as sentence-transformers saves them. */
+export function writeSentenceTransformersFiles(dir: string, files: SentenceTransformersFiles, width: number): void {
+  const modules = [
+    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+    { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+    ...(files.extraModules ?? []).map((type, i) => ({ idx: 2 + i, name: String(2 + i), path: `${2 + i}_Module`, type })),
+    ...(files.normalize ? [{ idx: 9, name: '9', path: '9_Normalize', type: 'sentence_transformers.models.Normalize' }] : []),
+  ];
+  mkdirSync(join(dir, '1_Pooling'), { recursive: true });
+  writeFileSync(join(dir, 'modules.json'), JSON.stringify(modules));
+  const flags = Object.fromEntries(ST_POOLING_FLAGS.map((f) => [f, files.pooling[f] === true]));
+  writeFileSync(join(dir, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: width, ...flags, include_prompt: true }));
+  writeFileSync(join(dir, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: files.maxSeqLength ?? 256, do_lower_case: false }));
+}
+
+/**
+ * A tiny encoder whose token vectors depend on their neighbours, so every pooling mode gives
+ * a different vector: E = TINY_EMBEDDINGS[input_ids] × attention_mask, then a cumulative sum
+ * along the sequence. `reverse` (BERT-like): h[t] = Σ_{s≥t} E[s], so [CLS] sees the whole
+ * text; `forward` (decoder-like): h[t] = Σ_{s≤t} E[s], so the last token does, and padded
+ * positions hold the whole sum (a pooling that ignores the mask shows). With
+ * `sentenceEmbedding`, the graph also outputs sentence_embedding = 2 × Σ_t E[t] (already pooled).
+ */
+export function writePoolingProbeFolder(dir: string, options: { direction: 'reverse' | 'forward'; sentenceEmbedding?: boolean; st?: SentenceTransformersFiles }): string {
+  writeTxt2EmbedFolder(dir);
+  const ids = ['batch', 'sequence'];
+  const nodes: onnxProto.onnx.INodeProto[] = [
+    { opType: 'Gather', input: ['table', 'input_ids'], output: ['tokens'] },
+    { opType: 'Cast', input: ['attention_mask'], output: ['mask_f'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: ELEM_TYPE.float32 }] },
+    { opType: 'Unsqueeze', input: ['mask_f', 'axis_2'], output: ['mask_3d'] },
+    { opType: 'Mul', input: ['tokens', 'mask_3d'], output: ['masked'] },
+    {
+      opType: 'CumSum', input: ['masked', 'seq_axis'], output: ['last_hidden_state'],
+      attribute: [{ name: 'reverse', type: onnx.AttributeProto.AttributeType.INT, i: options.direction === 'reverse' ? 1 : 0 }],
+    },
+  ];
+  const outputs = [valueInfo('last_hidden_state', 'float32', [...ids, 3])];
+  if (options.sentenceEmbedding) {
+    nodes.push(
+      { opType: 'ReduceSum', input: ['masked', 'axis_1'], output: ['summed'], attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      { opType: 'Mul', input: ['summed', 'two'], output: ['sentence_embedding'] },
+    );
+    outputs.push(valueInfo('sentence_embedding', 'float32', ['batch', 3]));
+  }
+  writeModel(join(dir, 'onnx', 'model.onnx'), {
+    name: 'tiny-pooling-probe',
+    node: nodes,
+    initializer: [
+      floatTensor('table', [TINY_VOCAB.length, 3], TINY_EMBEDDINGS.flat()),
+      { name: 'seq_axis', dims: [], dataType: ELEM_TYPE.int64, int64Data: [1] },
+      { name: 'axis_1', dims: [1], dataType: ELEM_TYPE.int64, int64Data: [1] },
+      { name: 'axis_2', dims: [1], dataType: ELEM_TYPE.int64, int64Data: [2] },
+      floatTensor('two', [], [2]),
+    ],
+    input: [valueInfo('input_ids', 'int64', ids), valueInfo('attention_mask', 'int64', ids), valueInfo('token_type_ids', 'int64', ids)],
+    output: outputs,
+  });
+  if (options.st) writeSentenceTransformersFiles(dir, options.st, 3);
+  return dir;
+}

@@ -16,6 +16,15 @@ describe('tensor inputs sent packed (data_base64)', () => {
     expect(() => validateInputs('tensor', { x: { dims: [1], type: 'float32', data: [1], data_base64: 'AAAAAA==' } })).toThrow(/not both/);
     expect(() => validateInputs('tensor', { x: { dims: [1], type: 'float32', data_base64: '***' } })).toThrow(/base64 string/);
   });
+
+  it('takes txt2embed texts as {texts, truncate} so a caller can ask for a refusal instead of a cut', () => {
+    expect(() => validateInputs('txt2embed', { texts: ['a', 'b'], truncate: false })).not.toThrow();
+    expect(() => validateInputs('txt2embed', { texts: ['a'] })).not.toThrow();
+    expect(() => validateInputs('txt2embed', { texts: [], truncate: false })).toThrow(/truncate/);
+    expect(() => validateInputs('txt2embed', { texts: ['a'], truncate: 'no' })).toThrow(/non-empty array of strings/);
+    expect(() => validateInputs('txt2embed', { texts: ['a'], extra: 1 })).toThrow(/non-empty array of strings/);
+    expect(() => validateInputs('classification', { texts: ['a'] })).toThrow(/non-empty array of strings$/);
+  });
 });
 
 describe('tensor shapes before anything is queued', () => {

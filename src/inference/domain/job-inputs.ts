@@ -16,7 +16,7 @@ const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'cla
  * queued, so a malformed request costs a 400 and never a worker call:
  * - `tensor`: `{ name: {dims, type?, data} }`, data flat with exactly product(dims) numbers,
  *   dims of a bounded extent that fit the model's declared dims when they are known;
- * - text tasks: a string or a non-empty array of strings;
+ * - text tasks: a string or a non-empty array of strings (txt2embed also `{texts, truncate?}`);
  * - other tasks: anything but null (their runtimes validate further).
  */
 export function validateInputs(taskType: string, inputs: unknown, declared?: readonly DeclaredInput[]): void {
@@ -36,10 +36,20 @@ function hasNul(value: unknown): boolean {
   return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
 }
 
+const isTextList = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
+
 function validateText(taskType: string, inputs: unknown): void {
-  if (typeof inputs === 'string') return;
-  if (Array.isArray(inputs) && inputs.length > 0 && inputs.every((s) => typeof s === 'string')) return;
-  throw new InvalidInputError(`a ${taskType} model takes "inputs" as a string or a non-empty array of strings`);
+  if (typeof inputs === 'string' || isTextList(inputs)) return;
+  if (taskType === 'txt2embed' && isTextBatch(inputs)) return;
+  const batch = taskType === 'txt2embed' ? ', or {"texts": [...], "truncate": false} to refuse texts over the model\'s limit' : '';
+  throw new InvalidInputError(`a ${taskType} model takes "inputs" as a string or a non-empty array of strings${batch}`);
+}
+
+/** txt2embed's `{texts, truncate?}`: `truncate: false` asks for a refusal instead of a cut (as TEI's `truncate`). */
+function isTextBatch(inputs: unknown): boolean {
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) return false;
+  const { texts, truncate, ...rest } = inputs as Record<string, unknown>;
+  return isTextList(texts) && (truncate === undefined || typeof truncate === 'boolean') && Object.keys(rest).length === 0;
 }
 
 function validateTensors(inputs: unknown, declared: readonly DeclaredInput[] | undefined): void {

@@ -5,7 +5,7 @@ import {
 } from './model-catalog.events.js';
 import { ModelAlreadyExistsError, ModelNotFoundError, VersionAlreadyExistsError } from './model-catalog.errors.js';
 import type { ModelCatalogState } from './model-catalog.state.js';
-import { assertChecksum, assertModelId, assertTaskType, assertVersion } from './model-rules.js';
+import { assertChecksum, assertModelId, assertServingConfig, assertTaskType, assertVersion } from './model-rules.js';
 import { assertSourceAllowed, assertSourceUrlHasNoCredentials } from './source-url-rules.js';
 
 export interface RegisterModelInput {
@@ -45,6 +45,7 @@ export const decideCatalog = {
     assertChecksum(input.checksum);
     assertSourceUrlHasNoCredentials(input.source_url);
     assertSourceAllowed(input.source_url, policy.sourceRoots);
+    assertServingConfig(input.config);
     if (state.models[input.model_id]) throw new ModelAlreadyExistsError(input.model_id);
     return [
       createEvent(ModelRegistered, agg(catalogId), {
@@ -80,6 +81,7 @@ export const decideCatalog = {
 
   update(state: ModelCatalogState, catalogId: string, input: UpdateModelInput, ctx: EventContext): ModelCatalogEvent[] {
     existing(state, input.model_id);
+    assertServingConfig(input.config);
     const { model_id, ...changes } = input;
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     if (Object.keys(defined).length === 0) return []; // nothing changed: no fact to record

@@ -18,6 +18,12 @@ export class InvalidTaskTypeError extends DomainError {
   }
 }
 
+export class InvalidServingConfigError extends DomainError {
+  constructor(problems: ReadonlyArray<{ key: string; problem: string }>) {
+    super('VALIDATION_ERROR', problems.map((p) => p.problem).join('; '), { config_keys: problems.map((p) => p.key) });
+  }
+}
+
 export class InvalidVersionError extends DomainError {
   constructor(version: string) {
     super('VALIDATION_ERROR', `version "${version}" must be 1-64 chars of [A-Za-z0-9._-]`, { version });

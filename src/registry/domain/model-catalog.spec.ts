@@ -11,7 +11,7 @@ const POLICY = { sourceRoots: ['/models'] };
 type Cmd =
   | { register: RegisterModelInput }
   | { addVersion: { model_id: string; version: string; checksum?: string; source_url?: string } }
-  | { update: { model_id: string; description?: string } }
+  | { update: { model_id: string; description?: string; config?: Record<string, unknown> } }
   | { unregister: string };
 
 const given = specFor<ModelCatalogState, Cmd>({
@@ -58,6 +58,30 @@ describe('ModelCatalog decisions', () => {
 
   it.each(['no-slash', 'a/b/c', '/name', 'owner/', 'own er/name', '../etc', 'a/..', `a/${'x'.repeat(255)}`])('refuses the model id %p', (id) => {
     given([]).when({ register: { model_id: id, task_type: 'tensor' } }).thenFails('INVALID_MODEL_ID');
+  });
+
+  it('records serving settings that are valid: pooling, normalize, matryoshka, max_seq_length, onnx_file', () => {
+    const config = { pooling: 'cls', normalize: false, matryoshka: true, max_seq_length: 256, onnx_file: 'onnx/model_quantized.onnx', note: 'free-form keys pass' };
+    given([]).when({ register: { model_id: 'BAAI/bge-small-en-v1.5', task_type: 'txt2embed', config } }).then([
+      { event_type: 'model.registered', payload: expect.objectContaining({ config }) as never },
+    ]);
+  });
+
+  it.each([
+    [{ pooling: 'average' }, 'pooling'],
+    [{ pooling: 'CLS' }, 'pooling'],
+    [{ normalize: 'yes' }, 'normalize'],
+    [{ matryoshka: 1 }, 'matryoshka'],
+    [{ max_seq_length: 0 }, 'max_seq_length'],
+    [{ max_seq_length: 12.5 }, 'max_seq_length'],
+    [{ onnx_file: '../other/model.onnx' }, 'onnx_file'],
+    [{ onnx_file: '/etc/model.onnx' }, 'onnx_file'],
+    [{ onnx_file: 'onnx/model.bin' }, 'onnx_file'],
+  ])('refuses the serving setting %p at registration and on update, naming the key', (config, key) => {
+    given([]).when({ register: { model_id: 'a/b', task_type: 'txt2embed', config } }).thenFails('VALIDATION_ERROR');
+    const register = () => decideCatalog.register(emptyCatalog(), CATALOG, { model_id: 'a/b', task_type: 'txt2embed', config }, POLICY, fixedEventContext());
+    expect(register).toThrow(expect.objectContaining({ message: expect.stringContaining(`config.${key}`), details: { config_keys: [key] } }) as unknown as Error);
+    given(registered('a/b')).when({ update: { model_id: 'a/b', config } }).thenFails('VALIDATION_ERROR');
   });
 
   it('refuses an unknown task type', () => {

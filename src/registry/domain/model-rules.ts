@@ -1,5 +1,6 @@
+import { servingConfigProblems } from '../../shared/domain/serving-config.js';
 import {
-  InvalidChecksumError, InvalidModelIdError, InvalidTaskTypeError, InvalidVersionError,
+  InvalidChecksumError, InvalidServingConfigError, InvalidModelIdError, InvalidTaskTypeError, InvalidVersionError,
 } from './model-catalog.errors.js';
 
 export const TASK_TYPES = [
@@ -29,4 +30,10 @@ export function assertTaskType(taskType: string): asserts taskType is TaskType {
 
 export function assertVersion(version: string): void {
   if (!(version.length <= 64 && SEGMENT.test(version) && version !== '.' && version !== '..')) throw new InvalidVersionError(version);
+}
+
+/** The serving keys of `config` (pooling, normalize, matryoshka, …) are refused here, not at load time. */
+export function assertServingConfig(config: Readonly<Record<string, unknown>> | null | undefined): void {
+  const problems = servingConfigProblems(config ?? {});
+  if (problems.length > 0) throw new InvalidServingConfigError(problems);
 }

@@ -1,5 +1,6 @@
 import { instanceStreamIds, resolveInstanceId } from '../cluster/instance-id.js';
 import { databaseSchemaProblem, DEFAULT_DATABASE_SCHEMA } from '../database/database-schema.js';
+import { DEFAULT_MAX_BATCH_TOKENS } from '../domain/serving-config.js';
 import { ConfigurationError } from './options-from-env.js';
 /** Kafka connection and naming; absent → no relay, no consumer (events still stored and dispatched). */
 export interface KafkaOptions {
@@ -54,6 +55,8 @@ export interface ModelMoraOptions {
   defaultTimeoutMs: Record<string, number>;
   maxBatchSize: number;
   maxBatchWaitMs: number;
+  /** Estimated tokens per worker call, and padded tokens per ONNX run of a txt2embed model (a model's `max_batch_tokens` overrides). */
+  maxBatchTokens: number;
   workerConcurrency: number;
   /** Waiting this long raises a queued job one priority level; the one default is in DEFAULT_OPTIONS. */
   agingIntervalMs: number;
@@ -115,6 +118,7 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   defaultTimeoutMs: { default: 30_000, tensor: 30_000, txt2embed: 30_000 },
   maxBatchSize: 16,
   maxBatchWaitMs: 2,
+  maxBatchTokens: DEFAULT_MAX_BATCH_TOKENS,
   workerConcurrency: 1,
   agingIntervalMs: 5_000,
   resultTtlMs: 24 * 3600_000,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
+import { estimateTokens } from '../../domain/scheduling/token-estimate.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
@@ -25,6 +26,8 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
   private readonly lanes = new Map<string, ModelLane>();
   private readonly deadlines = new DeadlineTimers();
   private readonly backoffs = new Set<NodeJS.Timeout>();
+  /** Each job's estimated tokens, computed once (a job may be planned many times while it waits). */
+  private readonly tokenEstimates = new WeakMap<DispatchJob, number>();
   private stopped = false;
 
   constructor(
@@ -150,12 +153,13 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
       return;
     }
     const policy = resolveBatchingPolicy(
-      { maxBatchSize: this.options.maxBatchSize, maxWaitMs: this.options.maxBatchWaitMs },
+      { maxBatchSize: this.options.maxBatchSize, maxWaitMs: this.options.maxBatchWaitMs, maxBatchTokens: this.options.maxBatchTokens },
       this.directory.peek(lane.modelId)?.config,
     );
     while (lane.inflight < this.options.workerConcurrency) {
       const now = Date.now();
-      const plan = planDispatch(policy, { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs(), inflight: lane.inflight }, now);
+      const snapshot = { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs(), inflight: lane.inflight, tokens: this.queuedTokens(lane, now) };
+      const plan = planDispatch(policy, snapshot, now);
       if (plan.kind === 'idle') return;
       if (plan.kind === 'wait') return lane.wakeAt(plan.atMs, () => this.pump(lane));
       lane.clearWake();
@@ -173,6 +177,15 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
           lane.inflight--;
           this.pump(lane);
         });
+    }
+  }
+
+  /** The queued jobs' estimated tokens in dequeue order, computed lazily: the planner reads only as far as a batch reaches. */
+  private *queuedTokens(lane: ModelLane, nowMs: number): Generator<number> {
+    for (const job of lane.queue.values(nowMs)) {
+      let tokens = this.tokenEstimates.get(job);
+      if (tokens === undefined) this.tokenEstimates.set(job, (tokens = estimateTokens(job.inputs)));
+      yield tokens;
     }
   }
 

@@ -1,9 +1,13 @@
+import { readServingConfig } from '../../../shared/domain/serving-config.js';
+
 /** How a model's queued jobs are grouped into one worker call. */
 export interface BatchingPolicy {
   /** At most this many jobs per worker call (≥ 1; 1 means no batching). */
   maxBatchSize: number;
   /** How long the oldest job may wait for a batch to fill before a partial batch goes (≥ 0). */
   maxWaitMs: number;
+  /** At most this many estimated tokens per worker call (`estimateTokens`); a job over it alone still goes alone. */
+  maxBatchTokens: number;
 }
 
 /** Model `config` keys that override the server defaults for that model. */
@@ -21,6 +25,7 @@ export function resolveBatchingPolicy(defaults: BatchingPolicy, modelConfig: Rea
   return {
     maxBatchSize: readInteger(config[BATCH_CONFIG_KEYS.maxBatchSize], 1) ?? defaults.maxBatchSize,
     maxWaitMs: readInteger(config[BATCH_CONFIG_KEYS.maxWaitMs], 0) ?? defaults.maxWaitMs,
+    maxBatchTokens: readServingConfig(config).max_batch_tokens ?? defaults.maxBatchTokens,
   };
 }
 
@@ -42,10 +47,14 @@ export interface QueueSnapshot {
   oldestEnqueuedAtMs: number | undefined;
   /** Batches the model's worker is running now (default 0). */
   inflight?: number;
+  /** Estimated tokens of the queued jobs in dequeue order; read only as far as a batch can reach. Absent: no token budget. */
+  tokens?: Iterable<number>;
 }
 
 /**
- * Send a full batch as soon as there is one. A worker with nothing in flight gets what is
+ * Send a full batch as soon as there is one: `maxBatchSize` jobs, or as many as fit in
+ * `maxBatchTokens` (padding decides throughput, so a batch is bounded by what it computes,
+ * not only by how many callers it serves). A worker with nothing in flight gets what is
  * queued at once: holding jobs back only pays while the worker is busy, when the next
  * batch forms by itself (continuous batching), so a lone request never waits. Otherwise
  * hold a partial batch until its oldest job has waited `maxWaitMs`, so batching adds at
@@ -54,9 +63,24 @@ export interface QueueSnapshot {
  */
 export function planDispatch(policy: BatchingPolicy, queue: QueueSnapshot, nowMs: number): DispatchPlan {
   if (queue.size <= 0) return { kind: 'idle' };
-  if (queue.size >= policy.maxBatchSize) return { kind: 'dispatch', count: policy.maxBatchSize };
-  if ((queue.inflight ?? 0) === 0) return { kind: 'dispatch', count: queue.size };
+  const count = fitting(policy, queue);
+  if (count < queue.size || count >= policy.maxBatchSize) return { kind: 'dispatch', count };
+  if ((queue.inflight ?? 0) === 0) return { kind: 'dispatch', count };
   const dueAtMs = (queue.oldestEnqueuedAtMs ?? nowMs) + policy.maxWaitMs;
-  if (dueAtMs <= nowMs) return { kind: 'dispatch', count: queue.size };
+  if (dueAtMs <= nowMs) return { kind: 'dispatch', count };
   return { kind: 'wait', atMs: dueAtMs };
+}
+
+/** How many queued jobs, from the head, one batch holds: at least one, at most maxBatchSize, within the token budget. */
+function fitting(policy: BatchingPolicy, queue: QueueSnapshot): number {
+  const limit = Math.min(queue.size, policy.maxBatchSize);
+  if (!queue.tokens) return limit;
+  let count = 0;
+  let tokens = 0;
+  for (const t of queue.tokens) {
+    if (count >= limit || (count > 0 && tokens + t > policy.maxBatchTokens)) break;
+    tokens += t;
+    count++;
+  }
+  return Math.max(1, count);
 }

@@ -3,12 +3,14 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MODEL_SERVING, type EmbeddingOutput, type ModelServingPort } from '../../../lifecycle/contracts.js';
-import { GetModelQuery, ListModelsQuery, type ModelView } from '../../../registry/contracts.js';
+import { ListModelsQuery } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
+import { readServingConfig } from '../../../shared/domain/serving-config.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
+import { ModelDirectory, type ModelInfo } from '../../application/model-directory.js';
 import { readOipBody } from '../oip/oip-body.js';
-import { parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
+import { checkDimensions, jobInputs, parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
 import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
 
 /** OpenAI-compatible embeddings for txt2embed models: what LangChain, LlamaIndex and RAG stacks call. */
@@ -21,6 +23,7 @@ export class OpenAiController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
+    private readonly directory: ModelDirectory,
   ) {}
 
   @Post('embeddings')
@@ -28,11 +31,12 @@ export class OpenAiController {
   async embeddings(@Req() req: Request) {
     const request = parseEmbeddingsRequest((await readOipBody(req)).header);
     const model = await this.embeddingModel(request.model);
-    const matryoshka = model.config?.matryoshka === true;
+    const matryoshka = readServingConfig(model.config).matryoshka === true;
+    checkDimensions(request.dimensions, matryoshka, request.model); // before the job runs
     const native = this.serving.describe(request.model).io?.outputs[0]?.dims.at(-1);
-    // Refuse a wrong `dimensions` before running the job when the model's size is known.
+    // A `dimensions` the model cannot give is refused before the job runs, when the model's size is known.
     if (typeof native === 'number' && native > 0) shorten(new Array<number>(native).fill(1), request.dimensions, matryoshka, request.model);
-    const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: request.texts }));
+    const outcome = await this.commands.execute(new RunInferenceCommand({ model_id: request.model, inputs: jobInputs(request) }));
     const { embeddings, token_counts: counts = [] } = outcome.outputs as EmbeddingOutput;
     const tokens = counts.reduce((a, b) => a + b, 0);
     return {
@@ -57,8 +61,9 @@ export class OpenAiController {
     return { object: 'list', data };
   }
 
-  private async embeddingModel(modelId: string): Promise<ModelView> {
-    const model = await this.queries.execute(new GetModelQuery(modelId)).catch((err: unknown) => {
+  /** From the queue's cached catalog: a registry query per request cost more CPU than the HTTP work around it. */
+  private async embeddingModel(modelId: string): Promise<ModelInfo> {
+    const model = await this.directory.get(modelId).catch((err: unknown) => {
       if (err instanceof DomainError && err.code === 'MODEL_NOT_FOUND') throw new OpenAiError(404, `The model '${modelId}' does not exist`, 'model_not_found', 'model');
       throw err;
     });

@@ -2,8 +2,10 @@ import { sourceLocation } from '../../../shared/domain/model-source-rules.js';
 
 /** Hugging Face layout files fetched from an http(s) folder URL; a 404 fails the load. */
 export const HF_REQUIRED_FILES: readonly string[] = ['tokenizer.json', 'onnx/model.onnx'];
-/** Fetched when present; a 404 is fine. */
-export const HF_OPTIONAL_FILES: readonly string[] = ['config.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+/** Fetched when present; a 404 is fine. The sentence-transformers files declare pooling, normalisation and the sequence limit. */
+export const HF_OPTIONAL_FILES: readonly string[] = [
+  'config.json', 'tokenizer_config.json', 'special_tokens_map.json', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json',
+];
 
 /** The file name a single-file source gets in the version folder. */
 export const SINGLE_MODEL_FILE = 'model.onnx';

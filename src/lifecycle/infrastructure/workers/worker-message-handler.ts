@@ -53,7 +53,7 @@ export class WorkerMessageHandler {
       const info = await runtime.load(payload.modelDir, boundThreads(payload.runtimeOptions ?? {}));
       this.runtime = runtime;
       this.maxOutputBytes = payload.runtimeOptions?.maxOutputBytes;
-      return { inputs: info.inputs, outputs: info.outputs, model_path: info.modelPath, rss_mb: this.rssMb() };
+      return { inputs: info.inputs, outputs: info.outputs, model_path: info.modelPath, rss_mb: this.rssMb(), ...(info.embedding ? { embedding: info.embedding } : {}) };
     } finally {
       this.loading = false;
     }

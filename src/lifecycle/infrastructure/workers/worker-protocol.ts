@@ -3,9 +3,10 @@
  * Plain data only: messages cross `child_process` IPC with the `advanced` serialization.
  */
 
+import type { PoolingMode } from '../../../shared/domain/serving-config.js';
 import type { TensorType } from '../../../shared/tensors/tensor-types.js';
 
-export type { TensorType };
+export type { PoolingMode, TensorType };
 
 /**
  * A named tensor in the REST/IPC JSON form (DESIGN §7): flat row-major data. `float16` travels
@@ -23,8 +24,14 @@ export interface TensorJson {
 
 export type TensorMap = Record<string, TensorJson>;
 
+/** txt2embed texts with options: `truncate: false` refuses a text over the model's limit instead of cutting it. */
+export interface TextBatch {
+  texts: string[];
+  truncate?: boolean;
+}
+
 /** One inference item: named tensors for `tensor`, text(s) for `txt2embed`. */
-export type InferenceInput = TensorMap | string | string[];
+export type InferenceInput = TensorMap | string | string[] | TextBatch;
 
 export interface EmbeddingOutput {
   embeddings: number[][];
@@ -56,8 +63,15 @@ export interface RuntimeOptions {
   intraOpNumThreads?: number;
   /** tensor: concatenate compatible items along dim 0 into one run; default true. */
   dynamicBatching?: boolean;
-  /** txt2embed: truncate token sequences to this length. */
+  /** txt2embed: truncate token sequences to this length (config.max_seq_length), whatever the folder says. */
   maxSequenceLength?: number;
+  /** txt2embed: pooling and normalisation (config.pooling / config.normalize), whatever the folder declares. */
+  pooling?: PoolingMode;
+  normalize?: boolean;
+  /** The .onnx file to load, relative to the model folder (config.onnx_file). */
+  onnxFile?: string;
+  /** txt2embed: padded tokens (rows × longest row) per ONNX run (config.max_batch_tokens); default DEFAULT_MAX_BATCH_TOKENS. */
+  maxBatchTokens?: number;
   /** An item whose outputs exceed this many raw tensor bytes fails with INFERENCE_FAILED, inside the worker. */
   maxOutputBytes?: number;
 }
@@ -68,12 +82,29 @@ export interface LoadPayload {
   runtimeOptions?: RuntimeOptions;
 }
 
+/** How a txt2embed worker computes its vectors, and which file or setting decided each part. */
+export interface EmbeddingServing {
+  layout: 'sentence-transformers' | 'optimum' | 'tokenizer-and-onnx';
+  /** The graph output read: token embeddings to pool, or a `sentence_embedding` used as it is. */
+  output: string;
+  /** Empty when the graph's `sentence_embedding` is used as it is. */
+  pooling: PoolingMode[];
+  pooling_source: string;
+  normalize: boolean;
+  normalize_source: string;
+  max_seq_length: number;
+  max_seq_length_source: string;
+  truncation_side: 'right' | 'left';
+}
+
 export interface ModelMetadata {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
   /** The .onnx file the session was created from. */
   model_path: string;
   rss_mb: number;
+  /** txt2embed only. */
+  embedding?: EmbeddingServing;
 }
 
 export interface InferPayload {

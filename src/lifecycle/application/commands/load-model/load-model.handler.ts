@@ -13,6 +13,7 @@ import { unknownModel, type ManagedModel } from '../../../domain/model-lifecycle
 import { isRunning } from '../../../domain/model-state.js';
 import { ModelFileCache } from '../../../infrastructure/model-files/index.js';
 import { ModelWorkers } from '../../../infrastructure/workers/model-workers.js';
+import { runtimeOptionsFor } from '../../../infrastructure/workers/runtime-options.js';
 import { LifecycleCommandRunner } from '../../lifecycle-command-runner.js';
 import { crashLoopPolicy } from '../../lifecycle-policies.js';
 import { LoadProgressBoard } from '../../load-progress/load-progress.board.js';
@@ -69,7 +70,7 @@ export class LoadModelHandler implements ICommandHandler<LoadModelCommand> {
       const { pid, metadata } = await this.workers.spawn(modelId, {
         modelDir: dir,
         taskType: model.task_type,
-        runtimeOptions: { intraOpNumThreads: Number(model.resource_requirements.cpu_threads ?? 1), maxOutputBytes: this.options.maxOutputMb * 1024 * 1024 },
+        runtimeOptions: runtimeOptionsFor(model, this.options),
       });
       const rss = (await this.workers.measure(modelId)) ?? metadata.rss_mb;
       await this.runner.run((mgr, ctx) =>

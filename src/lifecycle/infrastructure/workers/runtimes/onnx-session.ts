@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { RuntimeOptions, ValueInfo } from '../worker-protocol.js';
@@ -13,23 +14,47 @@ export const OrtTensorCtor = ort.Tensor;
 ort.env.logLevel = 'error';
 
 /**
- * Finds the .onnx file to load: `modelDir` itself when it is a file, else the first
- * existing candidate (relative paths), else the single `.onnx` file in the folder.
+ * Finds the .onnx file to load: `modelDir` itself when it is a file; else `chosen` (the
+ * registration's `onnx_file`, relative); else the first existing candidate; else the one
+ * `.onnx` file in the folder or its `onnx/` subfolder. Several (say `model_quantized.onnx`
+ * beside `model_qint8_avx512.onnx`) and none of the candidates: the registration must choose.
  */
-export function resolveModelFile(modelDir: string, candidates: readonly string[]): string {
+export function resolveModelFile(modelDir: string, candidates: readonly string[], chosen?: string): string {
   if (!existsSync(modelDir)) throw new RuntimeError('LOAD_FAILED', `model path ${modelDir} does not exist`);
   if (statSync(modelDir).isFile()) return modelDir;
+  if (chosen !== undefined) {
+    const path = join(modelDir, chosen);
+    if (!existsSync(path)) throw new RuntimeError('LOAD_FAILED', `config.onnx_file names ${chosen}, which ${modelDir} does not hold (found ${onnxFilesIn(modelDir).join(', ') || 'no .onnx file'})`);
+    return path;
+  }
   for (const rel of candidates) {
     const path = join(modelDir, rel);
     if (existsSync(path)) return path;
   }
-  const onnxFiles = readdirSync(modelDir).filter((f) => f.endsWith('.onnx'));
+  const onnxFiles = onnxFilesIn(modelDir);
   if (onnxFiles.length === 1) return join(modelDir, onnxFiles[0]!);
   const found = onnxFiles.length === 0 ? 'none' : onnxFiles.join(', ');
   throw new RuntimeError(
     'LOAD_FAILED',
-    `cannot pick an ONNX file in ${modelDir}: expected ${candidates.join(' or ')} or a single .onnx file (found ${found})`,
+    `cannot pick an ONNX file in ${modelDir}: expected ${candidates.join(' or ')} or a single .onnx file (found ${found}); name one with config.onnx_file`,
   );
+}
+
+function onnxFilesIn(modelDir: string): string[] {
+  const list = (rel: string) => {
+    const dir = join(modelDir, rel);
+    return existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.onnx')).map((f) => (rel ? `${rel}/${f}` : f)) : [];
+  };
+  return [...list(''), ...list('onnx')];
+}
+
+/**
+ * Whether the graph quantizes activations at run time (DynamicQuantizeLinear, as Optimum's
+ * and onnxruntime's dynamic quantization emit): one scale for the whole input tensor, so a
+ * row's output depends on the rows batched with it. Op types are plain strings in the file.
+ */
+export async function quantizesDynamically(modelPath: string): Promise<boolean> {
+  return (await readFile(modelPath)).includes('DynamicQuantizeLinear');
 }
 
 export async function createSession(modelPath: string, options: RuntimeOptions): Promise<OrtSession> {

@@ -1,4 +1,5 @@
 import type {
+  EmbeddingServing,
   InferenceInput,
   InferResult,
   RuntimeOptions,
@@ -9,6 +10,7 @@ export interface LoadedModelInfo {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
   modelPath: string;
+  embedding?: EmbeddingServing;
 }
 
 /** The runtime of one task type (a model format plugin) inside a worker process. */

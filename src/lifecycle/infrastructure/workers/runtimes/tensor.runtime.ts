@@ -20,7 +20,7 @@ export class TensorRuntime implements TaskRuntime {
   private batching = false;
 
   async load(modelDir: string, options: RuntimeOptions): Promise<LoadedModelInfo> {
-    const modelPath = resolveModelFile(modelDir, ['model.onnx', 'onnx/model.onnx']);
+    const modelPath = resolveModelFile(modelDir, ['model.onnx', 'onnx/model.onnx'], options.onnxFile);
     this.session = await createSession(modelPath, options);
     ({ inputs: this.inputs, outputs: this.outputs } = sessionMetadata(this.session));
     this.batching = options.dynamicBatching !== false && modelAllowsBatching(this.inputs, this.outputs);
@@ -79,7 +79,7 @@ export class TensorRuntime implements TaskRuntime {
     const feeds: Record<string, CheckedTensor> = {};
     for (const spec of this.inputs) {
       if (!(spec.name in item)) throw new RuntimeError('INVALID_INPUT', `missing input '${spec.name}'; model inputs are ${expected.join(', ')}`);
-      feeds[spec.name] = checkTensor(spec.name, item[spec.name], spec);
+      feeds[spec.name] = checkTensor(spec.name, (item as TensorMap)[spec.name], spec);
     }
     return feeds;
   }

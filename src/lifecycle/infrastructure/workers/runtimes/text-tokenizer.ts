@@ -1,104 +1,104 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { RuntimeError } from './runtime-error.js';
 
-const DEFAULT_MAX_LENGTH = 512;
-// Hugging Face writes a huge sentinel (1e30) when a tokenizer has no real limit.
-const SANE_MAX_LENGTH = 1_000_000;
+/** How texts are cut: at most `maxLength` tokens, special tokens included, keeping the start (right) or the end (left). */
+export interface TruncationRule {
+  maxLength: number;
+  direction: 'right' | 'left';
+}
 
-/** A padded batch, row-major `[batch, seq]`, ready to become int64 tensors. */
+/** One text's tokens after truncation, with how many it had before. */
+export interface EncodedText {
+  ids: number[];
+  typeIds: number[];
+  /** Tokens before truncation, special tokens included. */
+  fullLength: number;
+}
+
+/** A padded batch, row-major `[batch, seq]`, ready to become tensors. */
 export interface EncodedBatch {
   batch: number;
   seq: number;
-  inputIds: number[];
-  attentionMask: number[];
-  tokenTypeIds: number[];
+  inputIds: Int32Array;
+  attentionMask: Int32Array;
+  tokenTypeIds: Int32Array;
 }
 
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new RuntimeError('LOAD_FAILED', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
-async function readOptionalJson(path: string): Promise<Record<string, unknown>> {
-  return existsSync(path) ? readJson(path) : {};
-}
-
-function saneLength(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < SANE_MAX_LENGTH ? value : undefined;
-}
-
-/** Tokenizes texts like Hugging Face's fast tokenizers with padding=longest and truncation. */
+/**
+ * Tokenizes like Hugging Face's Rust tokenizers: truncation cuts the text's own tokens to
+ * `maxLength` minus the special tokens the template adds, then the template is applied,
+ * so `[CLS] … [SEP]` survive. Padding is not the tokenizer's: each batch is padded to its
+ * own longest row (a `Fixed` padding in tokenizer.json only wastes compute, since pooling
+ * reads the attention mask).
+ */
 export class TextTokenizer {
   private constructor(
     private readonly tokenizer: Tokenizer,
     private readonly padId: number,
-    private readonly specialIds: ReadonlySet<number>,
-    readonly maxLength: number,
+    readonly truncation: TruncationRule,
+    /** Special tokens the template puts before and after a single text. */
+    private readonly template: { before: number; after: number },
   ) {}
 
-  /**
-   * Reads `tokenizer.json` (+ optional `tokenizer_config.json`, `sentence_bert_config.json`).
-   * Max length: the override, else sentence-transformers' max_seq_length, else model_max_length, else 512.
-   */
-  static async fromFolder(dir: string, maxLengthOverride?: number): Promise<TextTokenizer> {
-    const json = await readJson(join(dir, 'tokenizer.json'));
-    const config = await readOptionalJson(join(dir, 'tokenizer_config.json'));
-    const sbert = await readOptionalJson(join(dir, 'sentence_bert_config.json'));
+  static create(json: Record<string, unknown>, config: Record<string, unknown>, truncation: TruncationRule): TextTokenizer {
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(json, config);
     } catch (err) {
-      throw new RuntimeError('LOAD_FAILED', `invalid tokenizer.json in ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new RuntimeError('LOAD_FAILED', `invalid tokenizer.json: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const maxLength =
-      saneLength(maxLengthOverride) ??
-      saneLength(sbert['max_seq_length']) ??
-      saneLength(config['model_max_length']) ??
-      DEFAULT_MAX_LENGTH;
-    const specialIds = new Set<number>();
-    for (const [id, token] of tokenizer.get_added_tokens_decoder()) if (token.special) specialIds.add(id);
-    return new TextTokenizer(tokenizer, TextTokenizer.findPadId(tokenizer, json, config), specialIds, maxLength);
+    const template = templateOf(tokenizer);
+    if (truncation.maxLength <= template.before + template.after) {
+      throw new RuntimeError('LOAD_FAILED', `a sequence length of ${truncation.maxLength} leaves no room for text beside the ${template.before + template.after} special tokens`);
+    }
+    return new TextTokenizer(tokenizer, findPadId(tokenizer, json, config), truncation, template);
   }
 
-  private static findPadId(tokenizer: Tokenizer, json: Record<string, unknown>, config: Record<string, unknown>): number {
-    const padding = json['padding'] as { pad_id?: unknown } | null | undefined;
-    if (typeof padding?.pad_id === 'number') return padding.pad_id;
-    const padToken = typeof config['pad_token'] === 'string' ? config['pad_token'] : '[PAD]';
-    // Padded positions are masked out, so any id works when the vocabulary names no pad token.
-    return tokenizer.token_to_id(padToken) ?? 0;
+  encode(text: string): EncodedText {
+    const enc = this.tokenizer.encode(text, { return_token_type_ids: true });
+    const full = enc.ids;
+    const types = enc.token_type_ids ?? full.map(() => 0);
+    const { maxLength, direction } = this.truncation;
+    if (full.length <= maxLength) return { ids: full, typeIds: types, fullLength: full.length };
+    const { before, after } = this.template;
+    const keep = maxLength - before - after;
+    const contentEnd = full.length - after;
+    const from = direction === 'right' ? before : contentEnd - keep;
+    const cut = <T>(xs: T[]) => [...xs.slice(0, before), ...xs.slice(from, from + keep), ...xs.slice(contentEnd)];
+    return { ids: cut(full), typeIds: cut(types), fullLength: full.length };
   }
 
-  encodeBatch(texts: readonly string[]): EncodedBatch {
-    const rows = texts.map((text) => this.truncate(this.tokenizer.encode(text, { return_token_type_ids: true })));
+  /** Pads `rows` to the longest of them: the attention mask marks the real tokens. */
+  pad(rows: readonly EncodedText[]): EncodedBatch {
     const seq = Math.max(1, ...rows.map((r) => r.ids.length));
-    const inputIds: number[] = [];
-    const attentionMask: number[] = [];
-    const tokenTypeIds: number[] = [];
-    for (const row of rows) {
-      const pad = seq - row.ids.length;
-      inputIds.push(...row.ids, ...new Array<number>(pad).fill(this.padId));
-      attentionMask.push(...row.ids.map(() => 1), ...new Array<number>(pad).fill(0));
-      tokenTypeIds.push(...row.typeIds, ...new Array<number>(pad).fill(0));
-    }
-    return { batch: texts.length, seq, inputIds, attentionMask, tokenTypeIds };
+    const inputIds = new Int32Array(rows.length * seq).fill(this.padId);
+    const attentionMask = new Int32Array(rows.length * seq);
+    const tokenTypeIds = new Int32Array(rows.length * seq);
+    rows.forEach((row, b) => {
+      inputIds.set(row.ids, b * seq);
+      attentionMask.fill(1, b * seq, b * seq + row.ids.length);
+      tokenTypeIds.set(row.typeIds, b * seq);
+    });
+    return { batch: rows.length, seq, inputIds, attentionMask, tokenTypeIds };
   }
+}
 
-  /** Cuts to maxLength but keeps a closing special token (e.g. [SEP]) as HF truncation does. */
-  private truncate(enc: { ids: number[]; token_type_ids?: number[] }): { ids: number[]; typeIds: number[] } {
-    const ids = enc.ids;
-    const typeIds = enc.token_type_ids ?? ids.map(() => 0);
-    if (ids.length <= this.maxLength) return { ids, typeIds };
-    const last = ids.length - 1;
-    if (this.maxLength > 1 && this.specialIds.has(ids[last]!)) {
-      const keep = this.maxLength - 1;
-      return { ids: [...ids.slice(0, keep), ids[last]!], typeIds: [...typeIds.slice(0, keep), typeIds[last]!] };
-    }
-    return { ids: ids.slice(0, this.maxLength), typeIds: typeIds.slice(0, this.maxLength) };
+/** Where the template puts its special tokens around one text: found by encoding a probe with and without them. */
+function templateOf(tokenizer: Tokenizer): { before: number; after: number } {
+  const bare: number[] = tokenizer.encode('a', { add_special_tokens: false }).ids;
+  const full: number[] = tokenizer.encode('a').ids;
+  for (let at = 0; at + bare.length <= full.length; at++) {
+    if (bare.every((id, i) => full[at + i] === id)) return { before: at, after: full.length - at - bare.length };
   }
+  return { before: 0, after: Math.max(0, full.length - bare.length) };
+}
+
+function findPadId(tokenizer: Tokenizer, json: Record<string, unknown>, config: Record<string, unknown>): number {
+  const padding = json['padding'] as { pad_id?: unknown } | null | undefined;
+  if (typeof padding?.pad_id === 'number') return padding.pad_id;
+  const named = config['pad_token'];
+  // tokenizer_config.json writes the token as a string or as an AddedToken object.
+  const padToken = typeof named === 'string' ? named : typeof (named as { content?: unknown })?.content === 'string' ? (named as { content: string }).content : '[PAD]';
+  // Padded positions are masked out, so any id works when the vocabulary names no pad token.
+  return tokenizer.token_to_id(padToken) ?? 0;
 }
