@@ -1,8 +1,8 @@
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventTypeRegistry } from '../domain/event-type-registry.js';
 import type { Database, Tx } from '../database/database.js';
-import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
-import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
+import { prepared } from '../database/prepared-statement.js';
+import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow, type AppendStatement } from './append-statement.js';
 import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
 
 /**
@@ -63,17 +63,13 @@ export class PostgresEventStore {
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
     const list = Array.isArray(streams) ? streams : [streams as StreamAppend];
     if (list.every((s) => s.events.length === 0)) return [];
-    return this.run(list, (params) => this.db.query<AppendRow>(APPEND_STATEMENT, params));
+    return this.run(list, (append) => this.db.query<AppendRow>(APPEND_STATEMENT.prepared, APPEND_STATEMENT.bind(append)));
   }
 
-  /**
-   * Appends and runs the caller's own writes in ONE autocommit statement (`appendStatementWith`):
-   * the writes land exactly when the events do, in one round trip instead of a transaction's
-   * five. `params` are the writes' own, numbered from APPEND_PARAMETER_COUNT + 1.
-   */
-  async appendWith(streams: readonly StreamAppend[], writes: { statement: PreparedStatement; params: unknown[] }): Promise<StoredEvent[]> {
+  /** Appends and runs a context's own writes (`appendStatement(writes)`) in ONE autocommit statement, bound from `values`. */
+  async appendWith<K extends string>(streams: readonly StreamAppend[], statement: AppendStatement<K>, values: Readonly<Record<K, unknown>>): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run(streams, (params) => this.db.query<AppendRow>(writes.statement, [...params, ...writes.params]));
+    return this.run(streams, (append) => this.db.query<AppendRow>(statement.prepared, statement.bind({ ...values, ...append })));
   }
 
   /**
@@ -84,7 +80,7 @@ export class PostgresEventStore {
    */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run(streams, (params) => tx.query<AppendRow>(APPEND_STATEMENT, params));
+    return this.run(streams, (append) => tx.query<AppendRow>(APPEND_STATEMENT.prepared, APPEND_STATEMENT.bind(append)));
   }
 
   /** The latest snapshot (if any) and the events after it, in stream order. */
@@ -151,11 +147,11 @@ export class PostgresEventStore {
   }
 
   /** Runs an append statement (`query`, given the append's own parameters) and reads its rows back as stored events. */
-  private async run(streams: readonly StreamAppend[], query: (params: unknown[]) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
-    const params = appendParameters(streams, this.options.instanceId, this.channel);
+  private async run(streams: readonly StreamAppend[], query: (append: ReturnType<typeof appendParameters>) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
+    const append = appendParameters(streams, this.options.instanceId, this.channel);
     let rows: AppendRow[];
     try {
-      rows = await query(params);
+      rows = await query(append);
     } catch (err) {
       throw asConcurrencyConflict(err, streams) ?? err;
     }
