@@ -8,7 +8,6 @@ import { eventTypeIdProvider } from './shared/nest/event-type-id.provider.js';
 import { AuditLogHandler } from './shared/handlers/audit-log.handler.js';
 import { EventsController } from './shared/interface/http/events.controller.js';
 import { EventsStreamController } from './shared/interface/http/events-stream.controller.js';
-import { CommitSignal } from './shared/interface/http/commit-signal.js';
 import { HealthController } from './shared/interface/http/health.controller.js';
 import { ApiTokenGuard } from './shared/http/api-token.guard.js';
 import { KafkaModule } from './shared/kafka/kafka.module.js';
@@ -67,7 +66,7 @@ export class ModelMoraModule {
         ...kafka,
       ],
       controllers: [EventsController, EventsStreamController, HealthController, DashboardController],
-      providers: [AuditLogHandler, CommitSignal, ApiTokenGuard],
+      providers: [AuditLogHandler, ApiTokenGuard],
       exports: [CqrsModule, KernelModule],
     };
   }
