@@ -9,6 +9,7 @@ import { InstanceLease } from './instance-lease.js';
 import { RemoteEventsFeed } from './remote-events.feed.js';
 import { StoreNotifications } from './store-notifications.js';
 import { StoreTail } from './store-tail.js';
+import { EventFeedHealth } from './event-feed.health.js';
 
 /** Opens the LISTEN session once every provider exists; lets it and the lease go when the app stops (before the pool closes). */
 @Injectable()
@@ -56,6 +57,7 @@ export class ClusterModule {
       },
       StoreTail,
       RemoteEventsFeed,
+      EventFeedHealth,
       ClusterLifecycle,
     ];
     return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications, StoreTail] };

@@ -1,18 +1,30 @@
-import { Get, Header } from '@nestjs/common';
+import { Get, Header, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { metricsSources, type MetricsSource } from '../../../shared/health/metrics-source.js';
 import { InferenceMetrics } from '../../application/metrics/inference-metrics.js';
 
-/** Prometheus text exposition format 0.0.4. */
+/** Prometheus text exposition format 0.0.4: the inference metrics, then the kernel's (event feed, relay). */
 @ApiController('metrics', 'metrics')
-export class MetricsController {
-  constructor(private readonly metrics: InferenceMetrics) {}
+export class MetricsController implements OnApplicationBootstrap {
+  private sources: MetricsSource[] = [];
+
+  constructor(
+    private readonly metrics: InferenceMetrics,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sources = metricsSources(this.discovery);
+  }
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Metrics in Prometheus text format' })
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  async scrape(): Promise<string> {
+    const texts = await Promise.all([this.metrics.registry, ...this.sources.map((s) => s.registry)].map((r) => r.metrics()));
+    return texts.filter(Boolean).join('\n');
   }
 }
