@@ -1,11 +1,37 @@
-import { isAfter, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
+import { cursorOf, formatCursor, isAfter, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
 
-/** An event as the tail hands it out: its cursor, and its envelope serialised once for every client. */
+/** An event as the window keeps it: its cursor, what clients filter on, and its SSE frame, made once for all of them. */
 export interface TailEvent {
-  readonly stored: StoredEvent;
   readonly cursor: StoreCursor;
-  /** The seed envelope as JSON (what SSE frames carry); its length is the event's share of the window. */
-  readonly json: string;
+  readonly eventType: string;
+  readonly aggregateId: string;
+  /** The payload's `model_id`, when it has one. */
+  readonly modelId?: string;
+  /**
+   * `id: <cursor>`, `data: <seed envelope>`, encoded once: every client writes these same bytes,
+   * which the socket sends from where they are (a string would be copied per client). Its
+   * length is the event's share of the window.
+   */
+  readonly frame: Buffer;
+}
+
+/** An event of a batch just read: the window's record plus the event itself, for consumers that act on it. */
+export interface TailBatchEvent extends TailEvent {
+  readonly stored: StoredEvent;
+}
+
+export function tailEventOf(stored: StoredEvent): TailBatchEvent {
+  const { event } = stored;
+  const modelId = (event.payload as { model_id?: unknown }).model_id;
+  return {
+    stored, cursor: cursorOf(stored), eventType: event.event_type, aggregateId: event.aggregate_id,
+    ...(typeof modelId === 'string' ? { modelId } : {}), frame: Buffer.from(`id: ${formatCursor(cursorOf(stored))}\ndata: ${JSON.stringify(event.toEnvelope())}\n\n`),
+  };
+}
+
+/** The record without the event: what the window keeps, so it holds strings, not payload objects. */
+function slim({ stored: _stored, ...kept }: TailBatchEvent): TailEvent {
+  return kept;
 }
 
 export interface WindowLimits {
@@ -19,7 +45,7 @@ export interface WindowLimits {
  * event held; every settled event after it is in the window.
  */
 export class EventWindow {
-  private events: TailEvent[] = [];
+  private events: (TailEvent | undefined)[] = [];
   private first = 0;
   private bytes = 0;
 
@@ -34,14 +60,15 @@ export class EventWindow {
   }
 
   /** Appends a batch in store order, then drops the oldest events past the limits. */
-  push(batch: readonly TailEvent[]): void {
-    for (const e of batch) {
+  push(batch: readonly TailBatchEvent[]): void {
+    for (const e of batch.map(slim)) {
       this.events.push(e);
-      this.bytes += e.json.length;
+      this.bytes += e.frame.length;
     }
     while (this.events.length - this.first > 0 && (this.events.length - this.first > this.limits.maxEvents || this.bytes > this.limits.maxBytes)) {
-      const dropped = this.events[this.first++]!;
-      this.bytes -= dropped.json.length;
+      const dropped = this.events[this.first]!;
+      this.events[this.first++] = undefined; // the slot must not keep the event alive until the next compaction
+      this.bytes -= dropped.frame.length;
       this.startCursor = dropped.cursor;
     }
     // Compact now and then instead of shifting the array on every drop.
@@ -61,7 +88,7 @@ export class EventWindow {
       if (isAfter(this.events[mid]!.cursor, cursor)) hi = mid;
       else lo = mid + 1;
     }
-    return this.events.slice(lo);
+    return this.events.slice(lo) as TailEvent[]; // slots from `first` on are all set
   }
 
   /** The cursor before the last `n` events, or undefined when the window holds fewer than n + 1 reference points. */

@@ -4,7 +4,7 @@ import type { StoredEvent } from '../event-store/stored-event.js';
 import { DEDICATED_CONNECTIONS, INSTANCE_ID } from './cluster.tokens.js';
 import type { DedicatedConnectionFactory } from './dedicated-connection.js';
 import { INSTANCE_STREAM_KINDS } from './instance-id.js';
-import { StoreTail, type TailEvent } from './store-tail.js';
+import { StoreTail, type TailBatchEvent } from './store-tail.js';
 
 /** True when another instance appended the event (the store stamps `metadata.instance_id`). */
 function appendedElsewhere(stored: StoredEvent, instanceId: string): boolean {
@@ -55,7 +55,7 @@ export class RemoteEventsFeed implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  private publish(batch: readonly TailEvent[]): void {
+  private publish(batch: readonly TailBatchEvent[]): void {
     const remote = batch.filter((e) => appendedElsewhere(e.stored, this.instanceId) && concernsEveryInstance(e.stored)).map((e) => e.stored.event);
     if (remote.length === 0) return;
     this.count += remote.length;

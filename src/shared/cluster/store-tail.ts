@@ -3,18 +3,18 @@ import { Saga, type ICommand, type IEvent } from '@nestjs/cqrs';
 import type { Observable } from 'rxjs';
 import type { ModelMoraOptions } from '../config/modelmora-options.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
-import { cursorOf, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
+import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import { observeEvery } from '../nest/safe-saga.js';
 import { MODELMORA_OPTIONS } from '../nest/tokens.js';
-import { EventWindow, type TailEvent } from './event-window.js';
+import { EventWindow, tailEventOf, type TailBatchEvent, type TailEvent } from './event-window.js';
 import { StoreNotifications } from './store-notifications.js';
 import { StoreSubscription, type SubscriptionStatus } from './store-subscription.js';
 
-export type { TailEvent } from './event-window.js';
+export type { TailBatchEvent, TailEvent } from './event-window.js';
 
 /** A live consumer of the tail: called synchronously with each batch, in store order. */
 export interface TailListener {
-  (batch: readonly TailEvent[]): void;
+  (batch: readonly TailBatchEvent[]): void;
 }
 
 export interface TailSubscription {
@@ -24,6 +24,8 @@ export interface TailSubscription {
 
 /** At most this often after local commits: under load one read serves many commits. */
 const MIN_READ_GAP_MS = 25;
+/** Events per read: a batch is held whole while it is fanned out. */
+const BATCH_SIZE = 50;
 
 /**
  * The one reader of the store's head in this process: a subscription from the head at
@@ -60,6 +62,7 @@ export class StoreTail implements OnApplicationBootstrap, OnModuleDestroy {
     this.subscription = new StoreSubscription({ readSettled: (after, limit) => this.read(after, limit), headCursor: async () => start }, {
       name: 'store-tail',
       from: 'head',
+      batchSize: BATCH_SIZE,
       logger: this.logger,
       handler: (events) => this.deliver(events),
     });
@@ -118,7 +121,7 @@ export class StoreTail implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private deliver(events: readonly StoredEvent[]): void {
-    const batch = events.map((stored): TailEvent => ({ stored, cursor: cursorOf(stored), json: JSON.stringify(stored.event.toEnvelope()) }));
+    const batch = events.map(tailEventOf);
     this.window!.push(batch);
     for (const listener of [...this.listeners.keys()]) {
       try {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Get, Headers, Inject, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
@@ -13,7 +13,8 @@ import { REQUEST_LIMITS } from '../../http/request-limits.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 import { cursorParameter, IsCursor } from './event-cursor.js';
 import { LiveEventStream } from './live-event-stream.js';
-import { SseChannel, SseChannels } from './sse-channel.js';
+import { EventStreamClients } from './event-stream-clients.js';
+import { SseChannel } from './sse-channel.js';
 
 export class StreamEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;
@@ -33,16 +34,13 @@ export class StreamEventsDto {
  * StoreTail; a client that reconnects with `Last-Event-ID` gets exactly what it missed.
  */
 @ApiController('events', 'events')
-export class EventsStreamController implements BeforeApplicationShutdown {
-  private readonly channels: SseChannels;
-
+export class EventsStreamController {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly tail: StoreTail,
+    private readonly channels: EventStreamClients,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {
-    this.channels = new SseChannels(options.maxStreamClients);
-  }
+  ) {}
 
   @Get('stream')
   @ApiOperation({ summary: 'Stored events as server-sent events, then live; resumes from Last-Event-ID' })
@@ -64,10 +62,6 @@ export class EventsStreamController implements BeforeApplicationShutdown {
       if (channel) channel.end();
       else this.channels.release();
     }
-  }
-
-  beforeApplicationShutdown(): void {
-    this.channels.endAll();
   }
 
   private async startCursor(q: StreamEventsDto, lastEventId: string | undefined): Promise<StoreCursor> {

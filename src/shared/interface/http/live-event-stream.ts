@@ -1,28 +1,35 @@
-import type { StoreTail, TailEvent } from '../../cluster/store-tail.js';
+import { tailEventOf, type TailEvent } from '../../cluster/event-window.js';
+import type { StoreTail } from '../../cluster/store-tail.js';
 import type { PostgresEventStore } from '../../event-store/event-store.js';
-import { cursorOf, formatCursor, isAfter, type EventFilter, type StoreCursor, type StoredEvent } from '../../event-store/stored-event.js';
-import { sseFrame, type SseChannel } from './sse-channel.js';
+import { isAfter, type EventFilter, type StoreCursor } from '../../event-store/stored-event.js';
+import { Semaphore } from './semaphore.js';
+import type { SseChannel } from './sse-channel.js';
 
 /** What a stream client asked for: the store's filters, plus the payload's model id. */
 export interface StreamFilter extends EventFilter {
   modelId?: string;
 }
 
-/** Events per store read while a client catches up from far back. */
-const PAGE = 500;
+/** Events per store read while a client catches up: a first page is small, so a client that never reads costs little; pages grow while it keeps up. */
+const FIRST_PAGE = 8;
+const MAX_PAGE = 500;
+/** Clients reading the store at once: each read holds a page in memory, however many clients resume together. */
+const catchUpReads = new Semaphore(4);
 
 /** The frames of a whole tail batch, made once for every unfiltered client. */
-const wholeBatches = new WeakMap<readonly TailEvent[], string>();
+const wholeBatches = new WeakMap<readonly TailEvent[], Buffer>();
+
 
 /**
- * One client of the event stream. From its start cursor it catches up from the store in
- * pages, at the pace its socket drains; once its cursor is inside the tail's window it joins
- * the live fan-out, with nothing missed and nothing twice (both follow the one cursor order).
- * Live, it never waits: a client that leaves more than `maxBufferedBytes` unread is dropped
- * and resumes with Last-Event-ID.
+ * One client of the event stream. From its start cursor it catches up from the store, then
+ * from the tail's window, at the pace its socket drains; then it joins the live fan-out in
+ * the same turn it read the window, so nothing is missed or sent twice (both follow the one
+ * cursor order). Its unread bytes never pass `maxBufferedBytes` (plus one event): catching
+ * up it waits, live it is dropped, and it resumes with Last-Event-ID.
  */
 export class LiveEventStream {
   private cursor: StoreCursor;
+  private page = FIRST_PAGE;
 
   constructor(
     private readonly tail: StoreTail,
@@ -46,10 +53,7 @@ export class LiveEventStream {
     }
   }
 
-  /**
-   * Reads the store, then the window, at the client's pace, until what is left of the window
-   * fits its buffer; then joins the live fan-out. Undefined if the client left meanwhile.
-   */
+  /** Catches up until what is left of the window fits the client's buffer, then joins; undefined if the client left meanwhile. */
   private async catchUp(): Promise<(() => void) | undefined> {
     while (this.channel.isOpen) {
       const held = this.tail.since(this.cursor);
@@ -59,75 +63,71 @@ export class LiveEventStream {
         this.sendLive(held);
         return unsubscribe;
       }
-      if (held) this.sendHeld(held);
+      if (held) this.sendWithinBudget(held);
       else await this.readPage();
       await this.channel.drained();
     }
     return undefined;
   }
 
-  /** One page from the store. */
+  /** One page from the store, sent as far as the client's buffer allows; the rest is read again later. */
   private async readPage(): Promise<void> {
     const { aggregateId, eventType } = this.filter;
     // Taken BEFORE the read: everything up to it settled before the read's snapshot.
     const windowStart = this.tail.windowStart!;
-    const page = await this.store.readSettled(this.cursor, PAGE, { aggregateId, eventType });
-    for (const stored of page) {
-      if (this.matches(stored)) this.channel.write(sseFrame(JSON.stringify(stored.event.toEnvelope()), { id: formatCursor(cursorOf(stored)) }));
-      if (this.channel.buffered > this.maxBufferedBytes) await this.channel.drained();
+    const size = this.page;
+    const page = await catchUpReads.run(() => this.store.readSettled(this.cursor, size, { aggregateId, eventType }));
+    const events = page.map(tailEventOf);
+    if (!this.sendWithinBudget(events)) {
+      this.page = FIRST_PAGE;
+      return;
     }
-    if (page.length) this.cursor = cursorOf(page[page.length - 1]!);
+    // Larger pages while the client keeps up, but no page much above its buffer: each is held whole while it is sent.
+    if (events.reduce((n, e) => n + e.frame.length, 0) < this.maxBufferedBytes) this.page = Math.min(MAX_PAGE, size * 2);
     // A short page: nothing (matching) is left before the read's horizon, which lies past the window's start.
-    if (page.length < PAGE && isAfter(windowStart, this.cursor)) this.cursor = windowStart;
+    if (page.length < size && isAfter(windowStart, this.cursor)) this.cursor = windowStart;
   }
 
-  /** The next part of the window, up to half the client's buffer. */
-  private sendHeld(held: readonly TailEvent[]): void {
-    let bytes = 0;
-    let n = 0;
-    while (n < held.length && bytes <= this.maxBufferedBytes / 2) bytes += held[n++]!.json.length;
-    this.sendLive(held.slice(0, n));
+  /** Sends events in order until the buffer is full; true when all of them went. */
+  private sendWithinBudget(events: readonly TailEvent[]): boolean {
+    for (const e of events) {
+      if (this.channel.buffered > this.maxBufferedBytes) return false;
+      if (this.matches(e)) this.channel.write(e.frame);
+      this.cursor = e.cursor;
+    }
+    return true;
   }
 
   private fits(held: readonly TailEvent[]): boolean {
     let bytes = 0;
-    for (const e of held) if ((bytes += e.json.length) > this.maxBufferedBytes / 2) return false;
+    for (const e of held) if ((bytes += e.frame.length) > this.maxBufferedBytes / 2) return false;
     return true;
   }
 
+  /** Live: never waits. A batch that does not fit what is left of the buffer goes frame by frame, and the client is dropped once it is full. */
   private sendLive(batch: readonly TailEvent[]): void {
-    if (!this.channel.isOpen || batch.length === 0) return;
-    const last = batch[batch.length - 1]!;
-    if (!isAfter(last.cursor, this.cursor)) return;
-    const whole = !this.filter.aggregateId && !this.filter.eventType && !this.filter.modelId && isAfter(batch[0]!.cursor, this.cursor);
-    const text = whole ? this.wholeBatch(batch) : this.framesAfter(batch);
-    this.cursor = last.cursor;
-    if (text) this.channel.write(text);
-    if (this.channel.buffered > this.maxBufferedBytes) this.channel.abort('overflow');
-  }
-
-  private wholeBatch(batch: readonly TailEvent[]): string {
-    let text = wholeBatches.get(batch);
-    if (text === undefined) {
-      text = batch.map((e) => sseFrame(e.json, { id: formatCursor(e.cursor) })).join('');
-      wholeBatches.set(batch, text);
+    if (!this.channel.isOpen || batch.length === 0 || !isAfter(batch[batch.length - 1]!.cursor, this.cursor)) return;
+    const unfiltered = !this.filter.aggregateId && !this.filter.eventType && !this.filter.modelId;
+    if (unfiltered && isAfter(batch[0]!.cursor, this.cursor)) {
+      const frames = this.wholeBatch(batch);
+      if (this.channel.buffered + frames.length <= this.maxBufferedBytes) {
+        this.channel.write(frames);
+        this.cursor = batch[batch.length - 1]!.cursor;
+        return;
+      }
     }
-    return text;
+    const after = batch.filter((e) => isAfter(e.cursor, this.cursor));
+    if (!this.sendWithinBudget(after) || this.channel.buffered > this.maxBufferedBytes) this.channel.abort('overflow');
   }
 
-  private framesAfter(batch: readonly TailEvent[]): string {
-    let text = '';
-    for (const e of batch) {
-      if (isAfter(e.cursor, this.cursor) && this.matches(e.stored)) text += sseFrame(e.json, { id: formatCursor(e.cursor) });
-    }
-    return text;
+  private wholeBatch(batch: readonly TailEvent[]): Buffer {
+    let bytes = wholeBatches.get(batch);
+    if (bytes === undefined) wholeBatches.set(batch, (bytes = Buffer.concat(batch.map((e) => e.frame))));
+    return bytes;
   }
 
-  private matches(stored: StoredEvent): boolean {
+  private matches(e: TailEvent): boolean {
     const { aggregateId, eventType, modelId } = this.filter;
-    const e = stored.event;
-    if (aggregateId && e.aggregate_id !== aggregateId) return false;
-    if (eventType && e.event_type !== eventType) return false;
-    return !modelId || (e.payload as { model_id?: unknown }).model_id === modelId;
+    return (!aggregateId || e.aggregateId === aggregateId) && (!eventType || e.eventType === eventType) && (!modelId || e.modelId === modelId);
   }
 }

@@ -58,8 +58,8 @@ export class SseChannel {
   private open = true;
   private readonly heartbeat: NodeJS.Timeout;
   private close: (reason: SseCloseReason) => void = () => undefined;
-  private drainedSinceBeat = true;
   private waitingAtBeat = false;
+  private sentAtBeat = 0;
 
   constructor(req: IncomingMessage, private readonly res: ServerResponse, limits: SseLimits = DEFAULT_LIMITS) {
     res.writeHead(200, {
@@ -84,7 +84,6 @@ export class SseChannel {
     req.on('close', gone);
     res.on('close', gone);
     res.on('error', gone);
-    res.on('drain', () => (this.drainedSinceBeat = true));
   }
 
   get isOpen(): boolean {
@@ -96,18 +95,18 @@ export class SseChannel {
     return this.res.writableLength;
   }
 
-  /** Writes frames as they are (see `frame`). */
-  write(text: string): void {
-    if (this.open) this.res.write(text);
+  /** Writes frames as they are (see `sseFrame`). */
+  write(frames: string | Buffer): void {
+    if (this.open) this.res.write(frames);
   }
 
   send(data: unknown, frame: { id?: string; event?: string } = {}): void {
     this.write(sseFrame(JSON.stringify(data), frame));
   }
 
-  /** Resolves once the socket took what was buffered, or the stream closed. */
+  /** Resolves once the socket took what was buffered past its high-water mark (at once if it is below), or the stream closed. */
   drained(): Promise<void> {
-    if (!this.open || this.res.writableLength === 0) return Promise.resolve();
+    if (!this.open || !this.res.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         this.res.off('drain', done);
@@ -133,11 +132,18 @@ export class SseChannel {
   }
 
   private beat(): void {
-    // Data has waited since the last beat and the socket took none of it: nobody reads.
-    if (this.waitingAtBeat && !this.drainedSinceBeat && this.res.writableLength > 0) return this.abort('stalled');
+    // Data has waited since the last beat and the kernel took none of it: nobody reads.
+    const sent = this.sent();
+    if (this.waitingAtBeat && this.res.writableLength > 0 && sent === this.sentAtBeat) return this.abort('stalled');
     this.waitingAtBeat = this.res.writableLength > 0;
-    this.drainedSinceBeat = false;
+    this.sentAtBeat = sent;
     this.write(': keep-alive\n\n');
+  }
+
+  /** Bytes the socket handed to the kernel so far (its count includes what still waits in its buffer). */
+  private sent(): number {
+    const socket = this.res.socket;
+    return socket ? socket.bytesWritten - socket.writableLength : 0;
   }
 }
 
