@@ -19,10 +19,8 @@ export interface UnsettledWriter {
 }
 
 /**
- * Whether the event feed keeps up, where operators look: `/metrics` (age of the oldest open
- * ModelMora transaction, the tail's lag, its consumers), `/health/ready` → `event_feed`
- * (details for token holders), and a warning naming the blocking backend once a
- * ModelMora transaction has stayed open longer than `feedStallWarnMs`.
+ * Whether the event feed keeps up, on `/metrics`, `/health/ready` → `event_feed`, and in a
+ * warning naming the backend of a ModelMora transaction open past `feedStallWarnMs`.
  */
 @Injectable()
 @ReadinessProbe()

@@ -21,11 +21,9 @@ function concernsEveryInstance(stored: StoredEvent): boolean {
 }
 
 /**
- * Every instance sees every instance's events: each event appended by ANOTHER instance to a
- * shared stream after start-up is published on this process's EventBus, in store order, once.
- * It is a consumer of the StoreTail, which reads the store for every live consumer of the
- * process. Our own events are not: EventBusPublisher published them right after their commit.
- * On embedded PGlite there is no other instance, so it does not subscribe.
+ * Publishes on this process's EventBus, in store order and once, each event ANOTHER instance
+ * appended to a shared stream since start-up (ours were published after their commit). A
+ * consumer of the StoreTail; on embedded PGlite there is no other instance to hear.
  */
 @Injectable()
 export class RemoteEventsFeed implements OnModuleInit, OnModuleDestroy {

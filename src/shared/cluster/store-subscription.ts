@@ -33,10 +33,8 @@ export interface SubscriptionStatus {
 }
 
 /**
- * A catch-up subscription on the store: reads settled events after its cursor in
- * (transaction id, position) order, hands each batch to the handler, then saves the cursor.
- * At-least-once across crashes when checkpointed (the last batch may come again), exactly
- * once within a process. Woken by `notify()` (LISTEN/NOTIFY, in-process commits) or the poll.
+ * A catch-up subscription: hands each batch of settled events after its cursor to the handler,
+ * then saves the cursor. Exactly once within a process, at-least-once across crashes when checkpointed.
  */
 export class StoreSubscription {
   private readonly log: LoggerService;

@@ -28,10 +28,8 @@ const MIN_READ_GAP_MS = 25;
 const BATCH_SIZE = 50;
 
 /**
- * The one reader of the store's head in this process: a subscription from the head at
- * start-up that reads each settled event once and hands it to every live consumer (SSE
- * clients, the dashboard, `events --follow`, the remote-events feed), keeping a bounded
- * window of recent events for clients that resume near the head.
+ * The one reader of the store's head in this process: reads each settled event once, hands it
+ * to every live consumer (SSE clients, the remote-events feed) and keeps a bounded window of them.
  */
 @Injectable()
 export class StoreTail implements OnApplicationBootstrap, OnModuleDestroy {

@@ -18,12 +18,9 @@ export type AppendParameter = 'expected' | 'events' | 'snapshots' | 'appended_by
 const APPEND_PARAMETERS: readonly AppendParameter[] = ['expected', 'events', 'snapshots', 'appended_by', 'notify_channel'];
 
 /**
- * The whole append as ONE statement: the expected-version check of every stream (one index
- * probe each), the multi-row insert guarded by it, the streams' snapshots, and the
- * notification sent on commit. A stale check is not the only guard: a concurrent writer of
- * the same version makes the insert fail on uq_event_store_stream_version (asConcurrencyConflict).
- * The insert's lock on event_store, taken before the statement writes anything, is what
- * announces a writer to the readers (see settled-horizon.ts).
+ * The whole append as ONE statement: each stream's version check, the insert it guards, the
+ * snapshots and the commit notification. The insert's lock on event_store is the writer's
+ * announcement to readers (settled-horizon.ts); a racing writer fails on uq_event_store_stream_version.
  */
 const APPEND_HEAD = `
 WITH expected AS (
@@ -70,10 +67,8 @@ export interface AppendWrites<K extends string> {
 export type AppendStatement<K extends string = never> = NamedStatement<AppendParameter | K>;
 
 /**
- * The append, and optionally a context's own writes, as ONE autocommit statement: one round
- * trip, and the writes land exactly when the events do. PostgreSQL runs every data-modifying
- * CTE whether or not the final SELECT reads it; all of them see the snapshot the statement
- * started with, so a write cannot see another's rows.
+ * The append and a context's writes as ONE statement: they land exactly when the events do.
+ * Every data-modifying CTE runs, on the statement's one snapshot: a write cannot see another's rows.
  */
 export function appendStatement<K extends string = never>(own?: AppendWrites<K>): AppendStatement<K> {
   const writes = Object.entries(own?.writes ?? {}).map(([name, sql]) => `, ${name} AS (${sql})`).join('');

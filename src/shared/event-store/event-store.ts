@@ -81,10 +81,8 @@ export class PostgresEventStore {
   }
 
   /**
-   * Appends inside a caller's transaction (projections written with their events).
-   * It MUST be the transaction's first write: the statement's lock on event_store then
-   * announces the writer before the transaction has an id, which the readers' horizon
-   * relies on (settled-horizon.ts); and two appends to one stream get ids in stream order.
+   * Appends inside a caller's transaction. It MUST be its first write: the readers' horizon needs
+   * the announcement before the transaction has an id, and a stream's appends need ids in order.
    */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];

@@ -1,27 +1,7 @@
 /**
- * Which stored events a catch-up reader may pass: those of transactions below the horizon,
- * a transaction id under which no ModelMora event can commit any more. Readers go in
- * (transaction id, position) order, so an event committed later can never land behind a
- * cursor; with the server-wide `pg_snapshot_xmin`, any long write transaction in any database
- * of the server held every reader back. This horizon waits for ModelMora's writers only.
- *
- * A writer announces itself by the RowExclusiveLock its INSERT takes on event_store: taken
- * when the statement starts, before it writes a row (so before the transaction has an id,
- * if this is its first write), held until the transaction ends. The horizon, for the
- * reader's snapshot S (taken first), the lock table L (read next) and a status check (last):
- *
- *   least(xmax(S), min{ X in xip(S) : X holds the lock in L, or X is no longer in progress })
- *
- * Proof that a reader skips nothing: an event not visible in S belongs to a transaction X
- * that either gets its id after S (X ≥ xmax(S) ≥ horizon) or was in progress at S (X in
- * xip(S)). Such an X took the lock before its id existed; if it is still in progress at the
- * status check, it held the lock throughout, so L shows it; if not, it counts as well. Either
- * way X ≥ horizon. The two traps: (1) the announcement costs nothing, it is the statement's
- * own lock; (2) an announced transaction without an id yet gets one ≥ xmax(S), the cap.
- * The rule it rests on: an append is its transaction's first write (PostgresEventStore.appendIn).
- *
- * Only evaluated when a row is newer than the snapshot's xmin (the OR in SETTLED): a reader
- * that is caught up, or reads old events, never looks at the lock table.
+ * The horizon below which no ModelMora event can commit any more: waits only for ModelMora's
+ * writers, announced by their INSERT's lock on event_store, never for the whole server.
+ * Formula and proof: docs/scale-out.md, "The horizon is ModelMora's own".
  */
 const HORIZON = `(
   WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),

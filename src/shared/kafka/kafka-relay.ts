@@ -42,14 +42,9 @@ export interface KafkaRelayStatus {
 export const KAFKA_RELAY_CHECKPOINT = 'kafka-relay';
 
 /**
- * Transactional-outbox relay over the event store: reads SETTLED events from its checkpoint
- * in (transaction id, position) order (gap-free: see PostgresEventStore), publishes them and
- * moves the checkpoint only after the broker acknowledged. Reading and mapping batch N+1
- * overlap the send of batch N, and the checkpoint write of request N overlaps the send of
- * N+1; sends stay one at a time, in order, so within a partition (key = aggregate id) the
- * records follow the store's order. A crash between ack and checkpoint republishes:
- * at-least-once, consumers dedupe by event_id. Failures back off exponentially (capped) and
- * resume from the last recorded checkpoint.
+ * Outbox relay: publishes settled events from its checkpoint, in the store's order, and moves the
+ * checkpoint only after the broker's ack (at-least-once; consumers dedupe by event_id). Reads
+ * overlap sends; sends stay one at a time, so each partition keeps the store's order.
  */
 export class KafkaRelay {
   private readonly log: LoggerService;

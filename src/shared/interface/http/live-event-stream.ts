@@ -21,11 +21,9 @@ const wholeBatches = new WeakMap<readonly TailEvent[], Buffer>();
 
 
 /**
- * One client of the event stream. From its start cursor it catches up from the store, then
- * from the tail's window, at the pace its socket drains; then it joins the live fan-out in
- * the same turn it read the window, so nothing is missed or sent twice (both follow the one
- * cursor order). Its unread bytes never pass `maxBufferedBytes` (plus one event): catching
- * up it waits, live it is dropped, and it resumes with Last-Event-ID.
+ * One stream client: catches up from the store, then the window, at its socket's pace, and joins
+ * the live fan-out in the turn it reads the window (nothing missed or twice). Unread bytes stay
+ * under `maxBufferedBytes` plus one event: catching up it waits; live it is dropped and resumes.
  */
 export class LiveEventStream {
   private cursor: StoreCursor;
