@@ -11,6 +11,7 @@ import { START_OF_STORE, type StoreCursor } from '../../event-store/stored-event
 import { ApiController } from '../../http/api-controller.decorator.js';
 import { REQUEST_LIMITS } from '../../http/request-limits.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
+import { CatchUpPages } from './catch-up-pages.js';
 import { cursorParameter, IsCursor } from './event-cursor.js';
 import { LiveEventStream } from './live-event-stream.js';
 import { EventStreamClients } from './event-stream-clients.js';
@@ -35,12 +36,16 @@ export class StreamEventsDto {
  */
 @ApiController('events', 'events')
 export class EventsStreamController {
+  private readonly pages: CatchUpPages;
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly tail: StoreTail,
     private readonly channels: EventStreamClients,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {}
+  ) {
+    this.pages = new CatchUpPages(store);
+  }
 
   @Get('stream')
   @ApiOperation({ summary: 'Stored events as server-sent events, then live; resumes from Last-Event-ID' })
@@ -53,7 +58,7 @@ export class EventsStreamController {
       const from = await this.startCursor(q, lastEventId);
       channel = this.channels.add(new SseChannel(req, res, { heartbeatMs: this.options.streamHeartbeatMs }));
       const filter = { aggregateId: q.aggregate_id, eventType: q.event_type, modelId: q.model_id };
-      await new LiveEventStream(this.tail, this.store, channel, filter, this.options.streamClientBufferKb * 1024, from).follow();
+      await new LiveEventStream(this.tail, this.pages, channel, filter, this.options.streamClientBufferKb * 1024, from).follow();
     } catch (err) {
       if (!channel) throw err; // before the headers: the error filter answers
       // Headers are gone already: say it as an SSE error frame, then end the stream.

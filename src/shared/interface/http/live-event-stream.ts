@@ -1,8 +1,7 @@
-import { tailEventOf, type TailEvent } from '../../cluster/event-window.js';
+import type { TailEvent } from '../../cluster/event-window.js';
 import type { StoreTail } from '../../cluster/store-tail.js';
-import type { PostgresEventStore } from '../../event-store/event-store.js';
 import { isAfter, type EventFilter, type StoreCursor } from '../../event-store/stored-event.js';
-import { Semaphore } from './semaphore.js';
+import type { CatchUpPages } from './catch-up-pages.js';
 import type { SseChannel } from './sse-channel.js';
 
 /** What a stream client asked for: the store's filters, plus the payload's model id. */
@@ -13,8 +12,6 @@ export interface StreamFilter extends EventFilter {
 /** Events per store read while a client catches up: a first page is small, so a client that never reads costs little; pages grow while it keeps up. */
 const FIRST_PAGE = 8;
 const MAX_PAGE = 500;
-/** Clients reading the store at once: each read holds a page in memory, however many clients resume together. */
-const catchUpReads = new Semaphore(4);
 
 /** The frames of a whole tail batch, made once for every unfiltered client. */
 const wholeBatches = new WeakMap<readonly TailEvent[], Buffer>();
@@ -31,7 +28,7 @@ export class LiveEventStream {
 
   constructor(
     private readonly tail: StoreTail,
-    private readonly store: PostgresEventStore,
+    private readonly pages: CatchUpPages,
     private readonly channel: SseChannel,
     private readonly filter: StreamFilter,
     private readonly maxBufferedBytes: number,
@@ -74,8 +71,7 @@ export class LiveEventStream {
     // Taken BEFORE the read: everything up to it settled before the read's snapshot.
     const windowStart = this.tail.windowStart!;
     const size = this.page;
-    const page = await catchUpReads.run(() => this.store.readSettled(this.cursor, size, { aggregateId, eventType }));
-    const events = page.map(tailEventOf);
+    const events = await this.pages.read(this.cursor, size, { aggregateId, eventType });
     if (!this.sendWithinBudget(events)) {
       this.page = FIRST_PAGE;
       return;
@@ -83,7 +79,7 @@ export class LiveEventStream {
     // Larger pages while the client keeps up, but no page much above its buffer: each is held whole while it is sent.
     if (events.reduce((n, e) => n + e.frame.length, 0) < this.maxBufferedBytes) this.page = Math.min(MAX_PAGE, size * 2);
     // A short page: nothing (matching) is left before the read's horizon, which lies past the window's start.
-    if (page.length < size && isAfter(windowStart, this.cursor)) this.cursor = windowStart;
+    if (events.length < size && isAfter(windowStart, this.cursor)) this.cursor = windowStart;
   }
 
   /** Sends events in order until the buffer is full; true when all of them went. */
