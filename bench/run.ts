@@ -18,6 +18,7 @@ import { queueCase } from './cases/queue.js';
 import { realEmbeddingsCase } from './cases/real-embeddings.js';
 import { relayCase } from './cases/relay.js';
 import { scaleCase } from './cases/scale.js';
+import { streamsCase } from './cases/streams.js';
 import { appModules, buildApp } from './support/app-modules.js';
 import type { BenchCase, BenchContext } from './support/bench-context.js';
 import { BenchDatabase } from './support/bench-database.js';
@@ -26,7 +27,7 @@ import type { BenchResult } from './support/stats.js';
 import { applyTargets } from './support/targets.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
-const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase, realEmbeddingsCase];
+const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase, realEmbeddingsCase, streamsCase];
 
 interface Flags {
   quick: boolean;

@@ -8,7 +8,7 @@ import { eventTypeIdProvider } from './shared/nest/event-type-id.provider.js';
 import { AuditLogSaga } from './shared/sagas/audit-log.saga.js';
 import { EventsController } from './shared/interface/http/events.controller.js';
 import { EventsStreamController } from './shared/interface/http/events-stream.controller.js';
-import { CommitSignal } from './shared/interface/http/commit-signal.js';
+import { EventStreamClients } from './shared/interface/http/event-stream-clients.js';
 import { HealthController } from './shared/interface/http/health.controller.js';
 import { ApiTokenGuard } from './shared/http/api-token.guard.js';
 import { KafkaModule } from './shared/kafka/kafka.module.js';
@@ -67,7 +67,7 @@ export class ModelMoraModule {
         ...kafka,
       ],
       controllers: [EventsController, EventsStreamController, HealthController, DashboardController],
-      providers: [AuditLogSaga, CommitSignal, ApiTokenGuard],
+      providers: [AuditLogSaga, ApiTokenGuard, EventStreamClients],
       exports: [CqrsModule, KernelModule],
     };
   }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
 import { RunInferenceHandler } from './application/commands/run-inference/run-inference.handler.js';
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
@@ -48,7 +49,7 @@ export class InferenceModule {
   static forRoot(options: InferenceModuleOptions): DynamicModule {
     return {
       module: InferenceModule,
-      imports: [options.serving],
+      imports: [options.serving, DiscoveryModule],
       controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
         QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,

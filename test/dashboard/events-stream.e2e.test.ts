@@ -31,9 +31,9 @@ class StreamClient {
     return client;
   }
 
-  async take(n: number): Promise<{ position: number; event: Envelope }[]> {
+  async take(n: number): Promise<{ cursor: string; event: Envelope }[]> {
     while (this.frames.length < n) await new Promise<void>((r) => this.waiters.push(r));
-    return this.frames.slice(0, n).map((f) => ({ position: Number(f.id), event: JSON.parse(f.data!) as Envelope }));
+    return this.frames.slice(0, n).map((f) => ({ cursor: f.id!, event: JSON.parse(f.data!) as Envelope }));
   }
 
   close(): void {
@@ -53,8 +53,8 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
     });
     expect(res.status).toBe(201);
   };
-  const stored = async (after: number): Promise<Envelope[]> =>
-    ((await (await fetch(`${base}/api/v1/events?after_position=${after}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { items: Envelope[] }).items;
+  const stored = async (after = '0-0'): Promise<Envelope[]> =>
+    ((await (await fetch(`${base}/api/v1/events?after=${after}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { items: Envelope[] }).items;
 
   beforeAll(async () => {
     running = await startServer({ MODELMORA_API_TOKEN: TOKEN });
@@ -62,7 +62,7 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
   }, 120_000);
   afterAll(() => running?.stop());
 
-  it('delivers stored then live events in order, ids being their positions', async () => {
+  it('delivers stored then live events in the audit trail\'s order, ids being its cursors', async () => {
     await register('sse/one');
     await register('sse/two');
     const client = await StreamClient.open(`${base}/api/v1/events/stream`);
@@ -71,9 +71,8 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
       const got = await client.take(3);
       expect(got.map((g) => g.event.payload.model_id)).toEqual(['sse/one', 'sse/two', 'sse/three']);
       expect(got.map((g) => g.event.event_type)).toEqual(['model.registered', 'model.registered', 'model.registered']);
-      expect(got.map((g) => g.position)).toEqual([...got.map((g) => g.position)].sort((a, b) => a - b));
-      expect(new Set(got.map((g) => g.position)).size).toBe(3);
-      expect(got.map((g) => g.event.event_id)).toEqual((await stored(0)).map((e) => e.event_id));
+      expect(new Set(got.map((g) => g.cursor)).size).toBe(3);
+      expect(got.map((g) => g.event.event_id)).toEqual((await stored()).map((e) => e.event_id));
     } finally {
       client.close();
     }
@@ -83,19 +82,19 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
     const first = await StreamClient.open(`${base}/api/v1/events/stream`);
     const [, second] = await first.take(2);
     first.close();
-    const lastSeen = second!.position;
+    const lastSeen = second!.cursor;
 
     await register('sse/missed-a');
     await register('sse/missed-b');
     const missed = await stored(lastSeen);
     expect(missed.length).toBeGreaterThanOrEqual(3); // sse/three plus the two registered while away
 
-    const resumed = await StreamClient.open(`${base}/api/v1/events/stream`, { 'last-event-id': String(lastSeen) });
+    const resumed = await StreamClient.open(`${base}/api/v1/events/stream`, { 'last-event-id': lastSeen });
     try {
       await register('sse/live-after-resume');
       const got = await resumed.take(missed.length + 1);
       expect(got.slice(0, missed.length).map((g) => g.event.event_id)).toEqual(missed.map((e) => e.event_id));
-      expect(got.every((g) => g.position > lastSeen)).toBe(true);
+      expect(got.some((g) => g.cursor === lastSeen)).toBe(false);
       expect(got.at(-1)!.event.payload.model_id).toBe('sse/live-after-resume');
       expect(new Set(got.map((g) => g.event.event_id)).size).toBe(got.length); // nothing twice
     } finally {
@@ -118,7 +117,7 @@ describe('GET /api/v1/events/stream (server-sent events)', () => {
     }
   });
 
-  it('is behind the token, and refuses a Last-Event-ID that is no position', async () => {
+  it('is behind the token, and refuses a Last-Event-ID that is no cursor of ours', async () => {
     const anonymous = await fetch(`${base}/api/v1/events/stream`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ error_code: 'UNAUTHORIZED' });

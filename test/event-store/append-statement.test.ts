@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { prepared } from '../../src/shared/database/prepared-statement.js';
-import { APPEND_GUARD, APPEND_STATEMENT, appendStatementWith } from '../../src/shared/event-store/append-statement.js';
+import { APPEND_GUARD, APPEND_STATEMENT, appendStatement } from '../../src/shared/event-store/append-statement.js';
+import { namedStatement } from '../../src/shared/event-store/named-statement.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { databaseBackends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { testRegistry, things } from '../support/test-events.js';
@@ -9,9 +10,11 @@ const A = 'aaaaaaaa-0000-4000-8000-0000000000a1';
 const B = 'bbbbbbbb-0000-4000-8000-0000000000b2';
 const C = 'cccccccc-0000-4000-8000-0000000000c3';
 
-// The caller's own write, in the append's statement: a note per event id, from $6.
-const APPEND_WITH_NOTES = appendStatementWith(`
-noted AS (INSERT INTO side_notes (note) SELECT unnest($6::text[]) WHERE ${APPEND_GUARD})`);
+// The caller's own write, in the append's statement: one note per value of its named parameter.
+const APPEND_WITH_NOTES = appendStatement({
+  writes: { noted: `INSERT INTO side_notes (note) SELECT unnest($notes::text[]) WHERE ${APPEND_GUARD}` },
+  parameters: ['notes'],
+});
 
 // A statement that finds itself among its connection's prepared statements: proof it ran by name.
 const SELF = prepared('SELECT name FROM pg_prepared_statements WHERE name = $1');
@@ -27,9 +30,19 @@ describe.each(databaseBackends())('the append statement, prepared and composed, 
   afterAll(() => t?.close());
 
   it('names a statement after its text: one text, one statement', () => {
-    expect(prepared(APPEND_STATEMENT.text)).toEqual(APPEND_STATEMENT);
-    expect(prepared(`${APPEND_STATEMENT.text} `).name).not.toBe(APPEND_STATEMENT.name);
-    expect(APPEND_STATEMENT.name).toMatch(/^mm_[0-9a-f]{24}$/);
+    const { prepared: statement } = APPEND_STATEMENT;
+    expect(prepared(statement.text)).toEqual(statement);
+    expect(prepared(`${statement.text} `).name).not.toBe(statement.name);
+    expect(statement.name).toMatch(/^mm_[0-9a-f]{24}$/);
+  });
+
+  it('binds named parameters by name, in the order it compiled them, and refuses a name it was not given', () => {
+    const s = namedStatement('SELECT $b::int + $a::int, $b::int', ['a', 'b']);
+    expect(s.prepared.text).toBe('SELECT $2::int + $1::int, $2::int');
+    expect(s.bind({ b: 2, a: 1 })).toEqual([1, 2]);
+    expect(() => namedStatement('SELECT $a, $c', ['a'])).toThrow('$c is not among its parameters');
+    expect(() => namedStatement('SELECT $a', ['a', 'b'])).toThrow('never used in the text: b');
+    expect(() => appendStatement({ writes: {}, parameters: ['events'] })).toThrow('listed twice');
   });
 
   it('runs a pooled query by name on the connection that prepared it', async () => {
@@ -41,7 +54,7 @@ describe.each(databaseBackends())('the append statement, prepared and composed, 
       await store.appendIn(tx, [{ aggregateId: A, aggregateType: 'test_thing', expectedVersion: 0, events: things(A, 2) }]);
       return (await tx.query<{ name: string }>('SELECT name FROM pg_prepared_statements')).map((r) => r.name);
     });
-    expect(names).toContain(APPEND_STATEMENT.name);
+    expect(names).toContain(APPEND_STATEMENT.prepared.name);
     expect((await store.load(A)).events.map((s) => s.aggregateVersion)).toEqual([1, 2]);
   });
 
@@ -56,13 +69,13 @@ describe.each(databaseBackends())('the append statement, prepared and composed, 
     await t.db.query('CREATE TABLE side_notes (note text)');
     const notes = async () => (await t.db.query<{ note: string }>('SELECT note FROM side_notes ORDER BY note')).map((r) => r.note);
     const snapshot = { aggregateVersion: 2, schemaVersion: 1, state: { seen: 2 } };
-    const stored = await store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 0, events: things(C, 2), snapshot }], { statement: APPEND_WITH_NOTES, params: [['first', 'second']] });
+    const stored = await store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 0, events: things(C, 2), snapshot }], APPEND_WITH_NOTES, { notes: ['first', 'second'] });
     expect(stored.map((s) => s.aggregateVersion)).toEqual([1, 2]);
     expect(await notes()).toEqual(['first', 'second']);
     expect((await store.load(C)).snapshot).toMatchObject({ aggregateVersion: 2, schemaVersion: 1, state: { seen: 2 } });
 
     await expect(
-      store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 1, events: things(C, 1), snapshot: { ...snapshot, aggregateVersion: 9 } }], { statement: APPEND_WITH_NOTES, params: [['stale']] }),
+      store.appendWith([{ aggregateId: C, aggregateType: 'test_thing', expectedVersion: 1, events: things(C, 1), snapshot: { ...snapshot, aggregateVersion: 9 } }], APPEND_WITH_NOTES, { notes: ['stale'] }),
     ).rejects.toMatchObject({ code: 'CONCURRENCY_CONFLICT' });
     expect(await notes()).toEqual(['first', 'second']);
     expect((await store.load(C)).snapshot?.aggregateVersion).toBe(2);

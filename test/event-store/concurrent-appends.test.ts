@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type OpenedDatabase } from '../../src/shared/database/data-source.js';
 import { Database } from '../../src/shared/database/database.js';
@@ -31,9 +32,25 @@ class Reader {
   }
 }
 
-// Settling waits for the server's oldest running transaction, in any database: on a shared
-// server another suite's long transaction can hold it back for a while.
-const SETTLE_TIMEOUT_MS = 120_000;
+// Settling waits only for open transactions that wrote ModelMora events in this suite's
+// database (settled-horizon.ts): other suites on the server no longer hold it back.
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** A host's write transaction, held open on its own connection until `end()`. */
+async function openHostTransaction(url: string, sql: string[]): Promise<{ xid: string; end(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('BEGIN');
+  for (const statement of sql) await client.query(statement);
+  const [{ xid }] = (await client.query('SELECT pg_current_xact_id()::text AS xid')).rows;
+  return {
+    xid,
+    async end() {
+      await client.query('ROLLBACK');
+      await client.end();
+    },
+  };
+}
 
 // Two instances = two DataSources (two pools) on one PostgreSQL database. PGlite runs one
 // transaction at a time, so out-of-order commits cannot happen there.
@@ -101,6 +118,72 @@ const SETTLE_TIMEOUT_MS = 120_000;
     expect(reader.seen.map((s) => s.event.event_id)).toEqual([...early, ...fast].map((s) => s.event.event_id));
     expect(reader.seen.map((s) => s.metadata.instance_id)).toEqual(['a', 'a', 'b', 'b']);
   }, 3 * 60_000);
+
+  /** True when the server-wide horizon (the old one) would have held `txid` back. */
+  async function serverWideHorizonHolds(txid: string): Promise<boolean> {
+    const [{ held }] = await dbA.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) <= $1::xid8 AS held`, [txid]);
+    return held;
+  }
+
+  it('serves an event at once while a host holds a write transaction open in another database of the server', async () => {
+    const s1 = randomUUID();
+    const reader = new Reader(a, [s1]);
+    await reader.poll();
+    const host = await openHostTransaction(process.env.DATABASE_URL!, ['CREATE TEMP TABLE host_batch (n int)', 'INSERT INTO host_batch VALUES (1)']);
+    try {
+      const [stored] = await b.append({ aggregateId: s1, aggregateType: 'test_thing', expectedVersion: 0, events: things(s1, 1) });
+      expect(await serverWideHorizonHolds(stored!.transactionId!)).toBe(true); // the control: pg_snapshot_xmin waits for the host
+      expect(await reader.poll()).toBe(1); // no wait: the first read after the commit has it
+    } finally {
+      await host.end();
+    }
+  });
+
+  it('serves an event at once while a host holds a write transaction open on its own table in this database', async () => {
+    const s1 = randomUUID();
+    const reader = new Reader(a, [s1]);
+    await reader.poll();
+    await dbA.query('CREATE TABLE IF NOT EXISTS public.host_orders (n int)');
+    const host = await openHostTransaction(t.url!, ['INSERT INTO public.host_orders VALUES (1)']);
+    try {
+      const [stored] = await b.append({ aggregateId: s1, aggregateType: 'test_thing', expectedVersion: 0, events: things(s1, 1) });
+      expect(await serverWideHorizonHolds(stored!.transactionId!)).toBe(true);
+      expect(await reader.poll()).toBe(1);
+    } finally {
+      await host.end();
+    }
+  });
+
+  it('holds nothing back for a writer that announced itself but has no transaction id yet, and reads its events once it commits', async () => {
+    const [s1, s2] = [randomUUID(), randomUUID()];
+    const reader = new Reader(a, [s1, s2]);
+    await reader.poll();
+    const announced = gate();
+    const wrote = gate();
+    const write = gate();
+    const commit = gate();
+    // W takes the append's lock (its announcement) before it has an id, as an append statement does.
+    const w = dbA.transaction(async (tx) => {
+      await tx.query('LOCK TABLE event_store IN ROW EXCLUSIVE MODE');
+      announced.open();
+      await write.opened;
+      const stored = await a.appendIn(tx, [{ aggregateId: s1, aggregateType: 'test_thing', expectedVersion: 0, events: things(s1, 1) }]);
+      wrote.open();
+      await commit.opened;
+      return stored;
+    });
+    await announced.opened;
+    const [first] = await b.append({ aggregateId: s2, aggregateType: 'test_thing', expectedVersion: 0, events: things(s2, 1) });
+    expect(await reader.poll()).toBe(1); // W's id, whenever it comes, is above this snapshot's xmax
+    write.open();
+    await wrote.opened;
+    const [second] = await b.append({ aggregateId: s2, aggregateType: 'test_thing', expectedVersion: 1, events: things(s2, 1, 1) });
+    expect(await reader.poll()).toBe(0); // W now has an id below B's second append: it holds that back
+    commit.open();
+    const [fromW] = await w;
+    expect(await reader.poll()).toBe(2);
+    expect(reader.seen.map((e) => e.event.event_id)).toEqual([first, fromW, second].map((e) => e!.event.event_id));
+  });
 
   it('under a burst of interleaved commits from both instances, the reader sees every event once, each stream in order', async () => {
     const streams = Array.from({ length: 6 }, () => randomUUID());

@@ -8,7 +8,7 @@ import type { PostgresEventStore } from '../../src/shared/event-store/event-stor
 import type { StoredEvent } from '../../src/shared/event-store/stored-event.js';
 import { createKafkaClient } from '../../src/shared/kafka/kafka-client.factory.js';
 import { KafkajsRelayBroker } from '../../src/shared/kafka/kafka-relay.broker.js';
-import { KafkaRelay, type KafkaRelayOptions } from '../../src/shared/kafka/kafka-relay.js';
+import { KafkaRelay, type KafkaRelayOptions, type RelaySource } from '../../src/shared/kafka/kafka-relay.js';
 import type { Database } from '../../src/shared/database/database.js';
 import { ThingHappened } from '../support/test-events.js';
 import { testKafkaOptions, type Received } from '../support/kafka.js';
@@ -76,7 +76,7 @@ export function quietLogger(): QuietLogger {
 }
 
 /** A relay on real kafkajs, publishing under `prefix`, checkpointed as `checkpointName`. */
-export function testRelay(db: Database, store: PostgresEventStore, o: { prefix: string; brokers: string; checkpointName: string } & Partial<KafkaRelayOptions>) {
+export function testRelay(db: Database, store: RelaySource, o: { prefix: string; brokers: string; checkpointName: string } & Partial<KafkaRelayOptions>) {
   const kafka = testKafkaOptions({ topicPrefix: o.prefix, brokers: o.brokers.split(',') });
   const logger = quietLogger();
   const broker = new KafkajsRelayBroker(createKafkaClient(kafka, '-relay', logger));

@@ -25,8 +25,8 @@ export async function get(path, as = 'json') {
 }
 
 /**
- * Follows `/api/v1/events/stream`, reconnecting after a drop with the last position seen
- * (Last-Event-ID), so no event is missed. Returns a function that stops it.
+ * Follows `/api/v1/events/stream`, reconnecting after a drop with the last cursor seen
+ * (Last-Event-ID, sent back whole), so no event is missed. Returns a function that stops it.
  */
 export function followEvents(query, onEvent, onState) {
   const controller = new AbortController();
@@ -42,7 +42,7 @@ export function followEvents(query, onEvent, onState) {
         onState('live');
         await readFrames(res.body, (frame) => {
           if (frame.id !== undefined) lastId = frame.id;
-          if (frame.data !== undefined && !frame.event) onEvent(JSON.parse(frame.data), Number(frame.id));
+          if (frame.data !== undefined && !frame.event) onEvent(JSON.parse(frame.data), positionOf(frame.id));
         });
       } catch (err) {
         if (controller.signal.aborted) return;
@@ -54,6 +54,12 @@ export function followEvents(query, onEvent, onState) {
   };
   run();
   return () => controller.abort();
+}
+
+/** The position inside a stream cursor (`<transaction>-<position>`), for display only. */
+function positionOf(cursor) {
+  const position = Number(String(cursor ?? '').split('-').pop());
+  return Number.isSafeInteger(position) ? position : undefined;
 }
 
 async function readFrames(body, onFrame) {

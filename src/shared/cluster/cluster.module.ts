@@ -8,6 +8,8 @@ import { dedicatedConnections, type DedicatedConnectionFactory } from './dedicat
 import { InstanceLease } from './instance-lease.js';
 import { RemoteEventsFeed } from './remote-events.feed.js';
 import { StoreNotifications } from './store-notifications.js';
+import { StoreTail } from './store-tail.js';
+import { EventFeedHealth } from './event-feed.health.js';
 
 /** Opens the LISTEN session once every provider exists; lets it and the lease go when the app stops (before the pool closes). */
 @Injectable()
@@ -53,9 +55,11 @@ export class ClusterModule {
         inject: [INSTANCE_ID, DEDICATED_CONNECTIONS],
         useFactory: (instanceId: string, connect: DedicatedConnectionFactory | null) => new StoreNotifications({ instanceId, connect: connect ?? undefined }),
       },
+      StoreTail,
       RemoteEventsFeed,
+      EventFeedHealth,
       ClusterLifecycle,
     ];
-    return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications] };
+    return { module: ClusterModule, providers, exports: [INSTANCE_ID, DEDICATED_CONNECTIONS, InstanceLease, StoreNotifications, StoreTail] };
   }
 }

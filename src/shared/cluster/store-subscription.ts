@@ -1,8 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
+import { CatchUpLoop, type CatchUpProgress, type CatchUpState } from '../event-store/catch-up-loop.js';
 import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
 import { cursorOf, START_OF_STORE, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
-import { SettleChase } from '../event-store/settle-chase.js';
-import { Signal } from '../kafka/signal.js';
 
 /** The store as a subscription reads it: `PostgresEventStore` fits. */
 export interface SubscriptionSource {
@@ -13,7 +12,7 @@ export interface SubscriptionSource {
 export interface StoreSubscriptionOptions {
   name: string;
   /** Called with each batch in store order; the cursor moves (and is saved) only after it resolves. */
-  handler: (events: readonly StoredEvent[]) => Promise<void>;
+  handler: (events: readonly StoredEvent[]) => Promise<void> | void;
   /** Saves the cursor under `name`; without it the cursor lives in memory and `from` applies at every start. */
   checkpoints?: ReaderCheckpoints;
   /** Where to begin when no checkpoint is stored: the first event, or what settles from now on. */
@@ -25,17 +24,22 @@ export interface StoreSubscriptionOptions {
   logger?: LoggerService;
 }
 
+export interface SubscriptionStatus {
+  cursor?: StoreCursor;
+  delivered: number;
+  state: CatchUpState;
+  healthy: boolean;
+  lastError?: string;
+}
+
 /**
- * A catch-up subscription on the store: reads settled events after its cursor in
- * (transaction id, position) order, hands each batch to the handler, then saves the cursor.
- * At-least-once across crashes when checkpointed (the last batch may come again), exactly
- * once within a process. Woken by `notify()` (LISTEN/NOTIFY, in-process commits) or the poll.
+ * A catch-up subscription: hands each batch of settled events after its cursor to the handler,
+ * then saves the cursor. Exactly once within a process, at-least-once across crashes when checkpointed.
  */
 export class StoreSubscription {
   private readonly log: LoggerService;
-  private readonly wake = new Signal();
-  private loop?: Promise<void>;
-  private stopping = false;
+  private readonly loop: CatchUpLoop;
+  private readonly batchSize: number;
   private cursor?: StoreCursor;
   private delivered = 0;
   private lastError?: string;
@@ -45,27 +49,51 @@ export class StoreSubscription {
     private readonly options: StoreSubscriptionOptions,
   ) {
     this.log = options.logger ?? new Logger(`StoreSubscription:${options.name}`);
+    this.batchSize = options.batchSize ?? 500;
+    this.loop = new CatchUpLoop(() => this.step(), {
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      initialBackoffMs: 100,
+      maxBackoffMs: options.maxBackoffMs ?? 5_000,
+      onFailure: (err) => this.failed(err),
+      onSuccess: () => (this.lastError = undefined),
+    });
   }
 
   /** Resolves once the start cursor is known: events settled after that are delivered. */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.cursor) return;
     this.cursor = await this.startCursor();
-    this.loop = this.run();
+    this.loop.start();
   }
 
   notify(): void {
-    this.wake.fire();
+    this.loop.notify();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake.fire();
-    await this.loop;
+    await this.loop.stop();
   }
 
-  status(): { cursor?: StoreCursor; delivered: number; healthy: boolean; lastError?: string } {
-    return { cursor: this.cursor, delivered: this.delivered, healthy: this.lastError === undefined, ...(this.lastError ? { lastError: this.lastError } : {}) };
+  status(): SubscriptionStatus {
+    const { cursor, delivered, lastError } = this;
+    return { cursor, delivered, state: this.loop.state, healthy: lastError === undefined, ...(lastError ? { lastError } : {}) };
+  }
+
+  private async step(): Promise<CatchUpProgress> {
+    const events = await this.source.readSettled(this.cursor!, this.batchSize);
+    if (events.length === 0 || !this.loop.running) return 'nothing';
+    await this.options.handler(events);
+    const next = cursorOf(events[events.length - 1]!);
+    await this.options.checkpoints?.advance(this.options.name, next);
+    this.cursor = next;
+    this.delivered += events.length;
+    return events.length === this.batchSize ? 'more' : 'caught-up';
+  }
+
+  private failed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.lastError === undefined) this.log.warn(`subscription "${this.options.name}" failed (${message}); retrying from its cursor`);
+    this.lastError = message;
   }
 
   private async startCursor(): Promise<StoreCursor> {
@@ -77,35 +105,5 @@ export class StoreSubscription {
     const cursor = from === 'head' ? await this.source.headCursor() : START_OF_STORE;
     if (checkpoints && from === 'head') await checkpoints.advance(name, cursor);
     return cursor;
-  }
-
-  private async run(): Promise<void> {
-    const poll = this.options.pollIntervalMs ?? 1_000;
-    const batchSize = this.options.batchSize ?? 500;
-    let backoff = 100;
-    const chase = new SettleChase();
-    let woken = false;
-    while (!this.stopping) {
-      try {
-        const events = await this.source.readSettled(this.cursor!, batchSize);
-        if (events.length > 0 && !this.stopping) {
-          await this.options.handler(events);
-          const next = cursorOf(events[events.length - 1]!);
-          await this.options.checkpoints?.advance(this.options.name, next);
-          this.cursor = next;
-          this.delivered += events.length;
-        }
-        this.lastError = undefined;
-        backoff = 100;
-        if (events.length < batchSize) woken = await this.wake.wait(chase.next(events.length > 0, woken, poll));
-      } catch (err) {
-        if (this.stopping) break;
-        const message = err instanceof Error ? err.message : String(err);
-        if (this.lastError === undefined) this.log.warn(`subscription "${this.options.name}" failed (${message}); retrying from its cursor`);
-        this.lastError = message;
-        await this.wake.wait(backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5_000);
-      }
-    }
   }
 }

@@ -92,6 +92,18 @@ export interface ModelMoraOptions {
   /** This many crashes of one model within `crashLoopWindowMs` stop its automatic reloads. */
   crashLoopMaxCrashes: number;
   crashLoopWindowMs: number;
+  // The event feed (issue 20): one tail per instance, bounded live clients.
+  /** Open event streams (SSE) this instance serves at once; past it, 503 with Retry-After. */
+  maxStreamClients: number;
+  /** Bytes one stream client may leave unread before it is disconnected (it resumes with Last-Event-ID), in KiB. */
+  streamClientBufferKb: number;
+  /** A comment line this often keeps proxies from closing a quiet stream and finds connections that took nothing for a whole interval. */
+  streamHeartbeatMs: number;
+  /** The tail's window of recent events, by count and by size: clients resuming inside it are served from memory. */
+  feedWindowEvents: number;
+  feedWindowMb: number;
+  /** A ModelMora transaction open this long holds the readers back: logged as a warning naming its backend. */
+  feedStallWarnMs: number;
 }
 
 export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts'>> & { databaseTimeouts?: Partial<DatabaseTimeouts> };
@@ -134,6 +146,12 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
   maxOutputMb: 16,
   crashLoopMaxCrashes: 3,
   crashLoopWindowMs: 10 * 60_000,
+  maxStreamClients: 1_000,
+  streamClientBufferKb: 256,
+  streamHeartbeatMs: 15_000,
+  feedWindowEvents: 10_000,
+  feedWindowMb: 16,
+  feedStallWarnMs: 30_000,
 };
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {

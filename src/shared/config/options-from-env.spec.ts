@@ -36,3 +36,19 @@ describe('the database schema (MODELMORA_DATABASE_SCHEMA / databaseSchema)', () 
     expect(() => resolveOptions({ databaseSchema: 'public; --' })).toThrow(/configuration: databaseSchema must be a plain identifier/);
   });
 });
+
+describe('the event feed (MODELMORA_MAX_STREAM_CLIENTS and its bounds)', () => {
+  it('reads the variables; unset ones keep their defaults', () => {
+    const options = resolveOptions(optionsFromEnv({ MODELMORA_MAX_STREAM_CLIENTS: '50', MODELMORA_FEED_STALL_WARN_MS: '5000' }));
+    expect(options).toMatchObject({ maxStreamClients: 50, feedStallWarnMs: 5000, streamClientBufferKb: 256, streamHeartbeatMs: 15_000, feedWindowEvents: 10_000 });
+  });
+
+  it.each([
+    ['MODELMORA_MAX_STREAM_CLIENTS', '0'],
+    ['MODELMORA_STREAM_CLIENT_BUFFER_KB', '1'],
+    ['MODELMORA_STREAM_HEARTBEAT_MS', '10'],
+    ['MODELMORA_FEED_WINDOW_MB', 'lots'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => optionsFromEnv({ [name]: value })).toThrow(new RegExp(name));
+  });
+});

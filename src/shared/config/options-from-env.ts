@@ -95,6 +95,19 @@ function sourcesAndLimitsFromEnv(env: NodeJS.ProcessEnv, int: (name: string, min
     maxOutputMb: int('MODELMORA_MAX_OUTPUT_MB', 1),
     crashLoopMaxCrashes: int('MODELMORA_CRASH_LOOP_MAX_CRASHES', 1),
     crashLoopWindowMs: int('MODELMORA_CRASH_LOOP_WINDOW_MS', 1),
+    ...feedFromEnv(int),
+  };
+}
+
+/** The event feed's bounds (docs/operations.md, "The event feed"). */
+function feedFromEnv(int: (name: string, min: number) => number | undefined): ModelMoraOptionsInput {
+  return {
+    maxStreamClients: int('MODELMORA_MAX_STREAM_CLIENTS', 1),
+    streamClientBufferKb: int('MODELMORA_STREAM_CLIENT_BUFFER_KB', 16),
+    streamHeartbeatMs: int('MODELMORA_STREAM_HEARTBEAT_MS', 100),
+    feedWindowEvents: int('MODELMORA_FEED_WINDOW_EVENTS', 0),
+    feedWindowMb: int('MODELMORA_FEED_WINDOW_MB', 0),
+    feedStallWarnMs: int('MODELMORA_FEED_STALL_WARN_MS', 1000),
   };
 }
 

@@ -1,5 +1,5 @@
-import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
 import { ConcurrencyConflictError } from '../domain/domain-error.js';
+import { namedStatement, type NamedStatement } from './named-statement.js';
 import type { EventMetadata, StreamAppend } from './stored-event.js';
 
 /**
@@ -13,61 +13,69 @@ export function storeNotifyChannel(schema: string): string {
 /** The condition every write of an append statement carries: no stream's version check failed. */
 export const APPEND_GUARD = 'NOT EXISTS (SELECT 1 FROM conflicts)';
 
+/** The append's own parameters; a context's writes name theirs differently. */
+export type AppendParameter = 'expected' | 'events' | 'snapshots' | 'appended_by' | 'notify_channel';
+const APPEND_PARAMETERS: readonly AppendParameter[] = ['expected', 'events', 'snapshots', 'appended_by', 'notify_channel'];
+
 /**
- * The whole append as ONE statement: the expected-version check of every stream (one index
- * probe each), the multi-row insert guarded by it, the streams' snapshots, and the
- * notification sent on commit. A stale check is not the only guard: a concurrent writer of
- * the same version makes the insert fail on uq_event_store_stream_version (mapped to
- * ConcurrencyConflictError below). Rows: kind 'e' = one inserted event (id, position,
- * transaction id); kind 'c' = one stream whose version did not match (nothing was written
- * then). Parameters: see appendParameters.
+ * The whole append as ONE statement: each stream's version check, the insert it guards, the
+ * snapshots and the commit notification. The insert's lock on event_store is the writer's
+ * announcement to readers (settled-horizon.ts); a racing writer fails on uq_event_store_stream_version.
  */
 const APPEND_HEAD = `
 WITH expected AS (
   SELECT x.aggregate_id, x.expected,
          coalesce((SELECT max(s.aggregate_version) FROM event_store s WHERE s.aggregate_id = x.aggregate_id), 0) AS actual
-  FROM json_to_recordset($1::json) AS x(aggregate_id uuid, expected int)
+  FROM json_to_recordset($expected::json) AS x(aggregate_id uuid, expected int)
 ), conflicts AS (
   SELECT aggregate_id, expected, actual FROM expected WHERE actual <> expected
 ), inserted AS (
   INSERT INTO event_store (event_id, event_type, aggregate_id, aggregate_type, payload, timestamp, version, aggregate_version, metadata)
   SELECT r.event_id, r.event_type, r.aggregate_id, r.aggregate_type, r.payload, r."timestamp", r.version, r.aggregate_version, r.metadata
-  FROM json_to_recordset($2::json) AS r(event_id uuid, event_type varchar, aggregate_id uuid, aggregate_type varchar, payload jsonb,
-                                        "timestamp" timestamp, version int, aggregate_version int, metadata jsonb)
+  FROM json_to_recordset($events::json) AS r(event_id uuid, event_type varchar, aggregate_id uuid, aggregate_type varchar, payload jsonb,
+                                            "timestamp" timestamp, version int, aggregate_version int, metadata jsonb)
   WHERE ${APPEND_GUARD}
   RETURNING event_id, position, transaction_id
 ), snapshotted AS (
   INSERT INTO snapshots (aggregate_id, aggregate_type, aggregate_version, schema_version, state, taken_at)
   SELECT s.aggregate_id, s.aggregate_type, s.aggregate_version, s.schema_version, s.state, now()
-  FROM json_to_recordset($5::json) AS s(aggregate_id uuid, aggregate_type varchar, aggregate_version int, schema_version int, state jsonb)
+  FROM json_to_recordset($snapshots::json) AS s(aggregate_id uuid, aggregate_type varchar, aggregate_version int, schema_version int, state jsonb)
   WHERE ${APPEND_GUARD}
   ON CONFLICT (aggregate_id) DO UPDATE SET aggregate_version = EXCLUDED.aggregate_version,
     schema_version = EXCLUDED.schema_version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at
 )`;
 
+/** Rows: kind 'e' = one inserted event (id, position, transaction id); kind 'c' = a stream whose version did not match (nothing was written). */
 const APPEND_TAIL = `
 SELECT 'e' AS kind, event_id::text AS id, position::text AS a, transaction_id::text AS b,
-       (SELECT pg_notify($4, $3)) AS notified
+       (SELECT pg_notify($notify_channel, $appended_by)) AS notified
 FROM inserted
 UNION ALL
 SELECT 'c', aggregate_id::text, expected::text, actual::text, NULL FROM conflicts`;
 
-/** How many parameters the append takes: a statement's own writes number theirs from here + 1. */
-export const APPEND_PARAMETER_COUNT = 5;
+/**
+ * What a context adds to an append statement: the kernel's half of a typed contract, so the
+ * kernel runs a context's writes without knowing its tables.
+ */
+export interface AppendWrites<K extends string> {
+  /** CTE name → its INSERT, UPDATE or DELETE, reading `$name` parameters and gated by APPEND_GUARD. */
+  readonly writes: Readonly<Record<string, string>>;
+  readonly parameters: readonly K[];
+}
 
-export const APPEND_STATEMENT = prepared(`${APPEND_HEAD}${APPEND_TAIL}`);
+/** An append statement, with a context's writes (K) or without (never). */
+export type AppendStatement<K extends string = never> = NamedStatement<AppendParameter | K>;
 
 /**
- * The append and the caller's own writes as ONE statement: one round trip, one transaction,
- * and the writes land exactly when the events do. `writes` are more CTEs
- * (`name AS (INSERT …)`, comma-separated), each with APPEND_GUARD in its WHERE; their
- * parameters start at $6 (APPEND_PARAMETER_COUNT + 1). PostgreSQL runs every data-modifying
- * CTE to completion whether or not the final SELECT reads it. The CTEs all see the snapshot
- * the statement started with: a write cannot see another's rows.
+ * The append and a context's writes as ONE statement: they land exactly when the events do.
+ * Every data-modifying CTE runs, on the statement's one snapshot: a write cannot see another's rows.
  */
-export function appendStatementWith(writes: string): PreparedStatement {
-  return prepared(`${APPEND_HEAD},${writes}${APPEND_TAIL}`);
+export function appendStatement<K extends string = never>(own?: AppendWrites<K>): AppendStatement<K> {
+  const writes = Object.entries(own?.writes ?? {}).map(([name, sql]) => `, ${name} AS (${sql})`).join('');
+  return namedStatement<AppendParameter | K>(`${APPEND_HEAD}${writes}${APPEND_TAIL}`, [...APPEND_PARAMETERS, ...(own?.parameters ?? [])]);
 }
+
+export const APPEND_STATEMENT: AppendStatement = appendStatement();
 
 export interface AppendRow {
   kind: 'e' | 'c';
@@ -76,12 +84,8 @@ export interface AppendRow {
   b: string;
 }
 
-/**
- * The append's parameters: $1 the expected versions, $2 the rows, $3 the instance id (the
- * notification's payload), $4 the notify channel, $5 the snapshots (the last one per stream).
- * Throws if two parts of one stream do not chain.
- */
-export function appendParameters(streams: readonly StreamAppend[], instanceId: string | undefined, channel: string): unknown[] {
+/** The append's parameters for `streams` (the last snapshot per stream). Throws if two parts of one stream do not chain. */
+export function appendParameters(streams: readonly StreamAppend[], instanceId: string | undefined, channel: string): Record<AppendParameter, unknown> {
   const expected: { aggregate_id: string; expected: number }[] = [];
   const next = new Map<string, number>();
   const rows: unknown[] = [];
@@ -103,7 +107,13 @@ export function appendParameters(streams: readonly StreamAppend[], instanceId: s
       snapshots.set(s.aggregateId, { aggregate_id: s.aggregateId, aggregate_type: s.aggregateType, aggregate_version: aggregateVersion, schema_version: schemaVersion, state });
     }
   }
-  return [JSON.stringify(expected), JSON.stringify(rows), instanceId ?? '', channel, JSON.stringify([...snapshots.values()])];
+  return {
+    expected: JSON.stringify(expected),
+    events: JSON.stringify(rows),
+    snapshots: JSON.stringify([...snapshots.values()]),
+    appended_by: instanceId ?? '',
+    notify_channel: channel,
+  };
 }
 
 /** A writer of the same stream version committed between our check and our insert. */

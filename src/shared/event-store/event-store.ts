@@ -2,8 +2,9 @@ import { ConcurrencyConflictError } from '../domain/domain-error.js';
 import type { EventTypeRegistry } from '../domain/event-type-registry.js';
 import type { Database, Tx } from '../database/database.js';
 import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
-import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow } from './append-statement.js';
-import type { ReadAllQuery, Snapshot, StoreCursor, StoredEvent, StreamAppend } from './stored-event.js';
+import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow, type AppendStatement } from './append-statement.js';
+import { SETTLED } from './settled-horizon.js';
+import { START_OF_STORE, type EventFilter, type ReadAllQuery, type Snapshot, type StoreCursor, type StoredEvent, type StreamAppend } from './stored-event.js';
 
 /**
  * The columns a reader gets. `transaction_id` comes out as text (xid8 has no JS type), under
@@ -15,12 +16,20 @@ const SELECT_EVENT = `
   to_char(timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp,
   version, aggregate_version, position, metadata, transaction_id::text AS transaction_id`;
 
-/** Rows whose transaction ended before the oldest one still running: nothing can commit before them any more. */
-const SETTLED = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
-
-const READ_SETTLED = prepared(`SELECT ${SELECT_EVENT} FROM event_store
-  WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
+/** Settled events after a cursor, in readers' order; one prepared text per filter combination. */
+function settledRead(filter: EventFilter): PreparedStatement {
+  const where = ['(transaction_id, position) > ($1::xid8, $2::bigint)', SETTLED];
+  if (filter.aggregateId) where.push('aggregate_id = $4::uuid');
+  if (filter.eventType) where.push(`event_type = $${filter.aggregateId ? 5 : 4}`);
+  return prepared(`SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')}
   ORDER BY event_store.transaction_id, event_store.position LIMIT $3`);
+}
+const READS = {
+  all: settledRead({}),
+  byAggregate: settledRead({ aggregateId: 'x' }),
+  byType: settledRead({ eventType: 'x' }),
+  byBoth: settledRead({ aggregateId: 'x', eventType: 'x' }),
+};
 
 interface EventRow {
   event_id: string;
@@ -42,10 +51,9 @@ export interface EventStoreOptions {
 }
 
 /**
- * PostgreSQL event store. Appends run concurrently (no global lock); catch-up readers stay
- * gap-free by reading only SETTLED rows in (transaction_id, position) order (`readSettled`),
- * the technique of Emmett and Marten: a row with a smaller position may still be in flight,
- * but never one of a transaction older than the oldest still running.
+ * PostgreSQL event store. Appends run concurrently (no global lock); readers stay gap-free
+ * by reading only SETTLED rows in (transaction_id, position) order (settled-horizon.ts), the
+ * technique of Emmett and Marten, with a horizon that waits for ModelMora's writers only.
  */
 export class PostgresEventStore {
   /** Where appends notify (the schema is fixed for the store's life). */
@@ -63,28 +71,22 @@ export class PostgresEventStore {
   async append(streams: StreamAppend | readonly StreamAppend[]): Promise<StoredEvent[]> {
     const list = Array.isArray(streams) ? streams : [streams as StreamAppend];
     if (list.every((s) => s.events.length === 0)) return [];
-    return this.run(list, (params) => this.db.query<AppendRow>(APPEND_STATEMENT, params));
+    return this.run(list, (append) => this.db.query<AppendRow>(APPEND_STATEMENT.prepared, APPEND_STATEMENT.bind(append)));
   }
 
-  /**
-   * Appends and runs the caller's own writes in ONE autocommit statement (`appendStatementWith`):
-   * the writes land exactly when the events do, in one round trip instead of a transaction's
-   * five. `params` are the writes' own, numbered from APPEND_PARAMETER_COUNT + 1.
-   */
-  async appendWith(streams: readonly StreamAppend[], writes: { statement: PreparedStatement; params: unknown[] }): Promise<StoredEvent[]> {
+  /** Appends and runs a context's own writes (`appendStatement(writes)`) in ONE autocommit statement, bound from `values`. */
+  async appendWith<K extends string>(streams: readonly StreamAppend[], statement: AppendStatement<K>, values: Readonly<Record<K, unknown>>): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run(streams, (params) => this.db.query<AppendRow>(writes.statement, [...params, ...writes.params]));
+    return this.run(streams, (append) => this.db.query<AppendRow>(statement.prepared, statement.bind({ ...values, ...append })));
   }
 
   /**
-   * Appends inside a caller's transaction (projections written with their events).
-   * It MUST be the transaction's first write: PostgreSQL assigns the transaction id at the
-   * first write, so two appends to one stream then get ids in stream-version order, and
-   * readers ordered by (transaction_id, position) keep every aggregate's order.
+   * Appends inside a caller's transaction. It MUST be its first write: the readers' horizon needs
+   * the announcement before the transaction has an id, and a stream's appends need ids in order.
    */
   async appendIn(tx: Tx, streams: readonly StreamAppend[]): Promise<StoredEvent[]> {
     if (streams.every((s) => s.events.length === 0)) return [];
-    return this.run(streams, (params) => tx.query<AppendRow>(APPEND_STATEMENT, params));
+    return this.run(streams, (append) => tx.query<AppendRow>(APPEND_STATEMENT.prepared, APPEND_STATEMENT.bind(append)));
   }
 
   /** The latest snapshot (if any) and the events after it, in stream order. */
@@ -114,35 +116,64 @@ export class PostgresEventStore {
     };
   }
 
-  /** For catch-up readers (relay, subscriptions): settled events after `cursor`, in (transaction_id, position) order. */
-  async readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]> {
-    const rows = await this.db.query<EventRow>(READ_SETTLED, [after.transactionId, after.position, limit]);
+  /** Settled events after `after` (matching `filter`), in (transaction_id, position) order: what every reader reads. */
+  async readSettled(after: StoreCursor, limit: number, filter: EventFilter = {}, tx?: Tx): Promise<StoredEvent[]> {
+    const params: unknown[] = [after.transactionId, after.position, limit];
+    if (filter.aggregateId) params.push(filter.aggregateId);
+    if (filter.eventType) params.push(filter.eventType);
+    const statement = filter.aggregateId ? (filter.eventType ? READS.byBoth : READS.byAggregate) : filter.eventType ? READS.byType : READS.all;
+    const rows = tx ? await tx.query<EventRow>(statement, params) : await this.db.query<EventRow>(statement, params);
     return rows.map((r) => this.toStored(r));
+  }
+
+  /**
+   * For old clients only: settled events after a bare position, in position order. It can step
+   * over an event whose position was drawn before a later one was read but committed after;
+   * cursors (readSettled) cannot.
+   */
+  async readByPosition(after: number, limit: number, filter: EventFilter = {}, tx?: Tx): Promise<StoredEvent[]> {
+    const where = ['position > $1', SETTLED];
+    const params: unknown[] = [after, limit];
+    if (filter.aggregateId) where.push(`aggregate_id = $${params.push(filter.aggregateId)}::uuid`);
+    if (filter.eventType) where.push(`event_type = $${params.push(filter.eventType)}`);
+    const sql = `SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')} ORDER BY position LIMIT $2`;
+    const rows = tx ? await tx.query<EventRow>(sql, params) : await this.db.query<EventRow>(sql, params);
+    return rows.map((r) => this.toStored(r));
+  }
+
+  /** `readSettled` (or, given only `afterPosition`, `readByPosition`) with the query as one object. */
+  async readAll(q: ReadAllQuery = {}, tx?: Tx): Promise<StoredEvent[]> {
+    const filter = { aggregateId: q.aggregateId, eventType: q.eventType };
+    if (q.after === undefined && q.afterPosition !== undefined) return this.readByPosition(q.afterPosition, q.limit ?? 1000, filter, tx);
+    return this.readSettled(q.after ?? START_OF_STORE, q.limit ?? 1000, filter, tx);
   }
 
   /** The cursor after every settled event: a reader starting here sees only what settles from now on. */
   async headCursor(): Promise<StoreCursor> {
+    return this.cursorBeforeHead(0);
+  }
+
+  /** The cursor `n` settled events before the head (the last `n` follow it); the start when there are fewer. */
+  async cursorBeforeHead(n: number): Promise<StoreCursor> {
     const [row] = await this.db.query<{ transaction_id: string; position: string }>(
       `SELECT transaction_id::text AS transaction_id, position FROM event_store WHERE ${SETTLED}
-       ORDER BY event_store.transaction_id DESC, event_store.position DESC LIMIT 1`,
+       ORDER BY event_store.transaction_id DESC, event_store.position DESC OFFSET $1 LIMIT 1`,
+      [n],
     );
-    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : { transactionId: '0', position: 0 };
+    return row ? { transactionId: row.transaction_id, position: Number(row.position) } : START_OF_STORE;
   }
 
   /**
-   * The audit trail (`GET /events`): settled events after a global position, in position
-   * order. Not for catch-up readers: a position-only cursor can still pass a row of a
-   * concurrent transaction that drew a smaller position but a larger transaction id.
+   * A cursor for an old client's bare position `p`: every event with a position above `p` comes
+   * after it. Its transaction id is the smallest such an event can have (a committed one's,
+   * or the oldest running transaction's), so events at or below `p` may come again; none is skipped.
    */
-  async readAll(q: ReadAllQuery = {}, tx?: Tx): Promise<StoredEvent[]> {
-    const where = ['position > $1', SETTLED];
-    const params: unknown[] = [q.afterPosition ?? 0];
-    if (q.aggregateId) where.push(`aggregate_id = $${params.push(q.aggregateId)}`);
-    if (q.eventType) where.push(`event_type = $${params.push(q.eventType)}`);
-    params.push(q.limit ?? 1000);
-    const sql = `SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`;
-    const rows = tx ? await tx.query<EventRow>(sql, params) : await this.db.query<EventRow>(sql, params);
-    return rows.map((r) => this.toStored(r));
+  async cursorAfterPosition(p: number): Promise<StoreCursor> {
+    const [row] = await this.db.query<{ transaction_id: string }>(
+      `SELECT least((SELECT min(transaction_id) FROM event_store WHERE position > $1), pg_snapshot_xmin(pg_current_snapshot()))::text AS transaction_id`,
+      [p],
+    );
+    return { transactionId: row!.transaction_id, position: p };
   }
 
   async headPosition(): Promise<number> {
@@ -151,11 +182,11 @@ export class PostgresEventStore {
   }
 
   /** Runs an append statement (`query`, given the append's own parameters) and reads its rows back as stored events. */
-  private async run(streams: readonly StreamAppend[], query: (params: unknown[]) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
-    const params = appendParameters(streams, this.options.instanceId, this.channel);
+  private async run(streams: readonly StreamAppend[], query: (append: ReturnType<typeof appendParameters>) => Promise<AppendRow[]>): Promise<StoredEvent[]> {
+    const append = appendParameters(streams, this.options.instanceId, this.channel);
     let rows: AppendRow[];
     try {
-      rows = await query(params);
+      rows = await query(append);
     } catch (err) {
       throw asConcurrencyConflict(err, streams) ?? err;
     }

@@ -30,6 +30,32 @@ export interface StoreCursor {
 
 export const START_OF_STORE: StoreCursor = { transactionId: '0', position: 0 };
 
+/**
+ * A cursor as clients see it (SSE `id:`, `Last-Event-ID`, the audit API's `after`): opaque
+ * to them, `<transaction id>-<position>` here.
+ */
+export function formatCursor(cursor: StoreCursor): string {
+  return `${cursor.transactionId}-${cursor.position}`;
+}
+
+const MAX_XID8 = 2n ** 64n - 1n;
+
+/** A cursor a client sent back, or undefined if it is none of ours. */
+export function parseCursor(text: string): StoreCursor | undefined {
+  const m = /^(\d{1,20})-(\d{1,16})$/.exec(text);
+  if (!m) return undefined;
+  const position = Number(m[2]);
+  if (BigInt(m[1]!) > MAX_XID8 || !Number.isSafeInteger(position)) return undefined;
+  return { transactionId: BigInt(m[1]!).toString(), position };
+}
+
+/** Whether `a` comes after `b` in the readers' order. */
+export function isAfter(a: StoreCursor, b: StoreCursor): boolean {
+  const ta = BigInt(a.transactionId);
+  const tb = BigInt(b.transactionId);
+  return ta > tb || (ta === tb && a.position > b.position);
+}
+
 /** The cursor just after `event` (it must come from the store, which sets `transactionId`). */
 export function cursorOf(event: StoredEvent): StoreCursor {
   if (event.transactionId === undefined) throw new Error(`stored event at position ${event.position} has no transaction id`);
@@ -55,9 +81,16 @@ export interface StreamAppend {
   readonly snapshot?: Omit<Snapshot, 'aggregateId' | 'aggregateType'>;
 }
 
-export interface ReadAllQuery {
-  afterPosition?: number;
-  limit?: number;
+/** Which events a reader wants; the store filters by these in SQL. */
+export interface EventFilter {
   aggregateId?: string;
   eventType?: string;
+}
+
+export interface ReadAllQuery extends EventFilter {
+  /** Start after this cursor (default: the start of the store). */
+  after?: StoreCursor;
+  /** Start after a bare position instead, in position order (readByPosition: old clients only). */
+  afterPosition?: number;
+  limit?: number;
 }

@@ -4,8 +4,7 @@ import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
 import { RelayHealth } from './kafka-relay.health.js';
-import { SettleChase } from '../event-store/settle-chase.js';
-import { Signal } from './signal.js';
+import { CatchUpLoop, type CatchUpProgress, type CatchUpState } from '../event-store/catch-up-loop.js';
 
 /** The store as the relay reads it: `PostgresEventStore` fits. */
 export interface RelaySource {
@@ -30,6 +29,7 @@ export interface KafkaRelayOptions {
 
 export interface KafkaRelayStatus {
   running: boolean;
+  state: CatchUpState;
   /** Position of the last event the broker acknowledged (and the checkpoint recorded). */
   checkpoint: number;
   cursor?: StoreCursor;
@@ -42,27 +42,16 @@ export interface KafkaRelayStatus {
 export const KAFKA_RELAY_CHECKPOINT = 'kafka-relay';
 
 /**
- * Transactional-outbox relay over the event store: reads SETTLED events from its checkpoint
- * in (transaction id, position) order (gap-free: see PostgresEventStore), publishes them and
- * moves the checkpoint only after the broker acknowledged. Reading and mapping batch N+1
- * overlap the send of batch N, and the checkpoint write of request N overlaps the send of
- * N+1; sends stay one at a time, in order, so within a partition (key = aggregate id) the
- * records follow the store's order. A crash between ack and checkpoint republishes:
- * at-least-once, consumers dedupe by event_id. Failures back off exponentially (capped) and
- * resume from the last recorded checkpoint.
+ * Outbox relay: publishes settled events from its checkpoint, in the store's order, and moves the
+ * checkpoint only after the broker's ack (at-least-once; consumers dedupe by event_id). Reads
+ * overlap sends; sends stay one at a time, so each partition keeps the store's order.
  */
 export class KafkaRelay {
   private readonly log: LoggerService;
   private readonly name: string;
   private readonly batchSize: number;
   private readonly maxRequestBytes: number;
-  private readonly pollIntervalMs: number;
-  private readonly initialBackoffMs: number;
-  private readonly maxBackoffMs: number;
-  private readonly wake = new Signal();
-  private readonly stopped = new Signal();
-  private loop?: Promise<void>;
-  private stopping = false;
+  private readonly loop: CatchUpLoop;
   /** The last cursor the broker acknowledged AND the checkpoint recorded. */
   private acked?: StoreCursor;
   private published = 0;
@@ -78,35 +67,41 @@ export class KafkaRelay {
     this.name = options.checkpointName ?? KAFKA_RELAY_CHECKPOINT;
     this.batchSize = options.batchSize ?? 500;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.initialBackoffMs = options.initialBackoffMs ?? 200;
-    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.health = new RelayHealth(this.log);
+    this.loop = new CatchUpLoop(() => this.publishAvailable(), {
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      initialBackoffMs: options.initialBackoffMs ?? 200,
+      maxBackoffMs: options.maxBackoffMs ?? 5000,
+      onFailure: async (err, backoffMs) => {
+        this.health.failed(err, backoffMs, this.acked?.position);
+        await this.broker.reset(err).catch(() => undefined);
+      },
+      onSuccess: () => this.health.recovered(this.acked?.position),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** New events were committed: read now instead of at the next poll. */
   notify(): void {
-    this.wake.fire();
+    this.loop.notify();
   }
 
   async stop(): Promise<void> {
-    if (!this.loop || this.stopping) return;
-    this.stopping = true;
-    this.stopped.fire();
-    this.wake.fire();
+    if (!this.loop.running) return;
+    const stopped = this.loop.stop();
     // A produce request in flight finishes (or times out) first; disconnecting cuts it short.
-    if (!(await settlesWithin(this.loop, 5000))) this.log.warn('Kafka relay: a publish was still in flight at shutdown');
+    if (!(await settlesWithin(stopped, 5000))) this.log.warn('Kafka relay: a publish was still in flight at shutdown');
     await this.broker.disconnect();
-    await settlesWithin(this.loop, 2000);
+    await settlesWithin(stopped, 2000);
   }
 
   status(): KafkaRelayStatus {
     return {
-      running: !!this.loop && !this.stopping,
+      running: this.loop.running,
+      state: this.loop.state,
       checkpoint: this.acked?.position ?? 0,
       ...(this.acked ? { cursor: this.acked } : {}),
       published: this.published,
@@ -120,36 +115,16 @@ export class KafkaRelay {
     await this.broker.probe(timeoutMs);
   }
 
-  private async run(): Promise<void> {
-    let backoff = this.initialBackoffMs;
-    const chase = new SettleChase();
-    let woken = false;
-    while (!this.stopping) {
-      try {
-        this.acked ??= await this.checkpoints.get(this.name);
-        await this.broker.connect();
-        const more = await this.publishAvailable();
-        this.health.recovered(this.acked?.position);
-        backoff = this.initialBackoffMs;
-        woken = more ? (chase.next(true, false, 0), false) : await this.wake.wait(chase.next(false, woken, this.pollIntervalMs));
-      } catch (err) {
-        if (this.stopping) break;
-        this.health.failed(err, backoff, this.acked?.position);
-        await this.broker.reset(err).catch(() => undefined);
-        await this.stopped.wait(backoff);
-        backoff = Math.min(backoff * 2, this.maxBackoffMs);
-      }
-    }
-  }
-
-  /** Publishes until a read comes back empty; false when there was nothing at all. */
-  private async publishAvailable(): Promise<boolean> {
-    let next: Promise<RelayBatch | undefined> = this.prepare(this.acked!);
+  /** Publishes until a read comes back empty. Batch N+1 is read and mapped while batch N is sent. */
+  private async publishAvailable(): Promise<CatchUpProgress> {
+    this.acked ??= await this.checkpoints.get(this.name);
+    await this.broker.connect();
+    let next: Promise<RelayBatch | undefined> = this.prepare(this.acked);
     let recording: Promise<void> = Promise.resolve();
-    let any = false;
+    let progress: CatchUpProgress = 'nothing';
     try {
-      for (let batch = await next; batch && !this.stopping; batch = await next) {
-        any = true;
+      for (let batch = await next; batch && this.loop.running; batch = await next) {
+        progress = 'caught-up';
         next = this.prepare(batch.last);
         next.catch(() => undefined); // awaited on the next turn; a failure there is handled then
         await this.broker.ensureTopics(batch.topics);
@@ -164,7 +139,7 @@ export class KafkaRelay {
       throw err;
     }
     await recording;
-    return any;
+    return progress;
   }
 
   private async prepare(after: StoreCursor): Promise<RelayBatch | undefined> {
@@ -177,7 +152,6 @@ export class KafkaRelay {
     this.acked = request.last;
     this.published += request.count;
   }
-
 }
 
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

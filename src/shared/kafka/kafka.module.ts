@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { KafkaOptions } from '../config/modelmora-options.js';
 import { KafkaReadiness } from './kafka-readiness.js';
+import { KafkaRelayMetrics } from './kafka-relay.metrics.js';
 import { KafkaRelayService } from './kafka-relay.service.js';
 import { kafkaOptionsProvider } from './kafka.tokens.js';
 
@@ -26,6 +27,6 @@ export class KafkaModule {
   }
 
   private static build(kafkaProvider: Provider): DynamicModule {
-    return { module: KafkaModule, providers: [kafkaProvider, KafkaRelayService, KafkaReadiness], exports: [KafkaRelayService] };
+    return { module: KafkaModule, providers: [kafkaProvider, KafkaRelayService, KafkaReadiness, KafkaRelayMetrics], exports: [KafkaRelayService] };
   }
 }

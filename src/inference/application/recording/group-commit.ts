@@ -9,7 +9,7 @@ import type { EventContextFactory } from '../../../shared/nest/event-context.fac
 import { INFERENCE_QUEUE } from '../../domain/inference-queue.events.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
 import type { JobPayloadStore, JobPayloads } from './job-payload-store.js';
-import { RECORD_QUEUE, recordQueueParams } from './queue-record.statement.js';
+import { RECORD_QUEUE, recordQueueParameters } from './queue-record.statement.js';
 import { refuseEntry, type Entry } from './refused-entry.js';
 
 const MAX_EVENTS_PER_FLUSH = 5_000;
@@ -148,7 +148,7 @@ export class GroupCommit {
     if (streams.length === 0) return [];
     const events = streams.flatMap((s) => s.events);
     const payloads = this.deps.payloads.changes(events, entries.map((e) => e.payloads));
-    return this.deps.store.appendWith(streams, { statement: RECORD_QUEUE, params: recordQueueParams(events, payloads) });
+    return this.deps.store.appendWith(streams, RECORD_QUEUE, recordQueueParameters(events, payloads));
   }
 
   private committed(entries: readonly Entry[], ownCount: number, stored: StoredEvent[], snapshotted: boolean): void {

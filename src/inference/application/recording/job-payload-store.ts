@@ -7,21 +7,6 @@ import { INFERENCE_QUEUE, TERMINAL_JOB_EVENTS, type InferenceQueueEvent } from '
 // job.released is not among them: the adopting instance runs the job from its stored inputs.
 const TERMINAL = new Set<string>(TERMINAL_JOB_EVENTS);
 
-/** Inputs from a JSON array `source` (a parameter); `guard` gates the write (see the queue's record statement). */
-export const insertInputsSql = (source: string, guard: string) => `INSERT INTO inference_job_inputs (job_id, inputs)
-  SELECT job_id, inputs FROM jsonb_to_recordset(${source}::jsonb) AS x(job_id uuid, inputs jsonb)
-  WHERE ${guard}
-  ON CONFLICT (job_id) DO NOTHING`;
-
-export const insertResultsSql = (source: string, guard: string) => `INSERT INTO inference_job_results (job_id, model_id, outputs, created_at, expires_at)
-  SELECT job_id, model_id, outputs, created_at, expires_at
-  FROM jsonb_to_recordset(${source}::jsonb) AS x(job_id uuid, model_id varchar, outputs jsonb, created_at timestamptz, expires_at timestamptz)
-  WHERE ${guard}
-  ON CONFLICT (job_id) DO NOTHING`;
-
-/** The inputs of the jobs in the uuid array `source` (jobs that ended). */
-export const deleteInputsSql = (source: string, guard: string) => `DELETE FROM inference_job_inputs WHERE job_id = ANY(${source}::uuid[]) AND ${guard}`;
-
 /** What a decision hands the recorder besides its events: the data the events deliberately leave out. */
 export interface JobPayloads {
   /** An async job's inputs: stored with its job.submitted, so an acknowledged job can always run again. */
@@ -30,7 +15,7 @@ export interface JobPayloads {
   outputs?: ReadonlyMap<string, unknown>;
 }
 
-/** A flush's payload writes: the rows the SQL above reads (as JSON), and the jobs whose inputs go. */
+/** A flush's payload writes: the rows RECORD_QUEUE reads (as JSON), and the jobs whose inputs go. */
 export interface PayloadChanges {
   inputs: Array<{ job_id: string; inputs: unknown }>;
   results: Array<{ job_id: string; model_id: string; outputs: unknown; created_at: string; expires_at: string }>;

@@ -1,95 +1,85 @@
-import { Get, Headers, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import type { Request, Response } from 'express';
-import { ApiController } from '../../http/api-controller.decorator.js';
-import { PostgresEventStore } from '../../event-store/event-store.js';
+import { StoreTail } from '../../cluster/store-tail.js';
+import type { ModelMoraOptions } from '../../config/modelmora-options.js';
 import { DomainError } from '../../domain/domain-error.js';
-import { CommitSignal } from './commit-signal.js';
-import { SseChannel, SseChannels } from './sse-channel.js';
+import { PostgresEventStore } from '../../event-store/event-store.js';
+import { START_OF_STORE, type StoreCursor } from '../../event-store/stored-event.js';
+import { ApiController } from '../../http/api-controller.decorator.js';
+import { REQUEST_LIMITS } from '../../http/request-limits.js';
+import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
+import { CatchUpPages } from './catch-up-pages.js';
+import { cursorParameter, IsCursor } from './event-cursor.js';
+import { LiveEventStream } from './live-event-stream.js';
+import { EventStreamClients } from './event-stream-clients.js';
+import { SseChannel } from './sse-channel.js';
 
 export class StreamEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;
   @ApiPropertyOptional({ example: 'model.loaded' }) @IsOptional() @IsString() @Length(1, 255) event_type?: string;
   @ApiPropertyOptional({ description: "events whose payload's model_id is this" }) @IsOptional() @IsString() @Length(1, 255) model_id?: string;
-  @ApiPropertyOptional({ default: 0, description: 'start after this position (Last-Event-ID wins)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) after_position?: number;
-  @ApiPropertyOptional({ description: 'start this many positions before the head instead (recent history, then live)' })
+  @ApiPropertyOptional({ description: 'start after this cursor (an `id:` of this stream, `next_cursor` of /events); Last-Event-ID wins' })
+  @IsOptional() @IsCursor() after?: string;
+  @ApiPropertyOptional({ description: 'deprecated: start after this position; may repeat events, never skips one (use after)' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(REQUEST_LIMITS.maxPosition) after_position?: number;
+  @ApiPropertyOptional({ description: 'start this many events before the head instead (recent history, then live)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100_000) tail?: number;
 }
 
-const PAGE = 500;
-/** Other instances' appends never reach this process's publisher: look now and then anyway. */
-const POLL_MS = 2_000;
-
 /**
- * The event log live, as server-sent events: `id:` is the event's position and `data:` its
- * seed envelope. Reads the store from the start position, then follows new commits, so a
- * client that reconnects with `Last-Event-ID` gets exactly what it missed.
+ * The event log live, as server-sent events: `id:` is the event's cursor (opaque), `data:`
+ * its seed envelope. History comes from the store, new events from the process's one
+ * StoreTail; a client that reconnects with `Last-Event-ID` gets exactly what it missed.
  */
 @ApiController('events', 'events')
-export class EventsStreamController implements BeforeApplicationShutdown {
-  private readonly channels = new SseChannels();
+export class EventsStreamController {
+  private readonly pages: CatchUpPages;
 
   constructor(
     private readonly store: PostgresEventStore,
-    private readonly commits: CommitSignal,
-  ) {}
+    private readonly tail: StoreTail,
+    private readonly channels: EventStreamClients,
+    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
+  ) {
+    this.pages = new CatchUpPages(store);
+  }
 
   @Get('stream')
   @ApiOperation({ summary: 'Stored events as server-sent events, then live; resumes from Last-Event-ID' })
-  async stream(@Query() q: StreamEventsDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    let cursor = await this.startPosition(q, lastEventId);
-    const channel = this.channels.add(new SseChannel(req, res));
-    let wake: () => void = () => undefined;
-    let pending = false;
-    // Only the "something was committed" signal is used here: the store is the source of truth.
-    const unlisten = this.commits.listen(() => {
-      pending = true;
-      wake();
-    });
-    void channel.closed.then(() => wake());
+  async stream(@Query() q: StreamEventsDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+    if (!this.channels.reserve()) {
+      throw new DomainError('SERVICE_UNAVAILABLE', `this server already streams events to ${this.options.maxStreamClients} clients (MODELMORA_MAX_STREAM_CLIENTS); retry later`);
+    }
+    let channel: SseChannel | undefined;
     try {
-      while (channel.isOpen) {
-        pending = false;
-        const batch = await this.store.readAll({ afterPosition: cursor, limit: PAGE, aggregateId: q.aggregate_id, eventType: q.event_type });
-        for (const stored of batch) {
-          const envelope = stored.event.toEnvelope();
-          cursor = stored.position;
-          if (q.model_id && (envelope.payload as { model_id?: unknown }).model_id !== q.model_id) continue;
-          channel.send(envelope, { id: stored.position });
-        }
-        if (batch.length === PAGE || pending) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, POLL_MS);
-          function done(): void {
-            clearTimeout(timer);
-            resolve();
-          }
-          wake = done;
-        });
-      }
+      const from = await this.startCursor(q, lastEventId);
+      channel = this.channels.add(new SseChannel(req, res, { heartbeatMs: this.options.streamHeartbeatMs }));
+      const filter = { aggregateId: q.aggregate_id, eventType: q.event_type, modelId: q.model_id };
+      await new LiveEventStream(this.tail, this.pages, channel, filter, this.options.streamClientBufferKb * 1024, from).follow();
     } catch (err) {
+      if (!channel) throw err; // before the headers: the error filter answers
       // Headers are gone already: say it as an SSE error frame, then end the stream.
       channel.send({ error_code: 'INTERNAL_ERROR', message: `event stream failed: ${(err as Error).message}` }, { event: 'error' });
     } finally {
-      unlisten();
-      channel.end();
+      if (channel) channel.end();
+      else this.channels.release();
     }
   }
 
-  beforeApplicationShutdown(): void {
-    this.channels.endAll();
+  private async startCursor(q: StreamEventsDto, lastEventId: string | undefined): Promise<StoreCursor> {
+    if (lastEventId !== undefined && lastEventId !== '') return this.resumePoint(lastEventId);
+    if (q.after !== undefined) return cursorParameter(q.after, 'after');
+    if (q.after_position !== undefined) return this.store.cursorAfterPosition(q.after_position);
+    if (q.tail !== undefined) return this.tail.before(q.tail) ?? this.store.cursorBeforeHead(q.tail);
+    return START_OF_STORE;
   }
 
-  private async startPosition(q: StreamEventsDto, lastEventId: string | undefined): Promise<number> {
-    if (lastEventId !== undefined && lastEventId !== '') {
-      if (!/^\d{1,15}$/.test(lastEventId)) throw new DomainError('VALIDATION_ERROR', 'Last-Event-ID must be an event position (a non-negative integer)');
-      return Number(lastEventId);
-    }
-    if (q.after_position !== undefined) return q.after_position;
-    if (q.tail !== undefined) return Math.max(0, (await this.store.headPosition()) - q.tail);
-    return 0;
+  /** A cursor this stream sent, or an older client's bare position (resumed conservatively: repeats, never skips). */
+  private async resumePoint(lastEventId: string): Promise<StoreCursor> {
+    if (/^\d{1,16}$/.test(lastEventId) && Number(lastEventId) <= REQUEST_LIMITS.maxPosition) return this.store.cursorAfterPosition(Number(lastEventId));
+    return cursorParameter(lastEventId, 'Last-Event-ID');
   }
 }
