@@ -5,23 +5,28 @@ import { RunInferenceHandler } from './application/commands/run-inference/run-in
 import { SubmitJobHandler } from './application/commands/submit-job/submit-job.handler.js';
 import { BatchRunner } from './application/dispatch/batch-runner.js';
 import { JobDispatcher } from './application/dispatch/job-dispatcher.js';
-import { JobIntake } from './application/intake/job-intake.js';
 import { JobLedger } from './application/jobs/job-ledger.js';
 import { InferenceMetrics } from './application/metrics/inference-metrics.js';
 import { MetricsHandler } from './application/metrics/metrics.handler.js';
 import { QUEUE_DEPTH } from './application/metrics/queue-depth.port.js';
 import { ModelDirectory } from './application/model-directory.js';
+import { JobDispatch } from './application/ports/job-dispatch.port.js';
+import { JobOutcomes } from './application/ports/job-outcomes.port.js';
+import { JobsReadModel } from './application/ports/jobs-read-model.port.js';
+import { KnownModels } from './application/ports/known-models.port.js';
+import { LiveQueue } from './application/ports/live-queue.port.js';
+import { FindJobByRequestHandler } from './application/queries/find-job-by-request/find-job-by-request.handler.js';
 import { GetJobResultHandler } from './application/queries/get-job-result/get-job-result.handler.js';
 import { GetJobHandler } from './application/queries/get-job/get-job.handler.js';
 import { ListJobsHandler } from './application/queries/list-jobs/list-jobs.handler.js';
 import { QueueRecovery } from './application/queue-recovery.js';
 import { QueueTakeover } from './application/takeover/queue-takeover.js';
 import { JobPayloadReader } from './application/recording/job-payload-reader.js';
-import { JobPayloadStore } from './application/recording/job-payload-store.js';
 import { QueueRecorder } from './application/recording/queue-recorder.js';
 import { ResultExpiry } from './application/results/result-expiry.js';
 import { ModelCatalogChangesHandler } from './application/reactions/model-catalog-changes.handler.js';
 import { ModelReadinessHandler } from './application/reactions/model-readiness.handler.js';
+import { TypeOrmJobsReadModel } from './infrastructure/jobs-read-model.js';
 import { InferenceController } from './interface/http/inference.controller.js';
 import { JobsController } from './interface/http/jobs.controller.js';
 import { MetricsController } from './interface/http/metrics.controller.js';
@@ -52,10 +57,12 @@ export class InferenceModule {
       imports: [options.serving, DiscoveryModule],
       controllers: [InferenceController, JobsController, MetricsController, OipServerController, OipModelsController, OpenAiController, OipFallbackController],
       providers: [
-        QueueRecorder, JobPayloadStore, JobPayloadReader, JobLedger, JobIntake, ModelDirectory, InferenceMetrics,
-        BatchRunner, JobDispatcher, { provide: QUEUE_DEPTH, useExisting: JobDispatcher }, QueueRecovery, QueueTakeover, ResultExpiry,
+        QueueRecorder, JobPayloadReader, JobLedger, ModelDirectory, InferenceMetrics, BatchRunner, JobDispatcher, QueueRecovery, QueueTakeover, ResultExpiry,
+        // The ports the use cases see (application/ports/), and what fills them.
+        { provide: LiveQueue, useExisting: QueueRecorder }, { provide: JobDispatch, useExisting: JobDispatcher }, { provide: JobOutcomes, useExisting: JobLedger },
+        { provide: KnownModels, useExisting: ModelDirectory }, { provide: JobsReadModel, useClass: TypeOrmJobsReadModel }, { provide: QUEUE_DEPTH, useExisting: JobDispatcher },
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
-        GetJobHandler, GetJobResultHandler, ListJobsHandler,
+        GetJobHandler, GetJobResultHandler, ListJobsHandler, FindJobByRequestHandler,
         ModelReadinessHandler, ModelCatalogChangesHandler, MetricsHandler,
       ],
     };

@@ -1,16 +1,12 @@
 import type { DomainEvent, EventContext } from '../../shared/domain/event-envelope.js';
 import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
 import { decideQueue, duplicateOf, type FailJobDecision, type QueueLimits, type SubmitJobDecision } from '../domain/inference-queue.decide.js';
-import { INFERENCE_QUEUE, type JobFailed, type JobReleased, type RequeueReason } from '../domain/inference-queue.events.js';
+import { INFERENCE_QUEUE, type JobFailed, type JobReleased, type JobSubmitted, type RequeueReason } from '../domain/inference-queue.events.js';
 import {
   emptyQueue, evolveQueue, fromSnapshot, removeJob, toSnapshot, type InferenceQueueSnapshot, type InferenceQueueState, type LiveJob,
 } from '../domain/inference-queue.state.js';
 
-/**
- * The inference queue of this server instance: a thin root over the pure decisions in
- * `domain/`. Each method returns the events it applied, so a caller can tell "nothing
- * to do" (a job already ended) from a decision.
- */
+/** This instance's inference queue over the pure decisions in `domain/`; each method returns the events it applied (none: nothing to do). */
 export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
   readonly aggregateType = INFERENCE_QUEUE;
 
@@ -37,6 +33,13 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
 
   submit(d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): DomainEvent[] {
     return this.applyAll(decideQueue.submit(this.state, this.id, d, limits, ctx));
+  }
+
+  /** A submission: the live job its request id already names, or the new job's job.submitted. */
+  admit(d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): { duplicate: LiveJob } | { submitted: JobSubmitted } {
+    const duplicate = this.duplicateOf(d.model_id, d.request_id);
+    if (duplicate) return { duplicate };
+    return { submitted: this.applyAll(decideQueue.submit(this.state, this.id, d, limits, ctx))[0]! };
   }
 
   start(jobIds: readonly string[], ctx: EventContext): DomainEvent[] {

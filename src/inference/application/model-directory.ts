@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { GetModelQuery, type ModelView } from '../../registry/contracts.js';
+import { GetModelQuery } from '../../registry/contracts.js';
+import { KnownModels, type ModelInfo } from './ports/known-models.port.js';
 
-/** What the queue needs to know about a registered model. */
-export type ModelInfo = Pick<ModelView, 'model_id' | 'task_type' | 'config'>;
+export type { ModelInfo };
 
-/**
- * The registry's models as the inference context reads them on every submission: the
- * task type (input checks, default timeout) and config (batching overrides). Cached,
- * and forgotten when the catalog changes (see `ModelCatalogChangesHandler`), so a
- * submission costs no registry query in the steady state.
- */
+/** The registry's models cached for every submission, forgotten when the catalog changes (ModelCatalogChangesHandler). */
 @Injectable()
-export class ModelDirectory {
+export class ModelDirectory implements KnownModels {
   private readonly cache = new Map<string, ModelInfo>();
   /** Bumped by every change, so a lookup that raced a change does not cache what it read. */
   private epoch = 0;

@@ -4,7 +4,7 @@ import { MODELMORA_OPTIONS } from '../../shared/nest/tokens.js';
 import type { JobRequeued } from '../domain/inference-queue.events.js';
 import type { LiveJob } from '../domain/inference-queue.state.js';
 import { JobDispatcher } from './dispatch/job-dispatcher.js';
-import { dispatchJobOf, type DispatchJob } from './dispatch/model-lane.js';
+import { dispatchJobOf, type DispatchJob } from './ports/job-dispatch.port.js';
 import { JobLedger } from './jobs/job-ledger.js';
 import { ModelDirectory } from './model-directory.js';
 import { JobPayloadReader } from './recording/job-payload-reader.js';

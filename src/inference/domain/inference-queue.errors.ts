@@ -43,3 +43,8 @@ export const TIMEOUT_MESSAGE = 'Inference timeout';
 export function unregisteredModelFailure(modelId: string): { error_code: string; error_message: string } {
   return { error_code: 'MODEL_NOT_FOUND', error_message: `model ${modelId} was unregistered` };
 }
+
+/** A job that did not complete reaches its caller as its failure in the error language. */
+export function jobError(jobId: string, code: string, message: string): DomainError {
+  return new DomainError(code, message, { job_id: jobId });
+}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
+import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { TIMEOUT_MESSAGE } from '../../domain/inference-queue.errors.js';
 import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.events.js';
@@ -10,7 +11,9 @@ import {
 import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
-import type { DispatchJob } from './model-lane.js';
+import type { EventContext } from '../../../shared/domain/event-envelope.js';
+import type { InferenceQueue } from '../inference-queue.aggregate.js';
+import type { DispatchJob } from '../ports/job-dispatch.port.js';
 
 /** What became of a batch, for the dispatcher: jobs that ended, jobs to run again after a pause. */
 export interface BatchEnd {
@@ -23,12 +26,7 @@ type BatchFailure =
   | { kind: 'requeue'; reason: RequeueReason; message: string }
   | { kind: 'fail'; code: string; message: string };
 
-/**
- * Runs one batch on its model's worker: job.started for the jobs still queued, one
- * worker call, then job.completed or job.failed per item. Every decision is made in
- * memory and recorded write-behind, so the worker is never kept waiting for a commit,
- * and the callers hear the outcome the moment the worker answers.
- */
+/** Runs one batch on its model's worker (job.started, one call, an end per item), never waiting for a commit. */
 @Injectable()
 export class BatchRunner {
   private readonly logger = new Logger('InferenceDispatch');
@@ -37,6 +35,7 @@ export class BatchRunner {
     private readonly recorder: QueueRecorder,
     private readonly ledger: JobLedger,
     private readonly metrics: InferenceMetrics,
+    private readonly context: EventContextFactory,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
@@ -47,7 +46,7 @@ export class BatchRunner {
     const started = batch.filter((j) => startedIds.has(j.job_id));
     if (started.length === 0) return { ended: [], requeued: [] };
     this.metrics.batchSize.observe({ model_id: modelId }, started.length);
-    const deadlineMs = Math.max(1, Math.max(...started.map((j) => j.deadlineAtMs)) - Date.now());
+    const deadlineMs = Math.max(1, Math.max(...started.map((j) => j.deadlineAtMs)) - this.context.now().getTime());
     const t0 = performance.now();
     let result: InferResult;
     try {
@@ -58,23 +57,17 @@ export class BatchRunner {
     }
     const elapsedMs = performance.now() - t0;
     this.metrics.sessionRuns.inc({ model_id: modelId }, result.session_runs);
-    const outputs = new Map<string, InferenceOutput>();
-    const stored = new Map<string, InferenceOutput>();
-    const decision = this.recorder.decide((queue, ctx) => started.forEach((job, i) => {
-      const r = result.results[i];
-      if (r?.ok) {
-        if (queue.complete(job.job_id, elapsedMs, ctx).length === 0) return;
-        outputs.set(job.job_id, r.outputs);
-        if (!this.ledger.isSync(job.job_id) || this.options.storeSyncResults) stored.set(job.job_id, r.outputs);
-      } else {
-        queue.fail({
-          job_id: job.job_id, error_code: r?.error.code ?? 'INFERENCE_FAILED',
-          error_message: r?.error.message ?? 'the worker returned no result for this item', processing_time_ms: elapsedMs,
-        }, ctx);
-      }
-    }), { outputs: stored });
-    this.ledger.settle(decision, outputs);
+    // The decision returns the outputs of the jobs it completed: the ledger answers their callers, the store keeps those it must.
+    const decision = this.recorder.decide(
+      (queue, ctx) => started.flatMap((job, i) => endItem(queue, ctx, job, result.results[i], elapsedMs)),
+      (completed) => ({ outputs: new Map(completed.filter(([id]) => this.keepsOutputs(id))) }),
+    );
+    this.ledger.settle(decision, new Map(decision.value));
     return { ended: started.map((j) => j.job_id), requeued: [] };
+  }
+
+  private keepsOutputs(jobId: string): boolean {
+    return !this.ledger.isSync(jobId) || this.options.storeSyncResults;
   }
 
   private settleFailure(jobs: readonly DispatchJob[], failure: BatchFailure): BatchEnd {
@@ -98,6 +91,16 @@ export class BatchRunner {
       requeued: requeued.map((e) => ({ job: byId.get(e.payload.job_id)!, delayMs: e.payload.delay_ms })),
     };
   }
+}
+
+/** One item's end: job.completed with its outputs, or job.failed; returns [job id, outputs] when it completed. */
+function endItem(queue: InferenceQueue, ctx: EventContext, job: DispatchJob, r: InferResult['results'][number] | undefined, elapsedMs: number): Array<[string, InferenceOutput]> {
+  if (r?.ok) return queue.complete(job.job_id, elapsedMs, ctx).length ? [[job.job_id, r.outputs]] : [];
+  queue.fail({
+    job_id: job.job_id, error_code: r?.error.code ?? 'INFERENCE_FAILED',
+    error_message: r?.error.message ?? 'the worker returned no result for this item', processing_time_ms: elapsedMs,
+  }, ctx);
+  return [];
 }
 
 function classify(err: unknown): BatchFailure {

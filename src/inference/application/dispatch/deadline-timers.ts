@@ -1,16 +1,15 @@
-/**
- * One timer per live job, firing at its deadline. Node keeps timers in per-duration
- * lists, so tens of thousands of them are cheap; each is cleared when its job ends.
- */
+/** One timer per live job, firing at its deadline as `now` (the clock that stamped the job) tells it; cheap by the ten thousand in Node. */
 export class DeadlineTimers {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly now: () => number) {}
 
   arm(jobId: string, deadlineAtMs: number, onExpired: (jobId: string) => void): void {
     if (this.timers.has(jobId)) return;
     const timer = setTimeout(() => {
       this.timers.delete(jobId);
       onExpired(jobId);
-    }, Math.max(0, deadlineAtMs - Date.now()));
+    }, Math.max(0, deadlineAtMs - this.now()));
     timer.unref();
     this.timers.set(jobId, timer);
   }

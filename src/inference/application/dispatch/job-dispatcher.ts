@@ -4,27 +4,24 @@ import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import { estimateTokens } from '../../domain/scheduling/token-estimate.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
-import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
+import { MODEL_SERVING, type InferenceInput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import type { QueueDepth } from '../metrics/queue-depth.port.js';
 import { ModelDirectory } from '../model-directory.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
 import { BatchRunner, type BatchEnd } from './batch-runner.js';
 import { DeadlineTimers } from './deadline-timers.js';
-import { ModelLane, type DispatchJob } from './model-lane.js';
+import { ModelLane } from './model-lane.js';
+import { dispatchJobOf, JobDispatch, type DispatchJob, type Dispatched } from '../ports/job-dispatch.port.js';
+import type { JobSubmitted } from '../../domain/inference-queue.events.js';
+import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 
-/**
- * Routes live jobs to their model's worker: one priority queue per model, batches
- * shaped by the model's batching policy, at most `workerConcurrency` calls in flight
- * per worker, lazy loading (a job for a model that is not loaded asks the lifecycle to
- * load it, once, and waits in the queue), and a deadline timer per job. A job comes in
- * the moment it is decided; a lane is free again the moment its worker answers.
- */
+/** Routes live jobs to their model's worker: a lane per model, batches by its policy, lazy loads, a deadline per job (docs/architecture.md). */
 @Injectable()
-export class JobDispatcher implements OnModuleDestroy, QueueDepth {
+export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   private readonly logger = new Logger('InferenceDispatch');
   private readonly lanes = new Map<string, ModelLane>();
-  private readonly deadlines = new DeadlineTimers();
+  private readonly deadlines: DeadlineTimers;
   private readonly backoffs = new Set<NodeJS.Timeout>();
   /** Each job's estimated tokens, computed once (a job may be planned many times while it waits). */
   private readonly tokenEstimates = new WeakMap<DispatchJob, number>();
@@ -35,16 +32,24 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
     private readonly ledger: JobLedger,
     private readonly runner: BatchRunner,
     private readonly directory: ModelDirectory,
+    private readonly clock: EventContextFactory,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {}
+  ) {
+    // Deadlines count from the job.submitted timestamp, which the injected clock made: they are measured against it too.
+    this.deadlines = new DeadlineTimers(this.now);
+  }
 
-  /** A decided (and tracked) job joins its model's lane and goes to the worker as soon as the lane allows. */
-  enqueue(job: DispatchJob): void {
+  /** A just-submitted job is tracked, gets its deadline, and goes to the worker as soon as its lane allows. */
+  enqueue(submitted: JobSubmitted, inputs: unknown, { sync, recorded }: Dispatched): DispatchJob {
+    const job = dispatchJobOf({ ...submitted.payload, submitted_at: submitted.timestamp }, inputs as InferenceInput);
+    this.ledger.track(job, sync);
+    recorded.catch((err: Error) => this.ledger.drop([job.job_id], err));
     this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
     const lane = this.lane(job.model_id);
     lane.enqueue(job);
     this.pump(lane);
+    return job;
   }
 
   /** A live job found at start-up or taken over: queued ones join their lane now (dispatched on `wake`). */
@@ -135,10 +140,12 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
     this.backoffs.add(timer);
   }
 
+  private readonly now = (): number => this.clock.now().getTime();
+
   private lane(modelId: string): ModelLane {
     let lane = this.lanes.get(modelId);
     if (!lane) {
-      lane = new ModelLane(modelId, this.options.agingIntervalMs);
+      lane = new ModelLane(modelId, this.options.agingIntervalMs, this.now);
       this.lanes.set(modelId, lane);
     }
     return lane;
@@ -157,7 +164,7 @@ export class JobDispatcher implements OnModuleDestroy, QueueDepth {
       this.directory.peek(lane.modelId)?.config,
     );
     while (lane.inflight < this.options.workerConcurrency) {
-      const now = Date.now();
+      const now = this.now();
       const snapshot = { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs(), inflight: lane.inflight, tokens: this.queuedTokens(lane, now) };
       const plan = planDispatch(policy, snapshot, now);
       if (plan.kind === 'idle') return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Priority } from '../../domain/scheduling/priority.js';
-import { ModelLane, type DispatchJob } from './model-lane.js';
+import type { DispatchJob } from '../ports/job-dispatch.port.js';
+import { ModelLane } from './model-lane.js';
 
 const MIN = 60_000;
 const job = (job_id: string, priority: Priority, submittedAtMs: number): DispatchJob => ({

@@ -1,29 +1,5 @@
-import { JobPriorityQueue, type QueueTicket } from '../../domain/scheduling/priority-queue.js';
-import type { LiveJob } from '../../domain/inference-queue.state.js';
-import type { Priority } from '../../domain/scheduling/priority.js';
-import type { InferenceInput } from '../../../lifecycle/contracts.js';
-
-/** A live job as the dispatcher holds it: with its inputs, ready to go to a worker. */
-export interface DispatchJob {
-  readonly job_id: string;
-  readonly model_id: string;
-  readonly priority: Priority;
-  readonly task_type: string;
-  readonly inputs: InferenceInput;
-  readonly submittedAtMs: number;
-  readonly deadlineAtMs: number;
-  /** Its place in its lane's queue while queued (stale after): how it is cancelled, without a lookup by id. */
-  queueTicket?: QueueTicket;
-}
-
-/** The dispatcher's form of a job the log holds, with its stored inputs (recovery, takeover). */
-export function dispatchJobOf(job: LiveJob, inputs: InferenceInput): DispatchJob {
-  const submittedAtMs = Date.parse(job.submitted_at);
-  return {
-    job_id: job.job_id, model_id: job.model_id, priority: job.priority, task_type: job.task_type, inputs,
-    submittedAtMs, deadlineAtMs: submittedAtMs + job.timeout_ms,
-  };
-}
+import { JobPriorityQueue } from '../../domain/scheduling/priority-queue.js';
+import type { DispatchJob } from '../ports/job-dispatch.port.js';
 
 /**
  * One model's queued jobs and its worker's occupancy. Jobs are queued with their
@@ -41,6 +17,7 @@ export class ModelLane {
   constructor(
     readonly modelId: string,
     agingIntervalMs: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.queue = new JobPriorityQueue<DispatchJob>({ agingIntervalMs });
   }
@@ -65,7 +42,7 @@ export class ModelLane {
     const timer = setTimeout(() => {
       this.wake = undefined;
       fn();
-    }, Math.max(0, atMs - Date.now()));
+    }, Math.max(0, atMs - this.now()));
     timer.unref();
     this.wake = { atMs, timer };
   }

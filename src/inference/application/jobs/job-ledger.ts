@@ -2,21 +2,10 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import type { InferenceQueueEvent } from '../../domain/inference-queue.events.js';
-import type { DispatchJob } from '../dispatch/model-lane.js';
 import type { InferenceOutput } from '../../../lifecycle/contracts.js';
-
-/** What a synchronous caller gets back. */
-export interface JobOutcome {
-  job_id: string;
-  outputs: InferenceOutput;
-  processing_time_ms: number;
-}
-
-/** How a job ended, as known in memory until its record is on disk. */
-export type JobEnd =
-  | { status: 'completed'; at: string; processing_time_ms: number }
-  | { status: 'failed'; at: string; processing_time_ms: number; error_code: string; error_message: string }
-  | { status: 'cancelled'; at: string };
+import type { DispatchJob } from '../ports/job-dispatch.port.js';
+import { jobError } from '../../domain/inference-queue.errors.js';
+import { JobOutcomes, type JobEnd, type JobOutcome } from '../ports/job-outcomes.port.js';
 
 interface Waiter {
   resolve: (outcome: JobOutcome) => void;
@@ -32,19 +21,9 @@ interface Tracked {
   outputs?: InferenceOutput;
 }
 
-/** A job that did not complete reaches its caller as its failure in the error language. */
-export function jobError(jobId: string, code: string, message: string): DomainError {
-  return new DomainError(code, message, { job_id: jobId });
-}
-
-/**
- * The one owner of "what became of job X" in this instance: every live job with its
- * inputs, the callers waiting for it (a sync request, a resubmission by request id),
- * and its end until that end is recorded. Whoever decides a job's end hands the
- * decision here (`settle`); nothing listens for commits.
- */
+/** The one owner of "what became of job X" here: live jobs, their waiting callers, and each end until it is recorded. */
 @Injectable()
-export class JobLedger implements OnModuleDestroy {
+export class JobLedger implements JobOutcomes, OnModuleDestroy {
   private readonly jobs = new Map<string, Tracked>();
 
   track(job: DispatchJob, sync: boolean): void {
@@ -78,10 +57,7 @@ export class JobLedger implements OnModuleDestroy {
     });
   }
 
-  /**
-   * The terminal events of a decision settle their jobs' callers now (before the record:
-   * a sync caller never waits for the database); each job is dropped once its end is recorded.
-   */
+  /** A decision's terminal events settle their callers now (a sync caller never waits for the database); each job goes once its end is recorded. */
   settle(decision: { events: readonly DomainEvent[]; recorded: Promise<void> }, outputs?: ReadonlyMap<string, InferenceOutput>): void {
     for (const event of decision.events) {
       const e = event as InferenceQueueEvent;

@@ -1,7 +1,7 @@
 import type { LiveJob } from '../../domain/inference-queue.state.js';
 import type { JobRecord } from '../../infrastructure/job.record.js';
-import type { DispatchJob } from '../dispatch/model-lane.js';
-import type { JobEnd } from '../jobs/job-ledger.js';
+import type { DispatchJob } from '../ports/job-dispatch.port.js';
+import type { JobEnd } from '../ports/job-outcomes.port.js';
 
 /** A job as the API shows it. */
 export interface JobView {

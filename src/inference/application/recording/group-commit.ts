@@ -8,7 +8,8 @@ import type { EventBusPublisher } from '../../../shared/nest/event-bus.publisher
 import type { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { INFERENCE_QUEUE } from '../../domain/inference-queue.events.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
-import type { JobPayloadStore, JobPayloads } from './job-payload-store.js';
+import type { JobPayloads } from '../ports/live-queue.port.js';
+import { payloadChanges } from './payload-changes.js';
 import { RECORD_QUEUE, recordQueueParameters } from './queue-record.statement.js';
 import { refuseEntry, type Entry } from './refused-entry.js';
 
@@ -19,7 +20,8 @@ const noop = () => {};
 /** What a group commit writes with and to (the QueueRecorder's collaborators). */
 export interface GroupCommitDeps {
   store: PostgresEventStore;
-  payloads: JobPayloadStore;
+  /** How long a completed job's outputs are kept. */
+  resultTtlMs: number;
   publisher: EventBusPublisher;
   context: EventContextFactory;
   snapshotEvery: number;
@@ -147,7 +149,7 @@ export class GroupCommit {
     }
     if (streams.length === 0) return [];
     const events = streams.flatMap((s) => s.events);
-    const payloads = this.deps.payloads.changes(events, entries.map((e) => e.payloads));
+    const payloads = payloadChanges(events, entries.map((e) => e.payloads), this.deps.resultTtlMs);
     return this.deps.store.appendWith(streams, RECORD_QUEUE, recordQueueParameters(events, payloads));
   }
 

@@ -2,7 +2,7 @@ import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import { APPEND_GUARD, appendStatement } from '../../../shared/event-store/append-statement.js';
 import { namedStatement } from '../../../shared/event-store/named-statement.js';
 import { jobChanges } from '../projections/job-rows.js';
-import type { PayloadChanges } from './job-payload-store.js';
+import type { PayloadChanges } from './payload-changes.js';
 
 const JOB_COLUMNS = `job_id uuid, model_id varchar, status varchar, priority varchar, task_type varchar, request_id varchar,
   timeout_ms int, attempts int, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz,

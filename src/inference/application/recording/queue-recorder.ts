@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
-import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
+import type { EventContext } from '../../../shared/domain/event-envelope.js';
 import { AggregateRepository } from '../../../shared/event-sourcing/aggregate-repository.js';
 import { PostgresEventStore } from '../../../shared/event-store/event-store.js';
 import type { StreamAppend } from '../../../shared/event-store/stored-event.js';
@@ -10,27 +10,13 @@ import { EventContextFactory } from '../../../shared/nest/event-context.factory.
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { InferenceQueue } from '../inference-queue.aggregate.js';
 import { GroupCommit } from './group-commit.js';
-import { JobPayloadStore, type JobPayloads } from './job-payload-store.js';
+import { LiveQueue, type Decision, type JobPayloads } from '../ports/live-queue.port.js';
 
-/** A decision made on the live queue: its result, its events, and when they are on disk. */
-export interface Decision<T> {
-  value: T;
-  events: readonly DomainEvent[];
-  /** Resolves once the events committed; rejects if the store refused them for good. */
-  recorded: Promise<void>;
-}
+export type { Decision };
 
-/**
- * The only writer of this instance's inference-queue stream, write-behind.
- *
- * The queue lives in memory and is authoritative while the instance holds its lease:
- * a decision applies its events at once and returns, and the events are appended in
- * the next group commit (see GroupCommit), in decision order. Sync jobs never wait for
- * it; async submissions await `recorded`. Once another instance has taken the stream
- * over, this instance is fenced and takes no more work.
- */
+/** The only writer of this instance's inference-queue stream: decisions apply in memory now and commit write-behind (docs/architecture.md). */
 @Injectable()
-export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
+export class QueueRecorder implements LiveQueue, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('InferenceQueue');
   private queue!: InferenceQueue;
   private commits!: GroupCommit;
@@ -39,7 +25,6 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly repository: AggregateRepository,
-    private readonly payloads: JobPayloadStore,
     private readonly publisher: EventBusPublisher,
     private readonly context: EventContextFactory,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
@@ -47,21 +32,18 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.queue = await this.repository.load(new InferenceQueue(this.options.inferenceQueueId));
-    const { store, payloads, publisher, context, logger } = this;
-    this.commits = new GroupCommit({ store, payloads, publisher, context, logger, snapshotEvery: this.options.snapshotEvery }, this.queue);
+    const { store, publisher, context, logger } = this;
+    this.commits = new GroupCommit({ store, publisher, context, logger, snapshotEvery: this.options.snapshotEvery, resultTtlMs: this.options.resultTtlMs }, this.queue);
   }
 
   get queueId(): string {
     return this.options.inferenceQueueId;
   }
 
-  /**
-   * Decides on the live queue now. `payloads` are stored with the events; `also` are
-   * appends to other streams that must commit in the same transaction (a takeover).
-   */
+  /** Decides now; `payloads` are stored with the events, `also` are other streams' appends in the same commit (a takeover). */
   decide<T>(
     fn: (queue: InferenceQueue, ctx: EventContext) => T,
-    payloads: JobPayloads = {},
+    payloads: JobPayloads | ((value: T) => JobPayloads) = {},
     also: StreamAppend[] | ((value: T) => StreamAppend[]) = [],
   ): Decision<T> {
     this.assertOpen();
@@ -76,7 +58,8 @@ export class QueueRecorder implements OnModuleInit, BeforeApplicationShutdown {
     const events = [...this.queue.getUncommittedEvents()];
     this.queue.uncommit();
     const others = failure ? [] : typeof also === 'function' ? also(value) : also;
-    const recorded = events.length || others.length ? this.commits.add(events, payloads, others) : Promise.resolve();
+    const stored = typeof payloads !== 'function' ? payloads : failure ? {} : payloads(value);
+    const recorded = events.length || others.length ? this.commits.add(events, stored, others) : Promise.resolve();
     if (failure) throw failure.err;
     return { value, events, recorded };
   }

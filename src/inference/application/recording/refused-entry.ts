@@ -2,7 +2,7 @@ import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
 import type { StreamAppend } from '../../../shared/event-store/stored-event.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
-import type { JobPayloads } from './job-payload-store.js';
+import type { JobPayloads } from '../ports/live-queue.port.js';
 
 /** One decision's share of a group commit. */
 export interface Entry {

@@ -1,7 +1,7 @@
 import { QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
-import { Database } from '../../../../shared/database/database.js';
-import { JobResultRecord } from '../../../infrastructure/job-result.record.js';
+import { EventContextFactory } from '../../../../shared/nest/event-context.factory.js';
+import { JobsReadModel } from '../../ports/jobs-read-model.port.js';
 import { GetJobQuery } from '../get-job/get-job.query.js';
 import type { JobResultView } from '../job.view.js';
 import { GetJobResultQuery } from './get-job-result.query.js';
@@ -9,7 +9,8 @@ import { GetJobResultQuery } from './get-job-result.query.js';
 @QueryHandler(GetJobResultQuery)
 export class GetJobResultHandler implements IQueryHandler<GetJobResultQuery> {
   constructor(
-    private readonly db: Database,
+    private readonly jobs: JobsReadModel,
+    private readonly clock: EventContextFactory,
     private readonly queries: QueryBus,
   ) {}
 
@@ -20,8 +21,8 @@ export class GetJobResultHandler implements IQueryHandler<GetJobResultQuery> {
         job_id: jobId, status: job.status, ...(job.error_code ? { error_code: job.error_code, error_message: job.error_message } : {}),
       });
     }
-    const row = await this.db.repository(JobResultRecord).findOneBy({ job_id: jobId });
-    if (!row || row.expires_at.getTime() <= Date.now()) {
+    const row = await this.jobs.result(jobId);
+    if (!row || row.expires_at.getTime() <= this.clock.now().getTime()) {
       throw new DomainError('RESULT_NOT_FOUND', `the result of job ${jobId} has expired`, { job_id: jobId, status: job.status });
     }
     return {
