@@ -193,6 +193,12 @@ describe(`inference queue failures (${backend})`, () => {
     const good = results.slice(0, 5).map((r) => (r as { ok: string }).ok);
     expect(good.every((id) => typeof id === 'string')).toBe(true);
     expect((await ended(good)).map((j) => j.status)).toEqual(Array(5).fill('completed'));
+    // Its memory is bounded by its backlog: once that drained, the group commit holds no job of the refusal.
+    const recorder = app.get(QueueRecorder);
+    await eventually(() => recorder.status().unrecorded_events === 0, 'the backlog to drain');
+    const commits = (recorder as unknown as { commits: Record<string, unknown> }).commits;
+    const held = Object.entries(commits).filter(([, v]) => (v instanceof Set || v instanceof Map) && v.size > 0).map(([name]) => name);
+    expect(held).toEqual([]);
   });
 
   it('is fenced by another writer on its stream: its own late records are refused, and new work gets 503', async () => {

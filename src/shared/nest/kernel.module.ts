@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type ModuleMetadata, type O
 import { openDatabase, type OpenedDatabase } from '../database/data-source.js';
 import { Database } from '../database/database.js';
 import { EventTypeRegistry } from '../domain/event-type-registry.js';
+import type { Clock } from '../domain/ports.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
 import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
@@ -25,17 +26,19 @@ export interface KernelSettings {
   features: readonly ContextFeature[];
   /** Modules the options provider needs (forRootAsync). */
   imports?: NonNullable<ModuleMetadata['imports']>;
+  /** Where "now" comes from (the system's by default); every timestamp and deadline reads it. */
+  clock?: Clock;
 }
 
 /** The shared kernel as Nest providers: database, event store, repository, clock and ids. */
 @Global()
 @Module({})
 export class KernelModule {
-  static register(optionsProvider: Provider, { features, imports = [] }: KernelSettings): DynamicModule {
+  static register(optionsProvider: Provider, { features, imports = [], clock = systemClock }: KernelSettings): DynamicModule {
     const projections = features.flatMap((f) => f.projections ?? []);
     const providers: Provider[] = [
       optionsProvider,
-      { provide: CLOCK, useValue: systemClock },
+      { provide: CLOCK, useValue: clock },
       { provide: ID_GENERATOR, useValue: uuidGenerator },
       {
         provide: OPENED_DATABASE,

@@ -5,6 +5,7 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import request from 'supertest';
 import { resolveOptions, type ModelMoraOptionsInput } from '../../../src/shared/config/modelmora-options.js';
 import { Database } from '../../../src/shared/database/database.js';
+import type { Clock } from '../../../src/shared/domain/ports.js';
 import { PostgresEventStore } from '../../../src/shared/event-store/event-store.js';
 import { ModelMoraExceptionFilter } from '../../../src/shared/http/exception.filter.js';
 import { ApiTokenGuard } from '../../../src/shared/http/api-token.guard.js';
@@ -27,13 +28,13 @@ class InferenceTestRoot {}
  * The registry and inference contexts on the real kernel (event store, projections,
  * PGlite or PostgreSQL), with MODEL_SERVING given by a TinyRuntime over real workers.
  */
-export async function startInferenceApp(storage: TestStorage, runtime: TinyRuntime, options: ModelMoraOptionsInput = {}): Promise<INestApplication> {
+export async function startInferenceApp(storage: TestStorage, runtime: TinyRuntime, options: ModelMoraOptionsInput = {}, clock?: Clock): Promise<INestApplication> {
   const app = await NestFactory.create(
     {
       module: InferenceTestRoot,
       imports: [
         CqrsModule.forRoot({ eventIdProvider: eventTypeIdProvider }),
-        KernelModule.register({ provide: MODELMORA_OPTIONS, useValue: resolveOptions({ ...storage.options, ...options }) }, { features: [registryFeature, inferenceFeature] }),
+        KernelModule.register({ provide: MODELMORA_OPTIONS, useValue: resolveOptions({ ...storage.options, ...options }) }, { features: [registryFeature, inferenceFeature], clock }),
         RegistryModule,
         InferenceModule.forRoot({ serving: tinyRuntimeModule(runtime) }),
       ],

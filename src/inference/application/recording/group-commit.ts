@@ -40,7 +40,6 @@ export class GroupCommit {
   private flushing = false;
   private retry: { delayMs: number; timer?: NodeJS.Timeout } = { delayMs: 0 };
   private sinceSnapshot = 0;
-  private readonly refused = new Set<string>();
   private unrecorded = 0;
   private fenced: string | undefined;
   private recordedVersion: number;
@@ -121,7 +120,9 @@ export class GroupCommit {
         if (this.unavailable(err, entries.slice(i)) || this.fence(err, entries.slice(i))) return;
         this.deps.logger.error({ msg: 'the database refused a job record: that job alone fails', error: err instanceof Error ? err.message : String(err) });
         this.unrecorded -= entry.events.length;
-        const replacement = refuseEntry(entry, err, this.queue, this.refused, this.deps.context.create());
+        const { forgotten, replacement } = refuseEntry(entry, err, this.queue, this.deps.context.create());
+        // A forgotten job's events decided before the refusal still wait: they go now, and nothing is remembered of it.
+        this.dropEventsOf(forgotten, [...entries.slice(i + 1), ...this.backlog]);
         if (replacement) {
           this.unrecorded += replacement.events.length;
           entries.splice(i + 1, 0, replacement);
@@ -138,8 +139,16 @@ export class GroupCommit {
   }
 
   private ownEvents(entries: readonly Entry[]): DomainEvent[] {
-    const events = entries.flatMap((e) => e.events);
-    return this.refused.size ? events.filter((e) => !this.refused.has(e.payload.job_id as string)) : events;
+    return entries.flatMap((e) => e.events);
+  }
+
+  private dropEventsOf(jobIds: ReadonlySet<string>, pending: readonly Entry[]): void {
+    if (jobIds.size === 0) return;
+    for (const entry of pending) {
+      const kept = entry.events.filter((e) => !jobIds.has(e.payload.job_id as string));
+      this.unrecorded -= entry.events.length - kept.length;
+      entry.events = kept;
+    }
   }
 
   private async write(entries: readonly Entry[], own: DomainEvent[], snapshot: StreamAppend['snapshot']): Promise<StoredEvent[]> {

@@ -16,26 +16,21 @@ export interface Entry {
 const ENTERING = new Set(['job.submitted', 'job.adopted']);
 
 /**
- * What follows when the database refuses one entry on its own. A job it brought in
- * (submitted, adopted) is forgotten: for the log it never existed, and its later
- * events are skipped (`refused`). A job already on record ends with a job.failed the
- * database accepts, so no recorded job stays live forever. Returns that replacement.
+ * When the database refuses one entry alone: a job it brought in (submitted, adopted) is forgotten, as if never
+ * submitted (the caller drops its events still waiting); a job already on record gets a replacement job.failed.
  */
-export function refuseEntry(entry: Entry, err: unknown, queue: InferenceQueue, refused: Set<string>, ctx: EventContext): Entry | undefined {
+export function refuseEntry(entry: Entry, err: unknown, queue: InferenceQueue, ctx: EventContext): { forgotten: Set<string>; replacement?: Entry } {
   const sqlState = String((err as { code?: unknown })?.code ?? 'unknown');
-  const entering = new Set(entry.events.filter((e) => ENTERING.has(e.event_type)).map((e) => e.payload.job_id as string));
-  for (const id of entering) {
-    refused.add(id);
-    queue.forget(id);
-  }
+  const forgotten = new Set(entry.events.filter((e) => ENTERING.has(e.event_type)).map((e) => e.payload.job_id as string));
+  for (const id of forgotten) queue.forget(id);
   const onRecord = new Map<string, string>();
   for (const e of entry.events) {
     const id = e.payload.job_id as string;
-    if (!entering.has(id) && !refused.has(id)) onRecord.set(id, e.payload.model_id as string);
+    if (!forgotten.has(id)) onRecord.set(id, e.payload.model_id as string);
   }
   entry.settle.reject(new DomainError('VALIDATION_ERROR', `the job could not be recorded: the database refused it (SQLSTATE ${sqlState})`));
-  if (onRecord.size === 0) return undefined;
+  if (onRecord.size === 0) return { forgotten };
   const events = [...onRecord].map(([job_id, model_id]) => queue.unrecordable({ job_id, model_id }, sqlState, ctx));
   queue.uncommit();
-  return { events, payloads: {}, also: [], settle: { resolve: () => {}, reject: () => {} } };
+  return { forgotten, replacement: { events, payloads: {}, also: [], settle: { resolve: () => {}, reject: () => {} } } };
 }
