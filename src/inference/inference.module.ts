@@ -43,12 +43,7 @@ export interface InferenceModuleOptions {
   serving: NonNullable<ModuleMetadata['imports']>[number];
 }
 
-/**
- * The inference context: the job queue (group-committed), its dispatcher, reactions,
- * results, metrics and REST API. Its events, jobs read model and tables reach the kernel
- * as `inferenceFeature`; it asks the catalog through the QueryBus and runs batches through
- * the serving port it is given.
- */
+/** The inference context: the queue, its dispatcher, reactions, results, metrics and APIs; it runs batches through the serving port it is given. */
 @Module({})
 export class InferenceModule {
   static forRoot(options: InferenceModuleOptions): DynamicModule {

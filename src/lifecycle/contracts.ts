@@ -1,9 +1,4 @@
-/**
- * The lifecycle context's public contract: its events and commands, and the serving port
- * through which the inference context runs batches on loaded models. Everything else under
- * src/lifecycle is internal; the lint rule `context-boundaries` refuses an import of it from
- * another context.
- */
+/** The lifecycle context's public contract (events, commands, the serving port); the rest of src/lifecycle is internal to it. */
 export * from './domain/model-lifecycle.events.js';
 export { ModelNotLoadedError } from './domain/model-lifecycle.errors.js';
 export { ModelUnhealthyError } from '../shared/domain/model-unhealthy.error.js';

@@ -10,14 +10,7 @@ import { ModelDirectory } from './model-directory.js';
 import { JobPayloadReader } from './recording/job-payload-reader.js';
 import { QueueRecorder } from './recording/queue-recorder.js';
 
-/**
- * Restart recovery: every job the log says is live gets run to an end. Queued jobs go
- * back to their lanes in submission order (aging counts from their submission);
- * jobs that were running when the server stopped are requeued (using a retry) — or
- * fail once out of retries — so no acknowledged job is left behind, and none runs to
- * completion twice (a job completes only from `processing`, and only once). A live job
- * without stored inputs was a sync job: its caller is gone, so it fails.
- */
+/** Restart recovery: every job the log says is live runs to an end, none completes twice (docs/architecture.md, "The inference queue"). */
 @Injectable()
 export class QueueRecovery implements OnApplicationBootstrap {
   private readonly logger = new Logger('InferenceRecovery');

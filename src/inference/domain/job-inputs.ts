@@ -12,12 +12,8 @@ export interface DeclaredInput {
 const TEXT_TASKS = new Set(['txt2embed', 'txt2txt', 'txt2img', 'txt2audio', 'classification']);
 
 /**
- * Checks a request's `inputs` against its model's task type before anything is
- * queued, so a malformed request costs a 400 and never a worker call:
- * - `tensor`: `{ name: {dims, type?, data} }`, data flat with exactly product(dims) numbers,
- *   dims of a bounded extent that fit the model's declared dims when they are known;
- * - text tasks: a string or a non-empty array of strings (txt2embed also `{texts, truncate?}`);
- * - other tasks: anything but null (their runtimes validate further).
+ * Checks a request's `inputs` against its model's task type before anything is queued,
+ * so a malformed request costs a 400, never a worker call (docs/architecture.md).
  */
 export function validateInputs(taskType: string, inputs: unknown, declared?: readonly DeclaredInput[]): void {
   if (inputs === undefined || inputs === null) throw new InvalidInputError('inputs is required');

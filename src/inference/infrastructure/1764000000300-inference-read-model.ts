@@ -1,10 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The inference context's tables: the jobs read model (every job ever submitted, for
- * GET /jobs and request-id dedupe after a job ended), the inputs of live jobs (so a
- * restart can run them again) and the results with their expiry. Inputs and outputs
- * never enter the event log.
+ * The inference tables: the jobs read model, live jobs' inputs (a restart runs them
+ * again) and results until they expire; inputs and outputs never enter the log.
  */
 export class InferenceReadModel1764000000300 implements MigrationInterface {
   name = 'InferenceReadModel1764000000300';

@@ -40,10 +40,8 @@ export interface InstanceClaim {
 }
 
 /**
- * The instance owns its streams (queue, lifecycle manager) while it holds a session advisory
- * lock on a DEDICATED connection plus a heartbeat row in `instances`: the lock says the
- * owner's session is alive, the heartbeat that the owner is. Losing the connection loses the
- * lease: `onLost` listeners hear it and the owner must stop writing its streams.
+ * An instance owns its streams while it holds an advisory lock on a dedicated connection
+ * and a fresh heartbeat row; losing either ends the lease (docs/scale-out.md).
  */
 export class InstanceLease {
   private readonly log: LoggerService;

@@ -15,12 +15,7 @@ export interface StoreWakeSource {
 
 export type StoreWakeListener = (appendedBy: string | undefined) => void;
 
-/**
- * One LISTEN session per process on the channel every append notifies (in its own
- * statement, delivered on commit), fanned out to the catch-up readers. After a reconnect it
- * wakes everyone once: notifications sent meanwhile are lost, the events are not.
- * On embedded PGlite there is no other process to hear: it does nothing.
- */
+/** One LISTEN session per process, fanned out to the catch-up readers; a reconnect wakes them all once (notifications are lost, events are not). */
 export class StoreNotifications implements StoreWakeSource {
   private readonly log: LoggerService;
   private readonly listeners = new Set<StoreWakeListener>();

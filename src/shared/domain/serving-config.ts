@@ -1,9 +1,4 @@
-/**
- * The keys of a model's free-form `config` that change what its worker computes. One reader
- * for all of them: the registry refuses a bad value at registration (a 400, not a failed load
- * later), the lifecycle hands the valid ones to the worker, the OpenAI view reads `matryoshka`.
- * (`max_batch_size` and `max_batch_wait_ms` are older: the batch planner reads them leniently.)
- */
+/** The keys of a model's `config` that change what its worker computes, read in one place: refused at registration, handed to the worker, read by OpenAI. */
 
 /** sentence-transformers' pooling modes, by the names its `Pooling(pooling_mode=...)` takes. */
 export const POOLING_MODES = ['cls', 'mean', 'max', 'mean_sqrt_len_tokens', 'weightedmean', 'lasttoken'] as const;

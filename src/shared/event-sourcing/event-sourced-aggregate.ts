@@ -1,12 +1,7 @@
 import { AggregateRoot } from '@nestjs/cqrs';
 import type { DomainEvent } from '../domain/event-envelope.js';
 
-/**
- * An aggregate root as Nest users expect it (`apply`, `commit`, `getUncommittedEvents`),
- * made thin: decisions live in pure domain functions and every state change goes
- * through one `evolve(state, event)`, chosen by the event's `event_type` — never by
- * the class name, which minifiers and renames would break.
- */
+/** A thin Nest aggregate root: decisions are pure domain functions and state changes go through `evolve`, chosen by `event_type`, never by class name. */
 export abstract class EventSourcedAggregate<S> extends AggregateRoot<DomainEvent> {
   abstract readonly aggregateType: string;
   /** Bump when the state's JSON shape changes: older snapshots are then ignored. */

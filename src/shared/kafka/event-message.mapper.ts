@@ -15,12 +15,7 @@ function topicFor(topicPrefix: string, event: { aggregate_type: string; event_ty
 
 const CORRELATION_HEADERS = ['correlation_id', 'causation_id', 'trace_id'] as const;
 
-/**
- * Key = aggregate id, so one aggregate's events of a type share a partition and keep
- * their order; value = the seven-field envelope and nothing else. Headers repeat what a
- * consumer routes or dedupes on without parsing the value; `aggregate_version` lets it
- * check per-aggregate order.
- */
+/** Key = aggregate id (one aggregate's events keep their order), value = the envelope; headers repeat what consumers route or dedupe on. */
 export function toRelayMessage(stored: StoredEvent, topicPrefix: string): RelayMessage {
   const { event, metadata } = stored;
   const headers: IHeaders = {

@@ -17,12 +17,7 @@ export interface RelayBroker {
 /** Errors after which this producer's idempotence state (id, sequences) cannot recover. */
 const PRODUCER_STATE_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING'];
 
-/**
- * kafkajs directly, not `ClientKafka`: `ClientKafka` does pass `producer`/`send` options
- * through, but only as `emit`/`emitBatch` to ONE topic per call, through its serializer and an
- * Observable, with no `sendBatch` across topics, no awaited per-batch ack to move a
- * checkpoint on, and no admin client to create topics.
- */
+/** kafkajs directly: `ClientKafka` sends to one topic per call, with no cross-topic `sendBatch`, no per-batch ack for the checkpoint and no admin client. */
 export class KafkajsRelayBroker implements RelayBroker {
   private producer: Producer;
   private readonly admin: Admin;

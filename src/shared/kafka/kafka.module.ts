@@ -6,10 +6,8 @@ import { KafkaRelayService } from './kafka-relay.service.js';
 import { kafkaOptionsProvider } from './kafka.tokens.js';
 
 /**
- * Kafka for ModelMora: the relay (store → `{prefix}.{aggregate_type}.{event_type}`) and the
- * `kafka` readiness check. Without Kafka options it only logs, once, that the relay is off.
- * Needs the kernel (event store, checkpoints). The commands consumer is the inference
- * context's (KafkaCommandsModule): SubmitJob is its command.
+ * Kafka for ModelMora: the relay (store → `{prefix}.{aggregate_type}.{event_type}`)
+ * and its readiness check; without options it logs once that the relay is off.
  */
 @Module({})
 export class KafkaModule {

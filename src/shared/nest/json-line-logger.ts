@@ -9,13 +9,7 @@ const URGENT: ReadonlySet<LogLevel> = new Set(['error', 'fatal']);
 const live = new Set<JsonLineLogger>();
 let exitHooked = false;
 
-/**
- * Nest's JSON console logger, writing the lines of one turn of the event loop together.
- * Node writes stdout to a pipe or a file synchronously, one system call per line, and at the
- * default level the audit trail logs every event: three lines per job, each its own write.
- * Lines keep their order; an error or fatal record is written at once, with what waits
- * before it, and whatever waits is written when the process exits.
- */
+/** Nest's JSON logger, writing one turn of the event loop's lines in one write (a line each cost a system call); errors and exit flush at once. */
 export class JsonLineLogger extends ConsoleLogger {
   private pending: { stream: Stream; text: string }[] = [];
   private scheduled = false;

@@ -8,12 +8,7 @@ export const MAX_TENSOR_ELEMENTS = 64 * 1024 * 1024;
 /** A model's declared dim: a number ≥ 0 is fixed; -1 or a symbolic name is any size. */
 export type DeclaredDim = number | string;
 
-/**
- * Why `dims` cannot be fed to a model, or undefined. Its extent (the product, zero dims
- * counted as 1) is bounded whatever the model; against the model's declared dims, when
- * known, the rank and every fixed dim must match. An empty declaration means the runtime
- * does not know the rank: nothing more to check. One rule for every protocol and the worker.
- */
+/** Why `dims` cannot be fed to a model, or undefined: a bounded extent, and the declared rank and fixed dims when known; one rule for every protocol. */
 export function shapeProblem(dims: readonly number[], declared?: readonly DeclaredDim[]): string | undefined {
   let extent = 1;
   for (const d of dims) {

@@ -6,12 +6,8 @@ import {
 import { JobDispatcher } from '../dispatch/job-dispatcher.js';
 
 /**
- * The lifecycle's events steer the queue: a model that is loaded (or healthy again)
- * gets its queued jobs, highest priority first, in batches; a load that failed fails
- * that model's queued jobs with the load's error; an unload leaves them queued, and the
- * next dispatch loads it again (an unregistered model's jobs were already failed by
- * ModelCatalogChangesHandler; one that slipped in since fails on that load: MODEL_NOT_FOUND).
- * Each event is handled on its own, so one failure cannot stop the next.
+ * The lifecycle's events steer the queue: loaded or healthy again → dispatch; load failed
+ * → fail the model's queued jobs; unloaded → they wait for the next lazy load.
  */
 @EventsHandler(ModelLoaded, ModelLoadFailed, ModelUnloaded, ModelHealthChanged)
 export class ModelReadinessHandler implements IEventHandler<LifecycleEvent> {

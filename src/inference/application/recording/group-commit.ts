@@ -29,11 +29,8 @@ export interface GroupCommitDeps {
 }
 
 /**
- * The backlog of the live queue's decided events and its group commits: one statement
- * per flush (events, the jobs read model, the job payloads), in decision order. A database
- * outage keeps the backlog and retries with backoff; a flush refused for its data is
- * retried entry by entry, so only the guilty job fails; a conflict on our own stream means
- * another instance took it over: the queue is fenced.
+ * The backlog of the live queue's decided events, written one statement per flush
+ * in decision order; outages retry, a refusal fails one job, a conflict fences.
  */
 export class GroupCommit {
   private backlog: Entry[] = [];

@@ -11,13 +11,7 @@ import { InferenceQueue } from '../inference-queue.aggregate.js';
 import { QueueRecovery } from '../queue-recovery.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
 
-/**
- * A survivor finishes a dead instance's acknowledged jobs. Found through the lease
- * (a stale heartbeat and a lock nobody holds), claimed by taking that lock, then moved
- * in ONE transaction: job.adopted on our queue, job.released on theirs at the version
- * we read. If the owner was alive after all and wrote meanwhile, that append conflicts
- * and nothing moves; if it writes later, its own append conflicts and it is fenced.
- */
+/** A survivor finishes a dead instance's acknowledged jobs, moved in one transaction that conflicts if the owner was alive after all (docs/scale-out.md). */
 @Injectable()
 export class QueueTakeover implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('QueueTakeover');

@@ -12,10 +12,8 @@ export function effectiveRank(rank: number, waitedMs: number, agingIntervalMs: n
 }
 
 /**
- * Which level's candidate goes next (-1: none), given one node or null per level: the
- * highest effective rank, ties to the longer wait, and ties on that to the higher base
- * rank (scanned first, kept by the strict `<`). Only the heads compete: inside a level
- * every job has the same base rank and has waited no less than the one behind it.
+ * Which level's head goes next (-1: none): the highest effective rank, then the longer
+ * wait, then the higher base rank; inside a level the head has waited longest.
  */
 export function nextLevel<T>(candidates: readonly (Slot<T> | null)[], nowMs: number, agingIntervalMs: number): number {
   let best = -1;

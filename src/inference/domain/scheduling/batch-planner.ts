@@ -13,13 +13,7 @@ export interface BatchingPolicy {
 /** Model `config` keys that override the server defaults for that model. */
 const BATCH_CONFIG_KEYS = { maxBatchSize: 'max_batch_size', maxWaitMs: 'max_batch_wait_ms' } as const;
 
-/**
- * The defaults, overridden by the model's own `max_batch_size` /
- * `max_batch_wait_ms` when those are valid (integers ≥ 1 / ≥ 0, as numbers or
- * digit strings, since config arrives as free-form JSON). An invalid override is
- * ignored rather than refused: the model was already accepted with that config,
- * and refusing to schedule it would be worse than using the default.
- */
+/** The defaults, overridden by the model's valid `max_batch_size`/`max_batch_wait_ms`; an invalid one is ignored, since the model was accepted with it. */
 export function resolveBatchingPolicy(defaults: BatchingPolicy, modelConfig: Readonly<Record<string, unknown>> | null | undefined): BatchingPolicy {
   const config = modelConfig ?? {};
   return {
@@ -51,16 +45,7 @@ export interface QueueSnapshot {
   tokens?: Iterable<number>;
 }
 
-/**
- * Send a full batch as soon as there is one: `maxBatchSize` jobs, or as many as fit in
- * `maxBatchTokens` (padding decides throughput, so a batch is bounded by what it computes,
- * not only by how many callers it serves). A worker with nothing in flight gets what is
- * queued at once: holding jobs back only pays while the worker is busy, when the next
- * batch forms by itself (continuous batching), so a lone request never waits. Otherwise
- * hold a partial batch until its oldest job has waited `maxWaitMs`, so batching adds at
- * most `maxWaitMs` to any job's latency. The jobs themselves are then taken with
- * `queue.dequeueBatch(nowMs, count)`, which picks them in priority order.
- */
+/** Send a full batch at once, anything to an idle worker, else hold a partial batch at most `maxWaitMs` (continuous batching: docs/architecture.md). */
 export function planDispatch(policy: BatchingPolicy, queue: QueueSnapshot, nowMs: number): DispatchPlan {
   if (queue.size <= 0) return { kind: 'idle' };
   const count = fitting(policy, queue);

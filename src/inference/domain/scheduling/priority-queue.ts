@@ -41,14 +41,8 @@ function rankOf(priority: Priority): number {
 }
 
 /**
- * The queued jobs of one model: highest priority first, FIFO within a priority, with
- * aging so that a steady stream of urgent work cannot starve a low job.
- *
- * One FIFO per priority level instead of one heap, whose keys aging would change with
- * time: a dequeue compares the four heads only (see `nextLevel`); enqueue and cancel
- * (through the ticket) are O(1) and allocate nothing past the queue's peak (QueueSlots).
- * Aging counts from `max(enqueuedAtMs, previous job's aging start)`, so a clock that
- * steps back costs a job some aging credit, never its turn. Nothing here reads a clock.
+ * One model's queued jobs: by priority, FIFO within one, aged so urgent work cannot
+ * starve a low job; one FIFO a level, O(1) everywhere (docs/architecture.md).
  */
 export class JobPriorityQueue<T> implements Iterable<T> {
   private readonly slots = new QueueSlots<T>(PRIORITIES.length);

@@ -17,12 +17,7 @@ export class InvalidPriorityError extends DomainError {
   }
 }
 
-/**
- * Reads a priority from a request or a Kafka command. `medium` is the upstream
- * ModelMora spelling of `normal`; a missing priority (undefined, or JSON `null`)
- * is `normal`. Matching is exact (no case folding), so a typo fails loudly
- * instead of quietly becoming `normal`.
- */
+/** Reads a priority: `medium` is upstream's `normal`, missing or null is `normal`, and matching is exact so a typo fails loudly. */
 export function parsePriority(input: unknown): Priority {
   if (input === undefined || input === null) return 'normal';
   if (input === 'medium') return 'normal';

@@ -1,9 +1,4 @@
-/**
- * A job's place in a queue, returned by `enqueue` and held by the caller: the
- * only way to cancel a job, so the queue needs no index from job ids to entries.
- * A ticket goes stale when its job leaves the queue (dequeued, removed, drained);
- * a stale ticket removes nothing, even once its slot holds another job.
- */
+/** A job's place in a queue, held by the caller: the only way to cancel it, so the queue keeps no index by job id; a stale ticket removes nothing. */
 export type QueueTicket = number & { readonly __queueTicket: unique symbol };
 
 /** A ticket is `generation × SLOT_LIMIT + index`: both stay exact in a double (< 2^53). */
@@ -27,13 +22,8 @@ export class Slot<T> {
 }
 
 /**
- * The storage of a JobPriorityQueue: pooled nodes, one doubly linked FIFO per
- * priority level threaded through them, and a free list. Freed nodes are reused,
- * so enqueue, dequeue and remove allocate nothing once the pool has grown to the
- * queue's peak depth (it never shrinks: a queue's memory is its peak).
- *
- * Removal unlinks in O(1): no tombstones, so counts are exact at all times. Each
- * node has a generation, bumped when it is freed, that stale tickets fail to match.
+ * A JobPriorityQueue's storage: pooled nodes threaded into one linked FIFO per level,
+ * reused so nothing allocates past the peak; generations make stale tickets miss.
  */
 export class QueueSlots<T> {
   /** Per level: first and last node, and how many jobs. */

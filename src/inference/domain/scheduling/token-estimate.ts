@@ -3,12 +3,7 @@ const MAX_TOKENS_PER_TEXT = 512;
 // [CLS] … [SEP] and the like.
 const SPECIAL_TOKENS = 2;
 
-/**
- * A generous guess of a text's tokens before any tokenizer has seen it (the tokenizer lives
- * in the worker): a quarter token per ASCII character (English WordPiece averages ~4.5
- * characters a token) and one per other character (a CJK character is about one token;
- * Cyrillic or Greek ones are fewer, so those are overestimated, which only makes batches smaller).
- */
+/** A generous guess of a text's tokens before any tokenizer saw it: a quarter per ASCII character, one per other; overestimates only shrink batches. */
 export function estimateTextTokens(text: string): number {
   let ascii = 0;
   let other = 0;

@@ -54,13 +54,7 @@ export interface CommandMessageProcessorOptions {
   logger?: LoggerService;
 }
 
-/**
- * `{model_id, inputs, priority?, timeout_ms?, request_id?}` → SubmitJobCommand. Invalid
- * records, domain refusals and records still failing after `maxAttempts` go to
- * `${commandsTopic}.dlq` (original bytes, `error` and `error_code` headers) and the
- * consumer moves on: one record never stalls its partition. Without a request_id, the
- * record's coordinates stand in for one, so a redelivered record never submits a second job.
- */
+/** A commands record → SubmitJobCommand; what stays refused goes to `${commandsTopic}.dlq` so one record never stalls its partition (docs/operations.md). */
 export class CommandMessageProcessor {
   private readonly log: LoggerService;
   private readonly dlqTopic: string;

@@ -17,12 +17,7 @@ function commandsConsumerOptions(kafka: KafkaOptions) {
   };
 }
 
-/**
- * Makes the app a Kafka microservice consuming `kafka.commandsTopic` (the controller comes
- * from `KafkaCommandsModule.register` with the same options), then `await app.startAllMicroservices()`:
- * that resolves at once even when the broker is down. The app's global (HTTP) filters are not
- * inherited on purpose: they write HTTP responses.
- */
+/** Makes the app a Kafka microservice on `kafka.commandsTopic`; the HTTP filters are not inherited on purpose (they write HTTP responses). */
 export function connectKafkaConsumer(app: INestApplication, kafka: KafkaOptions): INestMicroservice {
   const server = new ResilientKafkaServer(commandsConsumerOptions(kafka), kafka.commandsTopic);
   return app.connectMicroservice({ strategy: server });

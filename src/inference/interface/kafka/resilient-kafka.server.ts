@@ -3,12 +3,7 @@ import { ServerKafka, type KafkaOptions as NestKafkaOptions } from '@nestjs/micr
 import type { Kafka } from 'kafkajs';
 import { KafkaTopics } from '../../../shared/kafka/kafka-topics.js';
 
-/**
- * Nest's Kafka server, except that a broker that is down at startup (or a consumer that
- * crashes for good later) does not fail `startAllMicroservices()` and take the HTTP
- * server with it: `listen` reports ready at once and connects in the background with
- * capped exponential backoff. Kafka down = degraded, not dead.
- */
+/** Nest's Kafka server, except that a broker down at start-up (or a consumer that dies later) is retried in the background: Kafka down = degraded, not dead. */
 export class ResilientKafkaServer extends ServerKafka {
   private readonly log = new Logger('KafkaCommands');
   private closing = false;

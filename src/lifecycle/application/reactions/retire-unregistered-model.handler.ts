@@ -7,12 +7,7 @@ import { ManagedModels } from '../managed-models.js';
 import { LoadsInFlight } from '../loads-in-flight.js';
 import { ModelUnloader } from '../model-unloader.js';
 
-/**
- * model.unregistered → the model's worker goes (reason `unregistered`), then its cached files
- * (every version). One handler, because the order matters: files are removed once no worker
- * of this instance holds them open; a load in flight finishes first, so a worker it starts is
- * stopped too (its state is `loading` until then, which a check made earlier would skip).
- */
+/** model.unregistered → stop the model's worker, then remove its cached files: one handler, because files go only once no worker holds them open. */
 @EventsHandler(ModelUnregistered)
 export class RetireUnregisteredModelHandler implements IEventHandler<ModelUnregistered> {
   private readonly logger = new Logger('Lifecycle');

@@ -18,17 +18,7 @@ export async function fileChecksum(path: string): Promise<string> {
   return `sha256:${await sha256Hex(path)}`;
 }
 
-/**
- * Checksum of a folder (a Hugging Face style model folder), returned as `sha256:<hex>`.
- *
- * It is the sha256 of the text made of one line per regular file, `"<sha256 hex of the
- * file>  <path relative to dir, with forward slashes>\n"` (two spaces, like `sha256sum`),
- * the lines ordered by relative path in byte order (like `LC_ALL=C sort`). Symlinks are
- * followed. The same value from a shell:
- *
- *     cd DIR && find -L . -type f -printf '%P\n' | LC_ALL=C sort \
- *       | xargs -d '\n' sha256sum | sha256sum
- */
+/** A folder's `sha256:<hex>`: the sha256 of its `sha256sum` lines sorted by path, as a shell computes it (docs/models.md). */
 export async function folderChecksum(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const relative of await listFiles(dir)) {

@@ -40,13 +40,7 @@ export type DownloadOutcome = { status: 'ok'; bytes: number } | { status: 'not-f
 
 const MAX_REDIRECTS = 5;
 
-/**
- * Streams `url` to `destination` through `<destination>.part` and renames it into place, so
- * the final name only ever holds a complete body. Redirects are followed by hand so that
- * each hop is checked again (scheme, address); a 404 is reported as `not-found` (the caller
- * decides whether the file was optional); any other non-2xx, a short body, a body over the
- * byte budget or a fetch past the deadline throws.
- */
+/** Streams `url` to `destination` through `.part`, checking every redirect hop again; a 404 is `not-found`, anything else wrong throws. */
 export async function downloadFile(url: URL, destination: string, options: DownloadOptions): Promise<DownloadOutcome> {
   const shown = redactUrl(url);
   const partial = `${destination}.part`;

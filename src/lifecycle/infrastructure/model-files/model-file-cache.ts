@@ -50,10 +50,8 @@ export interface MaterializedModel {
 }
 
 /**
- * Puts model versions into `modelDir/<owner>/<name>/<version>/` and verifies their checksum
- * before anyone loads them. A version is fetched into a staging folder beside the final one,
- * verified, renamed into place, and only then marked complete, so a crash mid-download is
- * never mistaken for a cached version. Assumes one process manages a given model's folder.
+ * Model versions under `modelDir/<owner>/<name>/<version>/`, fetched into staging,
+ * verified, renamed, then marked complete: a crash never leaves a half version.
  */
 export class ModelFileCache {
   private readonly modelDir: string;

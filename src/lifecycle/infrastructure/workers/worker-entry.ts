@@ -8,12 +8,7 @@ export interface WorkerEntry {
   execArgv: string[];
 }
 
-/**
- * The compiled `worker.main.js` beside this file in production; when running from
- * TypeScript sources (tests, tsx) only the `.ts` exists, so it runs under tsx.
- * execArgv is always explicit so the child never inherits the parent's flags
- * (e.g. jest's --experimental-vm-modules).
- */
+/** The compiled `worker.main.js`, or the `.ts` under tsx from sources; execArgv is explicit so the child never inherits the parent's flags. */
 export function defaultWorkerEntry(): WorkerEntry {
   const compiled = fileURLToPath(new URL('./worker.main.js', import.meta.url));
   if (existsSync(compiled)) return { modulePath: compiled, execArgv: [] };

@@ -7,6 +7,7 @@ import { DomainError } from '../../../../shared/domain/domain-error.js';
 import { EventContextFactory } from '../../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../../shared/nest/tokens.js';
 import { MODEL_SERVING, type ModelServingPort } from '../../../../lifecycle/contracts.js';
+import { queueLimits, submissionOf } from '../../../domain/inference-queue.decide.js';
 import { InferenceTimeoutError, jobError } from '../../../domain/inference-queue.errors.js';
 import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { JobOutcomes, type JobOutcome } from '../../ports/job-outcomes.port.js';
@@ -15,7 +16,6 @@ import { LiveQueue } from '../../ports/live-queue.port.js';
 import { FindJobByRequestQuery } from '../../queries/find-job-by-request/find-job-by-request.query.js';
 import { GetJobResultQuery } from '../../queries/get-job-result/get-job-result.query.js';
 import { GetJobQuery } from '../../queries/get-job/get-job.query.js';
-import { queueLimits, submissionOf } from '../submit-job/submit-job.command.js';
 import { RunInferenceCommand } from './run-inference.command.js';
 
 /** Past the job's own deadline, a caller that heard nothing gives up (the job's timer should have ended it). */
@@ -48,7 +48,7 @@ export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand>
     if (earlier) return this.answer(earlier, input.timeout_ms);
 
     const jobId = this.context.newId();
-    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(input, model, jobId, this.serving), queueLimits(this.options), ctx));
+    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(jobId, input, model, this.serving), queueLimits(this.options), ctx));
     if ('duplicate' in value) return this.answer(value.duplicate.job_id, input.timeout_ms);
 
     this.dispatch.enqueue(value.submitted, input.inputs, { sync: true, recorded });

@@ -1,7 +1,4 @@
 import { Command } from '@nestjs/cqrs';
-import type { ModelMoraOptions } from '../../../../shared/config/modelmora-options.js';
-import type { ModelServingPort } from '../../../../lifecycle/contracts.js';
-import type { QueueLimits, SubmitJobDecision } from '../../../domain/inference-queue.decide.js';
 
 export interface SubmitJobInput {
   model_id: string;
@@ -26,16 +23,3 @@ export class SubmitJobCommand extends Command<SubmittedJob> {
     super();
   }
 }
-
-/** What the queue decides a submission on: the input, the registered model, and the model's state as serving sees it. */
-export function submissionOf(
-  input: SubmitJobInput, model: { model_id: string; task_type: string }, jobId: string, serving: Pick<ModelServingPort, 'state' | 'declaredInputs'>,
-): SubmitJobDecision {
-  return {
-    job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: input.inputs, priority: input.priority,
-    timeout_ms: input.timeout_ms, request_id: input.request_id ?? null, model_state: serving.state(model.model_id),
-    declared_inputs: serving.declaredInputs(model.model_id),
-  };
-}
-
-export const queueLimits = (o: ModelMoraOptions): QueueLimits => ({ maxQueueSize: o.maxQueueSize, maxQueuedPerModel: o.maxQueuedPerModel, defaultTimeoutMs: o.defaultTimeoutMs });

@@ -10,7 +10,8 @@ import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { KnownModels } from '../../ports/known-models.port.js';
 import { LiveQueue } from '../../ports/live-queue.port.js';
 import { FindJobByRequestQuery } from '../../queries/find-job-by-request/find-job-by-request.query.js';
-import { queueLimits, submissionOf, SubmitJobCommand, type SubmittedJob } from './submit-job.command.js';
+import { queueLimits, submissionOf } from '../../../domain/inference-queue.decide.js';
+import { SubmitJobCommand, type SubmittedJob } from './submit-job.command.js';
 
 const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
@@ -35,7 +36,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
 
     const jobId = this.context.newId();
     const inputs = new Map([[jobId, input.inputs]]);
-    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(input, model, jobId, this.serving), queueLimits(this.options), ctx), { inputs });
+    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(jobId, input, model, this.serving), queueLimits(this.options), ctx), { inputs });
     if ('duplicate' in value) return { job_id: value.duplicate.job_id, status: value.duplicate.status, duplicate: true };
 
     this.dispatch.enqueue(value.submitted, input.inputs, { sync: false, recorded });

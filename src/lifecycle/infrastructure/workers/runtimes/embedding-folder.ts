@@ -101,12 +101,7 @@ function truncationOf(options: RuntimeOptions, sbert: Json | undefined, tokenize
   return rule(DEFAULT_MAX_LENGTH, 'default');
 }
 
-/**
- * Reads a txt2embed folder in one of the layouts people download (docs/models.md lists the
- * files and the precedence): a sentence-transformers folder (modules.json), an Optimum export
- * (config.json, no modules.json) or just tokenizer.json beside an ONNX file. Registration
- * settings (`options`) win over what the folder declares.
- */
+/** Reads a txt2embed folder in any layout people download (docs/models.md); the registration's options win over what the folder declares. */
 export async function readEmbeddingFolder(dir: string, options: RuntimeOptions): Promise<EmbeddingFolder> {
   const modulesJson = await readOptional(join(dir, 'modules.json'));
   const st = modulesJson ? readModules(dir, modulesJson) : undefined;

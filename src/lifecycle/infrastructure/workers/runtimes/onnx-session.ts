@@ -13,12 +13,7 @@ export const OrtTensorCtor = ort.Tensor;
 // Old opsets in real models make ORT print warnings on every load; errors still surface.
 ort.env.logLevel = 'error';
 
-/**
- * Finds the .onnx file to load: `modelDir` itself when it is a file; else `chosen` (the
- * registration's `onnx_file`, relative); else the first existing candidate; else the one
- * `.onnx` file in the folder or its `onnx/` subfolder. Several (say `model_quantized.onnx`
- * beside `model_qint8_avx512.onnx`) and none of the candidates: the registration must choose.
- */
+/** The .onnx file to load: the path itself, the registration's `onnx_file`, a known candidate, or the folder's only one; several and no choice is an error. */
 export function resolveModelFile(modelDir: string, candidates: readonly string[], chosen?: string): string {
   if (!existsSync(modelDir)) throw new RuntimeError('LOAD_FAILED', `model path ${modelDir} does not exist`);
   if (statSync(modelDir).isFile()) return modelDir;

@@ -10,13 +10,7 @@ export interface RunBudget {
  */
 export const RUN_OVERHEAD_TOKENS = 16;
 
-/**
- * Groups texts (by token count) into ONNX runs at the least padded work: texts sorted by
- * length, then cut where `Σ (overhead + rows × longest)` is smallest (dynamic programming
- * over the sorted order), each run within the budget. A short text is never padded to a
- * long one unless a run of its own would cost more; a text over the budget runs alone.
- * Returns the texts' indices, run by run, shortest first.
- */
+/** Groups texts into ONNX runs at the least padded work (sorted by length, cut by dynamic programming within the budget); returns indices run by run. */
 export function planRuns(lengths: readonly number[], budget: RunBudget): number[][] {
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
   const n = order.length;

@@ -24,13 +24,7 @@ export interface EncodedBatch {
   tokenTypeIds: Int32Array;
 }
 
-/**
- * Tokenizes like Hugging Face's Rust tokenizers: truncation cuts the text's own tokens to
- * `maxLength` minus the special tokens the template adds, then the template is applied,
- * so `[CLS] … [SEP]` survive. Padding is not the tokenizer's: each batch is padded to its
- * own longest row (a `Fixed` padding in tokenizer.json only wastes compute, since pooling
- * reads the attention mask).
- */
+/** Tokenizes like Hugging Face's tokenizers (truncate, then add the template, so `[CLS] … [SEP]` survive); padding is the batch's, not the tokenizer's. */
 export class TextTokenizer {
   private constructor(
     private readonly tokenizer: Tokenizer,

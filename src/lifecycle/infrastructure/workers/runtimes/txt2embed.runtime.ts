@@ -21,10 +21,8 @@ interface TextItem {
 }
 
 /**
- * `txt2embed`: texts → sentence embeddings, computed as the folder's authors compute them
- * (embedding-folder.ts decides pooling, normalisation and truncation). The texts of one call
- * — from every request the dispatcher merged — are sorted by length into runs of at most
- * `maxBatchTokens` padded tokens, so a short text is never padded to a long one.
+ * `txt2embed`: texts → sentence embeddings as the folder's authors compute them,
+ * the call's texts sorted into runs of at most `maxBatchTokens` padded tokens.
  */
 export class Txt2EmbedRuntime implements TaskRuntime {
   private session: OrtSession | undefined;
