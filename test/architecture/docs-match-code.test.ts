@@ -68,6 +68,30 @@ function apiTableRoutes(): Array<[string, string]> {
   return out;
 }
 
+const NEST_NAMES = ['QueryBus', 'EventBus', 'CommandBus', 'DiscoveryService', 'AggregateRoot', 'ClientKafka'];
+
+/** Every file of ours under src/, test/ and scripts/, by name and by path from the repository. */
+function ourFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(repo, dir), { withFileTypes: true })) {
+      if (e.isDirectory()) walk(`${dir}/${e.name}`);
+      else out.push(`${dir}/${e.name}`);
+    }
+  };
+  for (const dir of ['src', 'test', 'scripts']) walk(dir);
+  return out;
+}
+
+/** The names src/ declares (classes, interfaces, types, functions, constants). */
+function declaredNames(files: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of files.filter((f) => f.startsWith('src/') && f.endsWith('.ts'))) {
+    for (const m of read(f).matchAll(/\b(?:class|interface|type|function|const|enum)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]!);
+  }
+  return names;
+}
+
 describe('docs against the code', () => {
   const routes = servedRoutes();
 
@@ -95,5 +119,20 @@ describe('docs against the code', () => {
     expect(named.length).toBeGreaterThan(20);
     const unknown = named.filter(([, method, path]) => !serves(routes, method, path) && !serves(routes, method, `/api/v1${path}`));
     expect(unknown.map(([file, method, path]) => `${file}: ${method} ${path}`)).toEqual([]);
+  });
+
+  it('names in docs/architecture.md only files and classes that exist', () => {
+    const files = ourFiles();
+    const names = declaredNames(files);
+    const doc = read('docs/architecture.md');
+    const ticked = [...doc.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!);
+    const fileNames = ticked.filter((t) => /^[\w./-]+\.(ts|mjs)$/.test(t));
+    const classNames = ticked.filter((t) => /^[A-Z][A-Za-z]+$/.test(t) && /[a-z][A-Z]/.test(t));
+    expect(fileNames.length).toBeGreaterThan(10);
+    expect(classNames.length).toBeGreaterThan(20);
+    expect(fileNames.filter((f) => !files.some((p) => p === f || p.endsWith(`/${f}`)))).toEqual([]);
+    // A message may be named without its suffix (`LoadModel` for LoadModelCommand); Nest's own classes are Nest's.
+    const known = (c: string) => ['', 'Command', 'Query', 'Handler'].some((suffix) => names.has(c + suffix)) || NEST_NAMES.includes(c);
+    expect(classNames.filter((c) => !known(c))).toEqual([]);
   });
 });
