@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { MODEL_SERVING, type ModelServingPort } from '../../lifecycle/contracts.js';
 import { GetModelQuery } from '../../registry/contracts.js';
-import { KnownModels, type ModelInfo } from './ports/known-models.port.js';
+import { KnownModels, type KnownModel, type ModelInfo } from './ports/known-models.port.js';
 
 export type { ModelInfo };
 
@@ -12,12 +13,18 @@ export class ModelDirectory implements KnownModels {
   /** Bumped by every change, so a lookup that raced a change does not cache what it read. */
   private epoch = 0;
 
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
+  ) {}
 
   /** The model, or MODEL_NOT_FOUND. */
-  async get(modelId: string): Promise<ModelInfo> {
-    const cached = this.cache.get(modelId);
-    if (cached) return cached;
+  async get(modelId: string): Promise<KnownModel> {
+    const info = this.cache.get(modelId) ?? (await this.lookUp(modelId));
+    return { ...info, state: this.serving.state(modelId), declared_inputs: this.serving.declaredInputs(modelId) };
+  }
+
+  private async lookUp(modelId: string): Promise<ModelInfo> {
     const epoch = this.epoch;
     const view = await this.queries.execute(new GetModelQuery(modelId));
     const info: ModelInfo = { model_id: view.model_id, task_type: view.task_type, config: view.config ?? {} };

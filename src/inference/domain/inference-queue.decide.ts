@@ -33,22 +33,17 @@ export interface QueueLimits {
   defaultTimeoutMs: Readonly<Record<string, number>>;
 }
 
-/** A request's submission, with the registered model and what serving knows of it (its state, its declared inputs). */
+/** A request's submission, with the registered model as serving sees it now (its state, its declared inputs). */
 export function submissionOf(
   jobId: string,
   request: { inputs: unknown; priority?: unknown; timeout_ms?: number; request_id?: string },
-  model: { model_id: string; task_type: string },
-  serving: { state(modelId: string): string; declaredInputs(modelId: string): readonly DeclaredInput[] | undefined },
+  model: { model_id: string; task_type: string; state: string; declared_inputs: readonly DeclaredInput[] | undefined },
 ): SubmitJobDecision {
   return {
     job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: request.inputs, priority: request.priority,
-    timeout_ms: request.timeout_ms, request_id: request.request_id ?? null, model_state: serving.state(model.model_id),
-    declared_inputs: serving.declaredInputs(model.model_id),
+    timeout_ms: request.timeout_ms, request_id: request.request_id ?? null, model_state: model.state, declared_inputs: model.declared_inputs,
   };
 }
-
-/** The limits a submission is decided against, from the options. */
-export const queueLimits = (o: QueueLimits): QueueLimits => ({ maxQueueSize: o.maxQueueSize, maxQueuedPerModel: o.maxQueuedPerModel, defaultTimeoutMs: o.defaultTimeoutMs });
 
 export interface FailJobDecision {
   job_id: string;

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { TIMEOUT_MESSAGE } from '../../domain/inference-queue.errors.js';
 import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.events.js';
@@ -35,18 +34,17 @@ export class BatchRunner {
     private readonly recorder: QueueRecorder,
     private readonly ledger: JobLedger,
     private readonly metrics: InferenceMetrics,
-    private readonly context: EventContextFactory,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
-  /** Jobs no longer queued by now (cancelled, timed out) are skipped: their end is already decided. */
-  async run(modelId: string, batch: readonly DispatchJob[]): Promise<BatchEnd> {
+  /** Jobs no longer queued by now (cancelled, timed out) are skipped; `nowMs` is the dispatcher's clock, the deadlines' own. */
+  async run(modelId: string, batch: readonly DispatchJob[], nowMs: number): Promise<BatchEnd> {
     const { value: startedIds } = this.recorder.decide((queue, ctx) => new Set(queue.start(batch.map((j) => j.job_id), ctx).map((e) => e.payload.job_id as string)));
     const started = batch.filter((j) => startedIds.has(j.job_id));
     if (started.length === 0) return { ended: [], requeued: [] };
     this.metrics.batchSize.observe({ model_id: modelId }, started.length);
-    const deadlineMs = Math.max(1, Math.max(...started.map((j) => j.deadlineAtMs)) - this.context.now().getTime());
+    const deadlineMs = Math.max(1, Math.max(...started.map((j) => j.deadlineAtMs)) - nowMs);
     const t0 = performance.now();
     let result: InferResult;
     try {

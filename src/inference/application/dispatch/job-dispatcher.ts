@@ -173,7 +173,7 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
       const batch = lane.queue.dequeueBatch(now, plan.count);
       lane.inflight++;
       this.runner
-        .run(lane.modelId, batch)
+        .run(lane.modelId, batch, now)
         .then((end) => this.afterBatch(end))
         .catch((err) => {
           if (this.stopped) return;

@@ -4,7 +4,10 @@ import type { DomainEvent } from '../../../shared/domain/event-envelope.js';
 import type { InferenceQueueEvent } from '../../domain/inference-queue.events.js';
 import type { InferenceOutput } from '../../../lifecycle/contracts.js';
 import type { DispatchJob } from '../ports/job-dispatch.port.js';
-import { jobError } from '../../domain/inference-queue.errors.js';
+import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
+import { InferenceTimeoutError, jobError } from '../../domain/inference-queue.errors.js';
+
+const SAFETY_MARGIN_MS = 30_000;
 import { JobOutcomes, type JobEnd, type JobOutcome } from '../ports/job-outcomes.port.js';
 
 interface Waiter {
@@ -26,6 +29,8 @@ interface Tracked {
 export class JobLedger implements JobOutcomes, OnModuleDestroy {
   private readonly jobs = new Map<string, Tracked>();
 
+  constructor(private readonly clock: EventContextFactory) {}
+
   track(job: DispatchJob, sync: boolean): void {
     if (!this.jobs.has(job.job_id)) this.jobs.set(job.job_id, { job, sync, waiters: [] });
   }
@@ -46,12 +51,25 @@ export class JobLedger implements JobOutcomes, OnModuleDestroy {
     return t?.end ? { job: t.job, end: t.end } : undefined;
   }
 
-  /** Waits for a tracked job to end (at once if it already has); undefined for a job this ledger does not hold. */
+  /** Waits for a tracked job to end (at once if it already has), at most until its deadline has long passed; undefined for a job not held here. */
   outcome(jobId: string): Promise<JobOutcome> | undefined {
     const t = this.jobs.get(jobId);
     if (!t) return undefined;
+    const left = t.job.deadlineAtMs - this.clock.now().getTime() + SAFETY_MARGIN_MS;
     return new Promise<JobOutcome>((resolve, reject) => {
-      const waiter = { resolve, reject };
+      // The job's own timer should have ended it: past its deadline and a margin, the caller gives up.
+      const giveUp = setTimeout(() => reject(new InferenceTimeoutError(jobId)), Math.max(0, left));
+      giveUp.unref();
+      const waiter: Waiter = {
+        resolve: (outcome) => {
+          clearTimeout(giveUp);
+          resolve(outcome);
+        },
+        reject: (err) => {
+          clearTimeout(giveUp);
+          reject(err);
+        },
+      };
       if (t.end) answer(t, waiter);
       else t.waiters.push(waiter);
     });

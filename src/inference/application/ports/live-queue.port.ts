@@ -1,4 +1,5 @@
 import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
+import type { QueueLimits } from '../../domain/inference-queue.decide.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
 
 /** What a decision hands the recorder besides its events: the data the events deliberately leave out. */
@@ -27,4 +28,6 @@ export abstract class LiveQueue {
   abstract get accepting(): boolean;
   /** False while flushes fail for want of a database: durable (async) work is refused meanwhile. */
   abstract get reachable(): boolean;
+  /** What a submission is decided against. */
+  abstract get limits(): QueueLimits;
 }

@@ -8,6 +8,7 @@ import type { StreamAppend } from '../../../shared/event-store/stored-event.js';
 import { EventBusPublisher } from '../../../shared/nest/event-bus.publisher.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
+import type { QueueLimits } from '../../domain/inference-queue.decide.js';
 import { InferenceQueue } from '../inference-queue.aggregate.js';
 import { GroupCommit } from './group-commit.js';
 import { LiveQueue, type Decision, type JobPayloads } from '../ports/live-queue.port.js';
@@ -21,6 +22,7 @@ export class QueueRecorder implements LiveQueue, OnModuleInit, BeforeApplication
   private queue!: InferenceQueue;
   private commits!: GroupCommit;
   private closed = false;
+  private queueLimits?: QueueLimits;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -34,6 +36,11 @@ export class QueueRecorder implements LiveQueue, OnModuleInit, BeforeApplication
     this.queue = await this.repository.load(new InferenceQueue(this.options.inferenceQueueId));
     const { store, publisher, context, logger } = this;
     this.commits = new GroupCommit({ store, publisher, context, logger, snapshotEvery: this.options.snapshotEvery, resultTtlMs: this.options.resultTtlMs }, this.queue);
+  }
+
+  get limits(): QueueLimits {
+    const o = this.options;
+    return (this.queueLimits ??= { maxQueueSize: o.maxQueueSize, maxQueuedPerModel: o.maxQueuedPerModel, defaultTimeoutMs: o.defaultTimeoutMs });
   }
 
   get queueId(): string {

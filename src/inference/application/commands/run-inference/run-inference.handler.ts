@@ -1,14 +1,8 @@
-import { Inject } from '@nestjs/common';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
-import { within } from '../../../../shared/async/within.js';
-import type { ModelMoraOptions } from '../../../../shared/config/modelmora-options.js';
 import { databaseOutage } from '../../../../shared/database/database-unavailable.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
-import { EventContextFactory } from '../../../../shared/nest/event-context.factory.js';
-import { MODELMORA_OPTIONS } from '../../../../shared/nest/tokens.js';
-import { MODEL_SERVING, type ModelServingPort } from '../../../../lifecycle/contracts.js';
-import { queueLimits, submissionOf } from '../../../domain/inference-queue.decide.js';
-import { InferenceTimeoutError, jobError } from '../../../domain/inference-queue.errors.js';
+import { submissionOf } from '../../../domain/inference-queue.decide.js';
+import { jobError } from '../../../domain/inference-queue.errors.js';
 import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { JobOutcomes, type JobOutcome } from '../../ports/job-outcomes.port.js';
 import { KnownModels } from '../../ports/known-models.port.js';
@@ -18,41 +12,30 @@ import { GetJobResultQuery } from '../../queries/get-job-result/get-job-result.q
 import { GetJobQuery } from '../../queries/get-job/get-job.query.js';
 import { RunInferenceCommand } from './run-inference.command.js';
 
-/** Past the job's own deadline, a caller that heard nothing gives up (the job's timer should have ended it). */
-const SAFETY_MARGIN_MS = 30_000;
-
 const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
 /** The sync path: intake → decide → dispatch → answer from memory; the job's facts are recorded write-behind. */
 @CommandHandler(RunInferenceCommand)
 export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand> {
-  private readonly longestTimeoutMs: number;
-
   constructor(
     private readonly queue: LiveQueue,
     private readonly models: KnownModels,
     private readonly dispatch: JobDispatch,
     private readonly outcomes: JobOutcomes,
     private readonly queries: QueryBus,
-    private readonly context: EventContextFactory,
-    @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
-    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
-  ) {
-    this.longestTimeoutMs = Math.max(...Object.values(options.defaultTimeoutMs));
-  }
+  ) {}
 
   async execute({ input }: RunInferenceCommand): Promise<JobOutcome> {
     if (!this.queue.accepting) throw unavailable('too many job records are waiting for the database; retry later');
     const model = await this.models.get(input.model_id);
     const earlier = await this.earlier(model.model_id, input.request_id);
-    if (earlier) return this.answer(earlier, input.timeout_ms);
+    if (earlier) return this.answer(earlier);
 
-    const jobId = this.context.newId();
-    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(jobId, input, model, this.serving), queueLimits(this.options), ctx));
-    if ('duplicate' in value) return this.answer(value.duplicate.job_id, input.timeout_ms);
+    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(ctx.newId(), input, model), this.queue.limits, ctx));
+    if ('duplicate' in value) return this.answer(value.duplicate.job_id);
 
-    this.dispatch.enqueue(value.submitted, input.inputs, { sync: true, recorded });
-    return this.answer(jobId, input.timeout_ms);
+    const job = this.dispatch.enqueue(value.submitted, input.inputs, { sync: true, recorded });
+    return this.answer(job.job_id);
   }
 
   /** The job a request id already names; without the database a sync caller is served afresh (an ended duplicate runs again). */
@@ -66,10 +49,10 @@ export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand>
     }
   }
 
-  /** A job's outcome: waited for (bounded) while it is live here, else read from its record. */
-  private async answer(jobId: string, timeoutMs: number | undefined): Promise<JobOutcome> {
+  /** A job's outcome: waited for while it is live here (bounded by its deadline), else read from its record. */
+  private async answer(jobId: string): Promise<JobOutcome> {
     const live = this.outcomes.outcome(jobId);
-    if (live) return within(live, (timeoutMs ?? this.longestTimeoutMs) + SAFETY_MARGIN_MS, () => new InferenceTimeoutError(jobId));
+    if (live) return live;
     const job = await this.queries.execute(new GetJobQuery(jobId));
     if (job.status === 'failed') throw jobError(jobId, job.error_code ?? 'INFERENCE_FAILED', job.error_message ?? 'failed');
     if (job.status === 'cancelled') throw jobError(jobId, 'JOB_CANCELLED', `job ${jobId} was cancelled`);

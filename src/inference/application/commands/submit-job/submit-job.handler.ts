@@ -3,19 +3,17 @@ import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { within } from '../../../../shared/async/within.js';
 import type { ModelMoraOptions } from '../../../../shared/config/modelmora-options.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
-import { EventContextFactory } from '../../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../../shared/nest/tokens.js';
-import { MODEL_SERVING, type ModelServingPort } from '../../../../lifecycle/contracts.js';
+import { submissionOf } from '../../../domain/inference-queue.decide.js';
 import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { KnownModels } from '../../ports/known-models.port.js';
 import { LiveQueue } from '../../ports/live-queue.port.js';
 import { FindJobByRequestQuery } from '../../queries/find-job-by-request/find-job-by-request.query.js';
-import { queueLimits, submissionOf } from '../../../domain/inference-queue.decide.js';
 import { SubmitJobCommand, type SubmittedJob } from './submit-job.command.js';
 
 const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
-/** The async path: intake → decide (inputs stored with job.submitted) → dispatch at once → answer once durable. */
+/** The async path: intake → decide (the inputs stored with job.submitted) → dispatch at once → answer once durable. */
 @CommandHandler(SubmitJobCommand)
 export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
   constructor(
@@ -23,8 +21,6 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
     private readonly models: KnownModels,
     private readonly dispatch: JobDispatch,
     private readonly queries: QueryBus,
-    private readonly context: EventContextFactory,
-    @Inject(MODEL_SERVING) private readonly serving: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
@@ -34,13 +30,14 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
     const earlier = input.request_id ? await this.queries.execute(new FindJobByRequestQuery(model.model_id, input.request_id)) : null;
     if (earlier) return { ...earlier, duplicate: true };
 
-    const jobId = this.context.newId();
-    const inputs = new Map([[jobId, input.inputs]]);
-    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(jobId, input, model, this.serving), queueLimits(this.options), ctx), { inputs });
+    const { value, recorded } = this.queue.decide(
+      (queue, ctx) => queue.admit(submissionOf(ctx.newId(), input, model), this.queue.limits, ctx),
+      (admitted) => ('submitted' in admitted ? { inputs: new Map([[admitted.submitted.payload.job_id, input.inputs]]) } : {}),
+    );
     if ('duplicate' in value) return { job_id: value.duplicate.job_id, status: value.duplicate.status, duplicate: true };
 
-    this.dispatch.enqueue(value.submitted, input.inputs, { sync: false, recorded });
+    const job = this.dispatch.enqueue(value.submitted, input.inputs, { sync: false, recorded });
     await within(recorded, this.options.submitAckTimeoutMs, () => unavailable('the database did not acknowledge the job in time; resubmit with the same request_id'));
-    return { job_id: jobId, status: 'queued', duplicate: false };
+    return { job_id: job.job_id, status: 'queued', duplicate: false };
   }
 }
