@@ -95,6 +95,17 @@ describe('use-case folders (npm run lint)', () => {
     expect(await lintImport(handler, specifier)).toEqual([expect.stringContaining('use-case-imports')]);
   });
 
+  it.each([
+    ['../../jobs/job-ledger.js'],
+    ['../../dispatch/job-dispatcher.js'],
+    ['../../recording/queue-recorder.js'],
+    ['../../../infrastructure/job.record.js'],
+  ])('refuse an inference use case importing %s: it has no debts, only its ports', async (specifier) => {
+    const inference = 'src/inference/application/commands/run-inference/x.ts';
+    expect(await lintImport(inference, specifier)).toEqual([expect.stringContaining('use-case-imports')]);
+    expect(await lintImport(inference, '../../ports/job-outcomes.port.js')).toEqual([]);
+  });
+
   it('hold for every use-case folder of today (the debts listed in eslint.config.js included)', async () => {
     const results = await eslint.lintFiles(['src/*/application/commands/**/*.ts', 'src/*/application/queries/**/*.ts']);
     expect(results.length).toBeGreaterThan(20);
