@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
 import { Database } from '../../../shared/database/database.js';
+import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 
 /** Results older than `resultTtlMs` are deleted on an interval (reads already refuse expired rows). */
@@ -11,6 +12,7 @@ export class ResultExpiry implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly db: Database,
+    private readonly clock: EventContextFactory,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {}
 
@@ -24,9 +26,9 @@ export class ResultExpiry implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Deletes expired results; returns how many. */
+  /** Deletes expired results; returns how many. `expires_at` was stamped by the injected clock, so it is read against that clock. */
   async purgeExpired(): Promise<number> {
-    const rows = await this.db.query<{ job_id: string }>(`DELETE FROM inference_job_results WHERE expires_at <= now() RETURNING job_id`);
+    const rows = await this.db.query<{ job_id: string }>(`DELETE FROM inference_job_results WHERE expires_at <= $1 RETURNING job_id`, [this.clock.now()]);
     return rows.length;
   }
 }
