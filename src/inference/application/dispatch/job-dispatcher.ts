@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
+import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
+import type { JobSubmitted } from '../../domain/inference-queue.events.js';
 import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import { estimateTokens } from '../../domain/scheduling/token-estimate.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
@@ -9,12 +11,10 @@ import { JobLedger } from '../jobs/job-ledger.js';
 import type { QueueDepth } from '../metrics/queue-depth.port.js';
 import { ModelDirectory } from '../model-directory.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
+import { dispatchJobOf, JobDispatch, type DispatchJob, type Dispatched } from '../ports/job-dispatch.port.js';
 import { BatchRunner, type BatchEnd } from './batch-runner.js';
 import { DeadlineTimers } from './deadline-timers.js';
 import { ModelLane } from './model-lane.js';
-import { dispatchJobOf, JobDispatch, type DispatchJob, type Dispatched } from '../ports/job-dispatch.port.js';
-import type { JobSubmitted } from '../../domain/inference-queue.events.js';
-import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 
 /** Routes live jobs to their model's worker: a lane per model, batches by its policy, lazy loads, a deadline per job (docs/architecture.md). */
 @Injectable()
@@ -26,6 +26,8 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   /** Each job's estimated tokens, computed once (a job may be planned many times while it waits). */
   private readonly tokenEstimates = new WeakMap<DispatchJob, number>();
   private stopped = false;
+  /** The injected clock's time: it stamped the jobs' submissions, so it measures their deadlines and waits. */
+  private readonly now = (): number => this.clock.now().getTime();
 
   constructor(
     private readonly recorder: QueueRecorder,
@@ -36,7 +38,6 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {
-    // Deadlines count from the job.submitted timestamp, which the injected clock made: they are measured against it too.
     this.deadlines = new DeadlineTimers(this.now);
   }
 
@@ -139,8 +140,6 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     timer.unref();
     this.backoffs.add(timer);
   }
-
-  private readonly now = (): number => this.clock.now().getTime();
 
   private lane(modelId: string): ModelLane {
     let lane = this.lanes.get(modelId);
