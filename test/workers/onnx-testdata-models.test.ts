@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { TensorMap } from '../../src/lifecycle/infrastructure/workers/worker-protocol.js';
 import { describeWithOnnxTestdata, ensureOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { expectTensorClose, WorkerPool } from './worker-test-helpers.js';
