@@ -70,7 +70,7 @@ server_pgid=""
 
 say "npm test"
 report="$work/report.json"
-npm test -- --ci --json --outputFile="$report" 2>&1 | tee "$work/test.log" | grep -E '^(PASS|FAIL)|^Tests:|^Test Suites:|skipped |Optional resources|●' 
+npm test -- --ci --json --outputFile="$report" 2>&1 | tee "$work/test.log" | grep --line-buffered -E '^(PASS|FAIL)|^Tests:|^Test Suites:|skipped |Optional resources|●' 
 say "the pass rule"
 node - "$report" "$work/test.log" "$MIN_PASSED" "$ALLOWED_SKIPS" <<'JS'
 const fs = require('node:fs');
