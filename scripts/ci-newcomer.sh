@@ -7,7 +7,7 @@
 set -uo pipefail
 started=$(date +%s)
 repo=$(cd "$(dirname "$0")/.." && pwd)
-MIN_PASSED=${MODELMORA_NEWCOMER_MIN_PASSED:-520}
+MIN_PASSED=${MODELMORA_NEWCOMER_MIN_PASSED:-680} # 699 passed in the proof run (12-07, Node 22.23.5): room for a few removed tests, none for a skipped suite
 ALLOWED_SKIPS="chromium kafka oip-spec postgres" # what a newcomer's machine lacks here; CI's has apt-get and mvn
 PORT=${MODELMORA_NEWCOMER_PORT:-8731}
 say() { printf '\n== newcomer: %s (%ss)\n' "$*" "$(($(date +%s) - started))"; }
