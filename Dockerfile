@@ -1,5 +1,5 @@
 # ModelMora standalone server. Build: docker build -t modelmora .
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # The image's npm 10 ignores package.json's allowScripts (it would run onnxruntime-node's
 # CUDA download and every other dependency's install script): npm 11 blocks them unless allowed.
@@ -14,7 +14,7 @@ COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 # Listen on all interfaces inside the container (the default is 127.0.0.1); local model
 # sources only from /models (mount them read-only there).
 ENV NODE_ENV=production PORT=8000 MODELMORA_HOST=0.0.0.0 \

@@ -102,7 +102,7 @@ describe('docs against the code', () => {
   it('names only event types the registry knows, each written in full (no slash lists)', () => {
     const registry = eventTypesOf(modelMoraFeatures);
     const named = docs.flatMap((file) => [...read(file).matchAll(/\b((?:model|job)\.[a-z_]+(?:\.[a-z_]+)*)(\/[a-z_]+)?/g)]
-      .filter((m) => !/\.(onnx|ts|js)$/.test(m[1]!))
+      .filter((m) => !/\.(onnx|ts|js|mjs)$/.test(m[1]!))
       .map((m) => `${file}: ${m[0]}`));
     expect(named.length).toBeGreaterThan(5);
     expect(named.filter((n) => !registry.has(n.split(': ')[1]!) )).toEqual([]);

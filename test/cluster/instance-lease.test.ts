@@ -4,7 +4,7 @@ import { connectionFactory } from '../../src/shared/cluster/dedicated-connection
 import { InstanceIdInUseError, InstanceLease } from '../../src/shared/cluster/instance-lease.js';
 import { LeaderLock } from '../../src/shared/cluster/leader-lock.js';
 import { eventually } from '../support/eventually.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase, postgresAvailable } from '../support/databases.js';
 
 const quiet = { log() {}, warn() {}, error() {}, debug() {}, verbose() {} };
 
@@ -20,7 +20,7 @@ async function killSession(url: string, applicationName: string): Promise<void> 
   }
 }
 
-(process.env.DATABASE_URL ? describe : describe.skip)('instance lease and leader lock on PostgreSQL', () => {
+(postgresAvailable() ? describe : describe.skip)('instance lease and leader lock on PostgreSQL', () => {
   let t: TestDatabase;
   const leases: InstanceLease[] = [];
   const lease = (instanceId: string) => {

@@ -17,7 +17,7 @@ import type { DomainEvent } from '../../src/shared/domain/event-envelope.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { MODELMORA_OPTIONS, OPENED_DATABASE } from '../../src/shared/nest/tokens.js';
 import { eventually } from '../support/eventually.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase, postgresAvailable } from '../support/databases.js';
 import { testRegistry, things } from '../support/test-events.js';
 
 // Events reach other instances once settled: only ModelMora's own open transactions (in this
@@ -55,7 +55,7 @@ async function startInstance(opened: OpenedDatabase, instanceId: string): Promis
 }
 
 // Two app instances = two Nest apps on two DataSources, one PostgreSQL database.
-(process.env.DATABASE_URL ? describe : describe.skip)('events of other instances on the local EventBus (postgres)', () => {
+(postgresAvailable() ? describe : describe.skip)('events of other instances on the local EventBus (postgres)', () => {
   let t: TestDatabase;
   let second: OpenedDatabase;
   let a: Instance;

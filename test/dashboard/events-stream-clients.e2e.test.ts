@@ -12,6 +12,7 @@ import { EventTypeRegistry } from '../../src/shared/domain/event-type-registry.j
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { startServer, type RunningServer } from '../cli/support/cli-harness.js';
 import { eventually } from '../support/eventually.js';
+import { postgresAvailable } from '../support/databases.js';
 
 const TOKEN = 'clients-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -154,7 +155,7 @@ class BigEventWriter {
 
 // The events are written from outside the server (another instance's appends, through the
 // store): the server's RSS then measures its feed, not the cost of its own write path.
-(process.env.DATABASE_URL ? describe : describe.skip)('50 clients that never read, while 100 MB of events is written (real server, postgres)', () => {
+(postgresAvailable() ? describe : describe.skip)('50 clients that never read, while 100 MB of events is written (real server, postgres)', () => {
   let running: RunningServer;
   let base: string;
   let opened: OpenedDatabase;

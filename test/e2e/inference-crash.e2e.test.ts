@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { pathToFileURL } from 'node:url';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 
@@ -15,7 +15,7 @@ const MODEL = 'onnx/matmul-crash';
  * REQ-REL-004: jobs acknowledged with 202 survive `kill -9` of the server. After a
  * restart on the same database every one of them ends, and none completes twice.
  */
-describe(`inference: kill -9 the server with jobs in flight, restart (${backend})`, () => {
+describeWithOnnxTestdata()(`inference: kill -9 the server with jobs in flight, restart (${backend})`, () => {
   let storage: TestStorage;
   let env: Record<string, string | undefined>;
   let server: ServerProcess | undefined;

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
 import request from 'supertest';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import type { TensorMap } from '../../src/lifecycle/infrastructure/workers/worker-protocol.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 import { expectTensorClose } from '../workers/worker-test-helpers.js';
 import { eventually } from '../support/eventually.js';
@@ -20,7 +20,7 @@ function expectOutputs(actual: TensorMap, expected: TensorMap): void {
 }
 
 /** The whole standalone app over HTTP: real libonnx-testdata models, real workers, sync and async. */
-describe.each(databaseBackends().slice(0, 1))('inference over HTTP with real ONNX models (%s)', (backend) => {
+describeWithOnnxTestdata().each(databaseBackends().slice(0, 1))('inference over HTTP with real ONNX models (%s)', (backend) => {
   let storage: TestStorage;
   let app: INestApplication;
   const cases = new Map<string, OnnxTestCase>();

@@ -6,7 +6,7 @@ import { Database } from '../../src/shared/database/database.js';
 import { modelMoraTables } from '../../src/modelmora.features.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { cursorOf, START_OF_STORE, type StoreCursor, type StoredEvent } from '../../src/shared/event-store/stored-event.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase, postgresAvailable } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { testRegistry, things } from '../support/test-events.js';
 
@@ -54,7 +54,7 @@ async function openHostTransaction(url: string, sql: string[]): Promise<{ xid: s
 
 // Two instances = two DataSources (two pools) on one PostgreSQL database. PGlite runs one
 // transaction at a time, so out-of-order commits cannot happen there.
-(process.env.DATABASE_URL ? describe : describe.skip)('concurrent appends from two instances (postgres)', () => {
+(postgresAvailable() ? describe : describe.skip)('concurrent appends from two instances (postgres)', () => {
   let t: TestDatabase;
   let other: OpenedDatabase;
   let a: PostgresEventStore;

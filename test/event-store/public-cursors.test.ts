@@ -13,6 +13,7 @@ import { modelMoraFeatures, modelMoraTables } from '../../src/modelmora.features
 import { EventTypeRegistry } from '../../src/shared/domain/event-type-registry.js';
 import { eventually } from '../support/eventually.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
+import { postgresAvailable } from '../support/databases.js';
 
 /** A transaction on its own connection that appends when told and commits when told. */
 class HeldTransaction {
@@ -56,7 +57,7 @@ function update(stream: string, version: number, label: string): StreamAppend {
 }
 
 /** The interleaving of issue 20 against the public resume points, on a real PostgreSQL (PGlite runs one transaction at a time). */
-(process.env.DATABASE_URL ? describe : describe.skip)('public cursors cannot step over a late commit (postgres)', () => {
+(postgresAvailable() ? describe : describe.skip)('public cursors cannot step over a late commit (postgres)', () => {
   let storage: TestStorage;
   let app: INestApplication;
   let other: OpenedDatabase;

@@ -6,9 +6,10 @@ import { testStorage, type TestStorage } from '../support/test-app.js';
 import { writeMatMulModel } from '../support/tiny-models.js';
 import { enc, eventsOf, eventually, http, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
 import { TinyRuntime } from './support/tiny-runtime.js';
+import { postgresAvailable } from '../support/databases.js';
 
 // A real PostgreSQL behind a proxy the test controls (the pipeline's write-behind only matters there).
-const describeWithPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 const BACKLOG = 30; // queue events: a sync job records three (submitted, started, completed)
 
 describeWithPostgres('the job pipeline while the database is away (PostgreSQL behind a TCP proxy)', () => {

@@ -22,6 +22,9 @@ import { TinyRuntime } from './support/tiny-runtime.js';
 
 const backend = databaseBackends()[0]!;
 const MAX_RETRIES = 2;
+// Each attempt of the crash tests starts a worker process and kills it: on a loaded machine three
+// of them outlast the default 30 s a sync job waits, which would end the job as a timeout instead.
+const UNHURRIED = 10 * 60_000;
 
 /** What goes wrong, against real worker processes: bad input, failed loads, dying workers, duplicates, expiry. */
 describe(`inference queue failures (${backend})`, () => {
@@ -89,7 +92,7 @@ describe(`inference queue failures (${backend})`, () => {
       if (id === modelId && kills++ === 0) await worker.kill();
     };
     try {
-      const res = await post(modelId, { inputs: row(3) }, 'sync');
+      const res = await post(modelId, { inputs: row(3), timeout_ms: UNHURRIED }, 'sync');
       expect(res.status).toBe(200);
       const id = res.body.job_id as string;
       await eventually(async () => (await eventsFor('job.completed', id)).length > 0, 'the sync job to be recorded');
@@ -108,7 +111,7 @@ describe(`inference queue failures (${backend})`, () => {
       if (id === modelId) await worker.kill();
     };
     try {
-      const res = await post(modelId, { inputs: row(3) }, 'sync');
+      const res = await post(modelId, { inputs: row(3), timeout_ms: UNHURRIED }, 'sync');
       expect([res.status, res.body.error_code]).toEqual([500, 'INFERENCE_FAILED']);
       expect(res.body.message).toContain(`gave up after ${MAX_RETRIES} retries`);
       await eventually(async () => (await eventsFor('job.failed', res.body.details.job_id)).length > 0, 'the sync job to be recorded');

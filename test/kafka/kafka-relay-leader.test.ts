@@ -8,13 +8,13 @@ import { modelMoraTables } from '../../src/modelmora.features.js';
 import { CheckpointStore } from '../../src/shared/event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { LeaderRelay } from '../../src/shared/kafka/kafka-relay.leader.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase, postgresAvailable } from '../support/databases.js';
 import { describeKafka, kafkaBrokers, TopicRecorder, uniqueTopicPrefix, waitFor } from '../support/kafka.js';
 import { eventIds, expectPerAggregateOrder, quietLogger, relayTestRegistry, StreamWriter, testRelay, topicsOf } from './relay-fixtures.js';
 
 // Two instances = two DataSources on one PostgreSQL database, each with its own relay
 // candidate. PGlite is one process: its relay simply leads (kafka-relay.test.ts).
-const suite = process.env.DATABASE_URL ? describeKafka : describe.skip;
+const suite = postgresAvailable() ? describeKafka : describe.skip;
 
 suite('one Kafka relay at a time across instances (postgres)', () => {
   let t: TestDatabase;

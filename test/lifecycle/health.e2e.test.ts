@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,14 +7,14 @@ import request from 'supertest';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { databaseBackends } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 
 const enc = encodeURIComponent;
 const backend = databaseBackends()[0]!;
 
 /** A worker that stops answering pings turns unhealthy (alerting), and recovers when it answers again. */
-describe(`model health checks (${backend})`, () => {
+describeWithOnnxTestdata()(`model health checks (${backend})`, () => {
   let storage: TestStorage;
   let app: INestApplication;
   let webhook: Server;

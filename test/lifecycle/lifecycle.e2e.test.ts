@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { committedEvents } from '../support/committed-events.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, isAlive } from '../support/server-process.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 import { writeMatMulModel } from '../support/tiny-models.js';
@@ -16,7 +16,7 @@ import { writeMatMulModel } from '../support/tiny-models.js';
 const enc = encodeURIComponent;
 const backend = databaseBackends()[0]!;
 
-describe(`model lifecycle against real workers (${backend})`, () => {
+describeWithOnnxTestdata()(`model lifecycle against real workers (${backend})`, () => {
   let storage: TestStorage;
   let app: INestApplication;
   let http: () => ReturnType<typeof request>;

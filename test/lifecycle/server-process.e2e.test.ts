@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { pathToFileURL } from 'node:url';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, freePort, isAlive, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 
@@ -10,7 +10,7 @@ const enc = encodeURIComponent;
 const backend = databaseBackends()[0]!;
 
 /** The real server as a process: what SIGKILL and SIGTERM leave behind. */
-describe(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
+describeWithOnnxTestdata()(`server process: kill -9, SIGTERM and restart (${backend})`, () => {
   let storage: TestStorage;
   let env: Record<string, string | undefined>;
   let server: ServerProcess | undefined;

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { folderChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 import { writeTxt2EmbedFolder } from '../support/tiny-models.js';
 import { maxAbsDiff } from '../workers/worker-test-helpers.js';
@@ -19,7 +19,7 @@ const SHORT_LIMIT = 'tiny/four-tokens';
 const TENSOR = 'onnx/relu';
 
 /** The real `openai` npm client against our base URL, with MODELMORA_API_TOKEN set. */
-describe.each(databaseBackends().slice(0, 1))('OpenAI-compatible embeddings (%s)', (backend) => {
+describeWithOnnxTestdata().each(databaseBackends().slice(0, 1))('OpenAI-compatible embeddings (%s)', (backend) => {
   let storage: TestStorage;
   let app: INestApplication;
   let base: string;

@@ -6,7 +6,7 @@ import { instanceStreamIds } from '../../src/shared/cluster/instance-id.js';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { kafkaBrokers, requireKafka, testProducer, TopicRecorder, uniqueTopicPrefix } from '../support/kafka.js';
 import { databaseBackends } from '../support/databases.js';
-import { loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, loadOnnxTestCase, type OnnxTestCase } from '../support/onnx-testdata.js';
 import { eventually, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 
@@ -24,7 +24,7 @@ const runs = databaseBackends().includes('postgres') && requireKafka();
  * survivor, its relay duty passes on, and an unregister through one instance unloads
  * the model everywhere.
  */
-(runs ? describe : describe.skip)('three instances, one killed under load (postgres + kafka)', () => {
+(runs ? describeWithOnnxTestdata() : describe.skip)('three instances, one killed under load (postgres + kafka)', () => {
   let storage: TestStorage;
   let tc: OnnxTestCase;
   const prefix = uniqueTopicPrefix();

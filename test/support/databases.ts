@@ -8,6 +8,7 @@ import { openDatabase, type OpenedDatabase } from '../../src/shared/database/dat
 import { Database } from '../../src/shared/database/database.js';
 import { searchPathStatement } from '../../src/shared/database/database-schema.js';
 import { modelMoraTables } from '../../src/modelmora.features.js';
+import { optionalResource } from './optional-resource.js';
 
 export type Backend = 'postgres' | 'pglite';
 
@@ -23,17 +24,13 @@ export const MODELMORA_TABLES = [
  * missing server fails the run instead of quietly skipping.
  */
 export function databaseBackends(): Backend[] {
-  if (process.env.DATABASE_URL) return ['postgres', 'pglite'];
-  if (process.env.MODELMORA_REQUIRE_POSTGRES === '1') {
-    throw new Error('MODELMORA_REQUIRE_POSTGRES=1 but DATABASE_URL is not set');
-  }
-  if (!warned) {
-    warned = true;
-    console.warn('DATABASE_URL is not set: the PostgreSQL suites run against embedded PGlite only');
-  }
-  return ['pglite'];
+  return postgresAvailable() ? ['postgres', 'pglite'] : ['pglite'];
 }
-let warned = false;
+
+/** A real PostgreSQL (DATABASE_URL), for the suites that need one: skipped with the reason when absent. */
+export function postgresAvailable(): boolean {
+  return optionalResource('postgres', Boolean(process.env.DATABASE_URL), 'DATABASE_URL is not set: the database suites run on embedded PGlite only, the PostgreSQL-only ones are skipped');
+}
 
 export interface TestDatabase {
   backend: Backend;

@@ -5,8 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureRunId } from './skip-report.mjs';
 
 export default function globalSetup() {
+  ensureRunId(); // before the workers start: they note skipped resources under this run's id
   const root = fileURLToPath(new URL('../..', import.meta.url));
   // The project's own build, skipped when nothing changed since the last one (`npm ci` built it already).
   const result = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, encoding: 'utf8' });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe } from '@jest/globals';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage } from 'kafkajs';
 import type { KafkaOptions } from '../../src/shared/config/modelmora-options.js';
+import { optionalResource } from './optional-resource.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -15,21 +16,12 @@ export function kafkaBrokers(): string {
   return process.env.KAFKA_BROKERS || '127.0.0.1:9092';
 }
 
-let warned = false;
 /**
  * Whether the Kafka suites run: yes when KAFKA_BROKERS is set. Unset, they are skipped
  * with a warning — unless MODELMORA_REQUIRE_KAFKA=1 (CI), where that is a failure.
  */
 export function requireKafka(): boolean {
-  if (process.env.KAFKA_BROKERS) return true;
-  if (process.env.MODELMORA_REQUIRE_KAFKA === '1') {
-    throw new Error('MODELMORA_REQUIRE_KAFKA=1 but KAFKA_BROKERS is not set (start one with `bash scripts/kafka.sh start`)');
-  }
-  if (!warned) {
-    warned = true;
-    console.warn('KAFKA_BROKERS is not set: the Kafka suites are skipped (bash scripts/kafka.sh start; KAFKA_BROKERS=127.0.0.1:9092 npm test -- test/kafka)');
-  }
-  return false;
+  return optionalResource('kafka', Boolean(process.env.KAFKA_BROKERS), 'KAFKA_BROKERS is not set: the Kafka suites are skipped (bash scripts/kafka.sh start; KAFKA_BROKERS=127.0.0.1:9092 npm test -- test/kafka)');
 }
 
 /** `describe`, or `describe.skip` when there is no broker (see requireKafka). */

@@ -6,10 +6,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { describe } from '@jest/globals';
 import onnxProto from 'onnx-proto';
+import { optionalResource } from './optional-resource.js';
 import type { TensorJson, TensorMap, TensorType } from '../../src/lifecycle/infrastructure/workers/worker-protocol.js';
 
 const { onnx } = onnxProto;
@@ -17,6 +19,20 @@ const run = promisify(execFile);
 
 const DEFAULT_CACHE = fileURLToPath(new URL('../../.cache/libonnx-testdata', import.meta.url));
 const DATA_SUBDIR = 'usr/share/libonnx-testdata/data';
+
+/**
+ * Whether the ONNX test data is here or can be fetched (Debian's apt-get and dpkg): `describe`
+ * for the suites that use it, else `describe.skip` with the reason in the run's summary.
+ */
+export function describeWithOnnxTestdata(): typeof describe | typeof describe.skip {
+  const here = existsSync(join(testdataCacheDir(), DATA_SUBDIR, 'node')) || (onPath('apt-get') && onPath('dpkg'));
+  const reason = `no ONNX test data in ${testdataCacheDir()} and no apt-get/dpkg to fetch Debian's libonnx-testdata (set MODELMORA_TESTDATA_DIR to an unpacked copy)`;
+  return optionalResource('libonnx-testdata', here, reason) ? describe : describe.skip;
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+}
 
 export function testdataCacheDir(): string {
   return process.env.MODELMORA_TESTDATA_DIR ?? DEFAULT_CACHE;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { TensorMap } from '../../src/lifecycle/infrastructure/workers/worker-protocol.js';
-import { ensureOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
+import { describeWithOnnxTestdata, ensureOnnxTestdata, loadOnnxTestCase } from '../support/onnx-testdata.js';
 import { expectTensorClose, WorkerPool } from './worker-test-helpers.js';
 
 // Real operator tests shipped by Debian (libonnx-testdata), run through a real worker process.
@@ -17,7 +17,7 @@ const CASES = [
   'node/test_cast_FLOAT_to_DOUBLE', // float64 output
 ];
 
-describe('ONNX test data through a worker process', () => {
+describeWithOnnxTestdata()('ONNX test data through a worker process', () => {
   const pool = new WorkerPool();
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { DEFAULT_OPTIONS, type DatabaseTimeouts } from '../config/modelmora-options.js';
 import { searchPathStatement } from './database-schema.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedSessionLeftovers, watchRetirements } from './embedded-session.js';
 import { kernelMigrations } from './migrations/kernel-migrations.js';
 import { MIGRATIONS_TABLE, withPreparedSchema } from './schema-setup.js';
 
@@ -40,12 +41,23 @@ export interface OpenedDatabase {
  * every statement: the raw SQL of every context stays as it is, and a missed statement cannot
  * land in `public`. TypeORM's `schema` puts the entities and the migrations table there too.
  * A SET on connect rather than the `options` startup parameter, which PGlite ignores.
+ *
+ * PGlite's socket server gives every connection ONE shared session, so on it nothing is set per
+ * session but the search_path, which is the same for all: no timeouts (a SET would change every
+ * connection's), no dedicated lease or LISTEN sessions (see dedicatedConnections), named
+ * statements per connection (statementNameOn), and its one pooled connection is kept, not closed
+ * when idle, so nothing is left behind in the session.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   const schema = options.schema ?? DEFAULT_OPTIONS.databaseSchema;
   const searchPath = searchPathStatement(schema); // throws on a name that is not a plain identifier
   const embedded = options.url ? undefined : await EmbeddedPostgres.start(options.dataDir);
   const timeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...options.timeouts };
+  const leftovers = embedded ? new EmbeddedSessionLeftovers() : undefined;
+  const onConnect = async (client: pg.PoolClient) => {
+    await leftovers?.sweep(client);
+    await client.query(searchPath);
+  };
   const dataSourceOf = (extra: Record<string, unknown>) => new DataSource({
     type: 'postgres',
     url: options.url ?? embedded!.url,
@@ -56,11 +68,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     synchronize: false,
     logging: false,
     // pg-pool runs onConnect on every new connection before handing it out.
-    extra: { keepAlive: true, onConnect: (client: pg.PoolClient) => client.query(searchPath), ...extra },
+    extra: { keepAlive: true, onConnect, ...extra },
   });
   // The embedded server lives in this process: it cannot be unreachable, and under a slow
   // machine a timeout there would only turn a wait for its one connection into a 503.
-  const guarded = embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs, ...sessionTimeouts(timeouts) };
+  const guarded = embedded ? { idleTimeoutMillis: 0 } : { connectionTimeoutMillis: timeouts.connectMs, ...sessionTimeouts(timeouts) };
   const migrator = dataSourceOf({ max: 1, ...(embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs }) });
   const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...guarded });
   try {
@@ -68,6 +80,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     await withPreparedSchema(migrator, schema, () => migrator.runMigrations({ transaction: 'each' }));
     await migrator.destroy();
     await dataSource.initialize();
+    if (leftovers) watchRetirements((dataSource.driver as unknown as { master: pg.Pool }).master, leftovers);
   } catch (err) {
     if (migrator.isInitialized) await migrator.destroy();
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataSource, EntityManager, ObjectLiteral, EntityTarget, QueryRunner, Repository } from 'typeorm';
 import { databaseOutage } from './database-unavailable.js';
-import type { PreparedStatement } from './prepared-statement.js';
+import { statementNameOn, type PreparedStatement } from './prepared-statement.js';
 
 /** A unit of work bound to one connection: every query of a transaction must go through it. */
 export interface Tx {
@@ -29,7 +29,7 @@ export class Database {
 
   async query<T = any>(sql: string | PreparedStatement, params?: unknown[]): Promise<T[]> {
     this.assertNotInTransaction();
-    if (typeof sql !== 'string') return runPrepared<T>(this.pool, sql, params).catch(rethrowOutage);
+    if (typeof sql !== 'string') return this.runPreparedOnPool<T>(sql, params).catch(rethrowOutage);
     return this.dataSource.query(sql, params as any[]).catch(rethrowOutage);
   }
 
@@ -59,6 +59,23 @@ export class Database {
     return (this.dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
+  /**
+   * Not `pool.query`: that closes the connection after ANY error, a refused append included, and
+   * with it every statement it prepared (on the embedded server they even stay behind in its one
+   * session). A connection the server answered is healthy; only a broken one is let go.
+   */
+  private async runPreparedOnPool<T>(statement: PreparedStatement, params?: unknown[]): Promise<T[]> {
+    const client = await this.pool.connect();
+    try {
+      const rows = await runPrepared<T>(client, statement, params);
+      client.release();
+      return rows;
+    } catch (err) {
+      client.release(err instanceof pg.DatabaseError ? undefined : (err as Error));
+      throw err;
+    }
+  }
+
   private assertNotInTransaction(): void {
     if (insideTransaction.getStore()) {
       throw new Error('query issued on the pool from inside an open transaction: use the transaction (tx) instead');
@@ -66,8 +83,8 @@ export class Database {
   }
 }
 
-async function runPrepared<T>(on: pg.Pool | pg.PoolClient, statement: PreparedStatement, params: unknown[] = []): Promise<T[]> {
-  const result = await on.query({ name: statement.name, text: statement.text, values: params });
+async function runPrepared<T>(on: pg.PoolClient, statement: PreparedStatement, params: unknown[] = []): Promise<T[]> {
+  const result = await on.query({ name: statementNameOn(on, statement), text: statement.text, values: params });
   return result.rows as T[];
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataFolder } from './data-folder-lock.js';
 
 /**
  * PostgreSQL in-process (PGlite, PostgreSQL compiled to WASM) behind its socket server,
@@ -18,18 +19,25 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly unlock: () => void,
     readonly host: string,
     readonly port: number,
   ) {}
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
-    const db = await open(dataDir);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-    await server.start();
-    const [host, port] = server.getServerConn().split(':');
-    return new EmbeddedPostgres(db, server, host!, Number(port));
+    const unlock = lockDataFolder(dataDir);
+    try {
+      if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
+      const db = await open(dataDir);
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+      await server.start();
+      const [host, port] = server.getServerConn().split(':');
+      return new EmbeddedPostgres(db, server, unlock, host!, Number(port));
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
 
   get url(): string {
@@ -39,6 +47,7 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    this.unlock();
   }
 }
 

@@ -1,0 +1,2 @@
+export function ensureRunId(): string;
+export function skipReportPath(): { dir: string; file: string };
