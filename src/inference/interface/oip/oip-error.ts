@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { answerFailure } from '../../../shared/http/exception.filter.js';
+import { answerFailure } from '../../../shared/http/edge/exception.filter.js';
 
 /** A protocol-level refusal (bad tensor, unknown route): its HTTP status and OIP message. */
 export class OipError extends Error {

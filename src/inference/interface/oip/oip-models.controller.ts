@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { readOipBody } from './oip-body.js';
 import { OIP_TO_TENSOR as TENSOR_TYPE } from './oip-datatypes.js';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Res, UseFilters, UseGuards } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Database } from '../../../shared/database/database.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { OipExceptionFilter } from './oip-error.js';
 import { serverVersion } from './server-version.js';
 

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { answerFailure } from '../../../shared/http/exception.filter.js';
+import { answerFailure } from '../../../shared/http/edge/exception.filter.js';
 import { OipError } from '../oip/oip-error.js';
 
 /** A refusal in OpenAI's terms: status, message, the offending parameter and a snake_case code. */

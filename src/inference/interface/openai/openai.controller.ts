@@ -6,7 +6,7 @@ import { MODEL_SERVING, type EmbeddingOutput, type ModelServingPort } from '../.
 import { ListModelsQuery } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { readServingConfig } from '../../../shared/domain/serving-config.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { ModelDirectory, type ModelInfo } from '../../application/model-directory.js';
 import { readOipBody } from '../oip/oip-body.js';

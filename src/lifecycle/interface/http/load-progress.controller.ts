@@ -2,8 +2,8 @@ import { Get, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/co
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import type { Request, Response } from 'express';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
-import { SseChannel, SseChannels } from '../../../shared/interface/http/sse-channel.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
+import { SseChannel, SseChannels } from '../../../shared/http/sse-channel.js';
 import { LoadProgressBoard } from '../../application/load-progress/load-progress.board.js';
 
 export class LoadProgressQueryDto {

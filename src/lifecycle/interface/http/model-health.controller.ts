@@ -2,8 +2,8 @@ import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters } from '@nest
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.js';
-import { bearerTokenMatches } from '../../../shared/http/api-token.guard.js';
-import { ModelMoraExceptionFilter } from '../../../shared/http/exception.filter.js';
+import { bearerTokenMatches } from '../../../shared/http/edge/api-token.guard.js';
+import { ModelMoraExceptionFilter } from '../../../shared/http/edge/exception.filter.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import { LifecycleStatus } from '../../application/queries/lifecycle-status.js';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { DomainError } from '../domain/domain-error.js';
-import type { ModelMoraOptions } from '../config/modelmora-options.js';
-import { MODELMORA_OPTIONS } from '../nest/tokens.js';
+import { DomainError } from '../../domain/domain-error.js';
+import type { ModelMoraOptions } from '../../config/modelmora-options.js';
+import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 
 /** True when no token is configured, or `authorization` is `Bearer <token>` (compared in constant time). */
 export function bearerTokenMatches(authorization: string | undefined, expected: string | undefined): boolean {

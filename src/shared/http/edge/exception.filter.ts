@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '../domain/domain-error.js';
-import { DatabaseUnavailableError, databaseOutage } from '../database/database-unavailable.js';
+import { DomainError } from '../../domain/domain-error.js';
+import { DatabaseUnavailableError, databaseOutage } from '../../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;

@@ -8,14 +8,14 @@ import type { ModelMoraOptions } from '../../config/modelmora-options.js';
 import { DomainError } from '../../domain/domain-error.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
 import { START_OF_STORE, type StoreCursor } from '../../event-store/stored-event.js';
-import { ApiController } from '../../http/api-controller.decorator.js';
-import { REQUEST_LIMITS } from '../../http/request-limits.js';
+import { ApiController } from '../edge/api-controller.decorator.js';
+import { REQUEST_LIMITS } from '../edge/request-limits.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 import { CatchUpPages } from './catch-up-pages.js';
 import { cursorParameter, IsCursor } from './event-cursor.js';
 import { LiveEventStream } from './live-event-stream.js';
 import { EventStreamClients } from './event-stream-clients.js';
-import { SseChannel } from './sse-channel.js';
+import { SseChannel } from '../sse-channel.js';
 
 export class StreamEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;

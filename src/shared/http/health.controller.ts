@@ -2,12 +2,12 @@ import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters, type OnAppli
 import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { ModelMoraOptions } from '../../config/modelmora-options.js';
-import { Database } from '../../database/database.js';
-import { bearerTokenMatches } from '../../http/api-token.guard.js';
-import { ModelMoraExceptionFilter } from '../../http/exception.filter.js';
-import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
-import { ReadinessProbe, type ReadinessCheck } from '../../health/readiness-check.js';
+import type { ModelMoraOptions } from '../config/modelmora-options.js';
+import { Database } from '../database/database.js';
+import { bearerTokenMatches } from './edge/api-token.guard.js';
+import { ModelMoraExceptionFilter } from './edge/exception.filter.js';
+import { MODELMORA_OPTIONS } from '../nest/tokens.js';
+import { ReadinessProbe, type ReadinessCheck } from '../health/readiness-check.js';
 
 /**
  * Probes, outside `/api/v1` and outside the token guard, as orchestrators expect. When a
