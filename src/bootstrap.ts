@@ -2,6 +2,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -55,6 +56,11 @@ async function onFastify(module: RootModule, logger: JsonLineLogger): Promise<IN
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     clientErrorHandler: answerUnparsableRequest,
+    // The router's own refusals (a malformed percent-encoding in the path) in our error language too.
+    frameworkErrors: (error: FastifyError, _request: unknown, reply: FastifyReply) => {
+      const { status, body } = toErrorBody(error);
+      void reply.code(status).send(body);
+    },
     // Routing as on Express: case-insensitive, a trailing slash ignored, model ids longer than find-my-way's 100 characters.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
