@@ -65,7 +65,15 @@ async function onFastify(module: RootModule, logger: JsonLineLogger): Promise<IN
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   // Fastify's own JSON parser under the limit above; no form parser, as on Express.
-  return NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
+  // As on Express, an empty body under `Content-Type: application/json` (a DELETE from a client
+  // that sets the header on every request) is no body, not Fastify's 400.
+  const fastify = app.getHttpAdapter().getInstance();
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (request, body, done) =>
+    body === '' ? done(null, undefined) : json(request, body as string, done),
+  );
+  return app;
 }
 
 /** Node's HTTP parser refused the request (too long a request line, malformed): answer in our error language, then close. */
