@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
 import { RunInferenceHandler } from './application/commands/run-inference/run-inference.handler.js';
@@ -34,6 +34,7 @@ import { OipFallbackController } from './interface/oip/oip-fallback.controller.j
 import { OipModelsController } from './interface/oip/oip-models.controller.js';
 import { OipServerController } from './interface/oip/oip-server.controller.js';
 import { OpenAiController } from './interface/openai/openai.controller.js';
+import { FastifyRoutes } from '../shared/http/adapter/fastify-routes.js';
 
 export interface InferenceModuleOptions {
   /**
@@ -45,7 +46,14 @@ export interface InferenceModuleOptions {
 
 /** The inference context: the queue, its dispatcher, reactions, results, metrics and APIs; it runs batches through the serving port it is given. */
 @Module({})
-export class InferenceModule {
+export class InferenceModule implements NestModule {
+  constructor(private readonly fastifyRoutes: FastifyRoutes) {}
+
+  /** Runs once the app has its HTTP adapter and before its routes are registered (a testing module is built before either). */
+  configure(): void {
+    this.fastifyRoutes.install();
+  }
+
   static forRoot(options: InferenceModuleOptions): DynamicModule {
     return {
       module: InferenceModule,
@@ -59,6 +67,7 @@ export class InferenceModule {
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler, FindJobByRequestHandler,
         ModelReadinessHandler, ModelCatalogChangesHandler, MetricsHandler,
+        FastifyRoutes, // what the OIP and OpenAI routes need on a Fastify host
       ],
     };
   }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { committedEvents } from '../support/committed-events.js';
 import { databaseBackends } from '../support/databases.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
-import { REQUEST_LIMITS } from '../../src/shared/http/request-limits.js';
+import { REQUEST_LIMITS } from '../../src/shared/http/edge/request-limits.js';
 
 const nested = (levels: number): unknown => {
   let v: unknown = [];
@@ -65,5 +65,10 @@ describe(`bad input gets a clear 4xx, never a 500 (on ${backend})`, () => {
   it('no request above changed the event log: only the one registration', async () => {
     const types = (await committedEvents(app)).map((e) => e.event_type).filter((type) => type.startsWith('model.'));
     expect(types).toEqual(['model.registered', 'model.updated']);
+  });
+
+  it('takes an empty body sent as application/json (a client that sets the header on every request) as no body, on either adapter', async () => {
+    const res = await http().delete('/api/v1/models/hard%2Fabsent').set('content-type', 'application/json');
+    expect([res.status, res.body.error_code]).toEqual([404, 'MODEL_NOT_FOUND']);
   });
 });

@@ -1,6 +1,7 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
+import { nodeRequest, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
 import { OipError } from './oip-error.js';
 
 /** Past this a request is refused with 413; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
@@ -16,14 +17,16 @@ export interface OipBody {
 
 /**
  * Reads an OIP body whatever its Content-Type (tritonclient sends none). Read here, per
- * route, rather than by a global parser: inside a host app, a parser that already ran
- * (e.g. express.json for application/json) leaves its result in `req.body`, used as is.
+ * route (marked ReadsOwnBody), rather than by a global parser: inside an Express host app, a
+ * parser that already ran (e.g. express.json for application/json) leaves its result in
+ * `req.body`, used as is; Fastify leaves these routes' bodies unparsed.
  */
-export async function readOipBody(req: Request): Promise<OipBody> {
+export async function readOipBody(req: HttpRequest): Promise<OipBody> {
+  const stream = nodeRequest(req);
   // body-parser 2 leaves req.body undefined unless it parsed; either way the stream is then spent.
-  const parsed = req.body !== undefined || req.readableEnded;
+  const parsed = req.body !== undefined || stream.readableEnded;
   if (parsed && !Buffer.isBuffer(req.body)) return { header: req.body, binary: Buffer.alloc(0) };
-  let raw = parsed ? (req.body as Buffer) : await readStream(req);
+  let raw = parsed ? (req.body as Buffer) : await readStream(stream);
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity') {
     const decode = unzip[encoding];
@@ -54,7 +57,7 @@ function splitBody(raw: Buffer, headerLength: string | string[] | undefined): Oi
   }
 }
 
-function readStream(req: Request): Promise<Buffer> {
+function readStream(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
