@@ -2,15 +2,14 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { bearerTokenMatches } from './shared/http/api-token.guard.js';
-import { ModelMoraExceptionFilter, toErrorBody } from './shared/http/exception.filter.js';
-import { DomainError } from './shared/domain/domain-error.js';
+import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
+import { docsTokenGuard } from './shared/http/edge/docs-token.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
+import { installHttpEdge, isRestJson } from './shared/http/edge/install-http-edge.js';
 import { connectKafkaConsumer } from './inference/interface/kafka/connect-kafka-consumer.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -18,9 +17,11 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 /** The standalone server's Nest application: JSON logs, OpenAPI at /api/docs, error mapping for body parsing too. */
 export async function createServer(options: ModelMoraOptionsInput, logLevel = 'log'): Promise<INestApplication> {
   const logger = new JsonLineLogger('ModelMora', LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1));
-  const app = await NestFactory.create<NestExpressApplication>(ModelMoraModule.forRoot(options), { logger, bufferLogs: false, bodyParser: false });
-  // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413.
-  app.useBodyParser('json', { limit: '16mb' });
+  const app = await NestFactory.create<NestExpressApplication>(ModelMoraModule.forRoot({ ...options, httpEdge: undefined }), { logger, bufferLogs: false, bodyParser: false });
+  // Origin/Host checks, CORS and security headers first, before any body is read (issue 19).
+  installHttpEdge(app, options);
+  // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413. The limit counts inflated bytes.
+  app.useBodyParser('json', { limit: '16mb', type: isRestJson });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter());
   // Requests Node's parser refuses before Express sees them (a request line over 16 kB) still get our error language.
@@ -42,14 +43,7 @@ function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
 
 /** OpenAPI UI at `/<path>`, the document at `/<path>-json`; behind the bearer token when one is given. */
 export function setupOpenApi(app: INestApplication, path = 'api/docs', apiToken?: string): void {
-  if (apiToken) {
-    const prefix = `/${path}`;
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      if (!req.path.startsWith(prefix) || bearerTokenMatches(req.headers.authorization, apiToken)) return next();
-      const { status, body } = toErrorBody(new DomainError('UNAUTHORIZED', 'missing or wrong bearer token'));
-      res.status(status).json(body);
-    });
-  }
+  if (apiToken) app.use(docsTokenGuard(path, apiToken));
   const config = new DocumentBuilder()
     .setTitle('ModelMora')
     .setDescription('Model-serving control plane: catalog, lifecycle, inference, events')

@@ -62,7 +62,7 @@ export class DashboardController {
       res.status(404).json({ error_code: 'NOT_FOUND', message: `no dashboard file ${name}` });
       return;
     }
-    res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
+    res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
     res.type(TYPES[name]!).send(body);
   }
 }

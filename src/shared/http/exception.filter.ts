@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { DomainError } from '../domain/domain-error.js';
 import { DatabaseUnavailableError, databaseOutage } from '../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
+import { protocolErrorBody, protocolOf } from './edge/protocol-errors.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
 
@@ -72,6 +73,8 @@ export class ModelMoraExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = answerFailure(exception, response, this.logger);
-    response.status(status).json(body);
+    // Failures before routing (a parser error, a 404) answer in the protocol their path speaks.
+    const protocol = protocolOf(host.switchToHttp().getRequest<{ url?: string }>().url);
+    response.status(status).json(protocol === 'rest' ? body : protocolErrorBody(protocol, status, body.error_code, body.message));
   }
 }

@@ -1,12 +1,16 @@
-import type { Request } from 'express';
-import { promisify } from 'node:util';
-import { gunzip, inflate } from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { readBoundedBody } from '../../../shared/http/edge/bounded-body.js';
+import { assertContentType } from '../../../shared/http/edge/content-type.js';
+import { findWireFault } from '../../../shared/http/wire-safe.js';
 import { OipError } from './oip-error.js';
 
-/** Past this a request is refused with 413; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
-const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Past this a request is refused with 413, counted after decompression; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
+export const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
-const unzip: Record<string, (b: Buffer) => Promise<Buffer>> = { gzip: promisify(gunzip), deflate: promisify(inflate) };
+/** What each surface parses: OIP's binary extension sends octet-stream; tritonclient sends no type at all. */
+export const OIP_CONTENT_TYPES = ['application/json', 'application/octet-stream'] as const;
+export const OPENAI_CONTENT_TYPES = ['application/json'] as const;
 
 /** What an OIP POST carried: the JSON header (parsed) and the binary tensor data after it, if any. */
 export interface OipBody {
@@ -14,25 +18,23 @@ export interface OipBody {
   binary: Buffer;
 }
 
+/** The raw Node request under Express or Fastify, with whatever a host's own parser left in `body`. */
+type BodyRequest = IncomingMessage & { body?: unknown };
+
 /**
- * Reads an OIP body whatever its Content-Type (tritonclient sends none). Read here, per
- * route, rather than by a global parser: inside a host app, a parser that already ran
- * (e.g. express.json for application/json) leaves its result in `req.body`, used as is.
+ * Reads an OIP (or OpenAI) body as its route's types allow. Read here, per route, rather than
+ * by a global parser: inside a host app, a parser that already ran (e.g. express.json) leaves
+ * its result in `req.body`, used as is. Either way the JSON then passes the edge guard
+ * (depth, NUL, lone surrogates, non-finite numbers) in one pass before anything else sees it.
  */
-export async function readOipBody(req: Request): Promise<OipBody> {
+export async function readOipBody(req: BodyRequest, accepted: readonly string[] = OIP_CONTENT_TYPES): Promise<OipBody> {
+  assertContentType(req, accepted, true);
   // body-parser 2 leaves req.body undefined unless it parsed; either way the stream is then spent.
   const parsed = req.body !== undefined || req.readableEnded;
-  if (parsed && !Buffer.isBuffer(req.body)) return { header: req.body, binary: Buffer.alloc(0) };
-  let raw = parsed ? (req.body as Buffer) : await readStream(req);
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') {
-    const decode = unzip[encoding];
-    if (!decode) throw new OipError(415, `Content-Encoding ${encoding} is not supported (gzip, deflate)`);
-    raw = await decode(raw).catch((err: Error) => {
-      throw new OipError(400, `body does not decode as ${encoding}: ${err.message}`);
-    });
-  }
-  return splitBody(raw, req.headers['inference-header-content-length']);
+  const body = parsed && !Buffer.isBuffer(req.body) ? { header: req.body, binary: Buffer.alloc(0) } : splitBody(parsed ? (req.body as Buffer) : await readBoundedBody(req, OIP_BODY_LIMIT_BYTES), req.headers['inference-header-content-length']);
+  const fault = findWireFault(body.header, 'body');
+  if (fault) throw new DomainError('VALIDATION_ERROR', `${fault.path} ${fault.problem}`, { field: fault.path });
+  return body;
 }
 
 /** The binary tensor extension: the first `Inference-Header-Content-Length` bytes are JSON. */
@@ -52,23 +54,4 @@ function splitBody(raw: Buffer, headerLength: string | string[] | undefined): Oi
   } catch (err) {
     throw new OipError(400, `the request body is not JSON: ${(err as Error).message}`);
   }
-}
-
-function readStream(req: Request): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > OIP_BODY_LIMIT_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new OipError(413, `request body larger than ${OIP_BODY_LIMIT_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
 }

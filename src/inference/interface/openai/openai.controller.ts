@@ -9,7 +9,7 @@ import { readServingConfig } from '../../../shared/domain/serving-config.js';
 import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { ModelDirectory, type ModelInfo } from '../../application/model-directory.js';
-import { readOipBody } from '../oip/oip-body.js';
+import { OPENAI_CONTENT_TYPES, readOipBody } from '../oip/oip-body.js';
 import { checkDimensions, jobInputs, parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
 import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
 
@@ -29,7 +29,7 @@ export class OpenAiController {
   @Post('embeddings')
   @HttpCode(200)
   async embeddings(@Req() req: Request) {
-    const request = parseEmbeddingsRequest((await readOipBody(req)).header);
+    const request = parseEmbeddingsRequest((await readOipBody(req, OPENAI_CONTENT_TYPES)).header);
     const model = await this.embeddingModel(request.model);
     const matryoshka = readServingConfig(model.config).matryoshka === true;
     checkDimensions(request.dimensions, matryoshka, request.model); // before the job runs
