@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
 import { docsTokenGuard } from './shared/http/edge/docs-token.js';
+import { edgeToken } from './shared/http/edge/edge-token.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
@@ -20,6 +21,9 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   const app = await NestFactory.create<NestExpressApplication>(ModelMoraModule.forRoot({ ...options, httpEdge: undefined }), { logger, bufferLogs: false, bodyParser: false });
   // Origin/Host checks, CORS and security headers first, before any body is read (issue 19).
   installHttpEdge(app, options);
+  // One decision for every route the adapter serves, Swagger's included: the token, before routing.
+  const resolved = resolveOptions(options);
+  if (resolved.apiToken) app.use(edgeToken(resolved.apiToken));
   // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413. The limit counts inflated bytes.
   app.useBodyParser('json', { limit: '16mb', type: isRestJson });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
@@ -27,7 +31,6 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   // Requests Node's parser refuses before Express sees them (a request line over 16 kB) still get our error language.
   (app.getHttpServer() as Server).on('clientError', answerUnparsableRequest);
   // The app is also a Kafka microservice consuming inference submissions.
-  const resolved = resolveOptions(options);
   if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
   setupOpenApi(app, 'api/docs', resolved.apiToken);
   return app;
