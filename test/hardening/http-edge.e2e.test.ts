@@ -175,7 +175,7 @@ describe.each(databaseBackends().slice(0, 1))('the HTTP edge of the standalone s
       ['malformed JSON', 'POST', '{"inputs": [', 400],
       ['an unknown route', 'GET', undefined, 404],
     ])('answers %s in each protocol’s own shape', async (_name, method, body, status) => {
-      const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+      const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
       const oip = await send(method, method === 'POST' ? '/v2/models/edge~matmul/infer' : '/v2/nothing/here', headers, body);
       expect([oip.status, Object.keys(oip.body)]).toEqual([status, ['error']]);
       expect(typeof oip.body.error).toBe('string');
