@@ -65,10 +65,13 @@ const oipBinary = fc.record({
   return { body: Buffer.concat([header, bytes, Buffer.from(extra)]), headerLength: String(header.length + lengthSkew) };
 });
 
+/** Every UTF-8 byte percent-encoded (encodeURIComponent throws on a lone surrogate). */
+const percentEncoded = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
 const modelSegment = (models: string[]) =>
   fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...models.map((m) => m.replace('/', '~')), ...models.map(encodeURIComponent)) },
-    { weight: 1, arbitrary: hostileString.map((s) => encodeURIComponent(s) || '%00') },
+    { weight: 1, arbitrary: hostileString.map((s) => percentEncoded(s) || '%00') },
     { weight: 1, arbitrary: fc.constantFrom('a%00b', '..%2F..', '%E0%A4%A', 'nope', models[0]!) },
   );
 
