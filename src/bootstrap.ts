@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { ModelMoraExceptionFilter } from './shared/http/exception.filter.js';
 import { docsTokenGuard } from './shared/http/edge/docs-token.js';
 import { edgeToken } from './shared/http/edge/edge-token.js';
+import { refuseDeepJson } from './shared/http/edge/json-depth.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
@@ -25,7 +26,9 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   const resolved = resolveOptions(options);
   if (resolved.apiToken) app.use(edgeToken(resolved.apiToken));
   // Tensors travel as JSON: Express's 100 kB default refuses modest inputs with 413. The limit counts inflated bytes.
-  app.useBodyParser('json', { limit: '16mb', type: isRestJson });
+  // `verify` runs before JSON.parse: a body nested a million deep is refused without building it (Nest only reserves it for rawBody).
+  const verify = { verify: refuseDeepJson };
+  app.useBodyParser('json', { limit: '16mb', type: isRestJson, ...verify });
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter());
   // Requests Node's parser refuses before Express sees them (a request line over 16 kB) still get our error language.

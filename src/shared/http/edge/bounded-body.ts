@@ -2,6 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { DomainError } from '../../domain/domain-error.js';
 
+/**
+ * Bytes all requests together may hold while they are being read, in this process: four
+ * parallel bodies at the 64 MiB limit (or four bombs inflating up to it) would otherwise take
+ * 256 MiB at once. Past it a read is refused with 503 and Retry-After, and its bytes let go.
+ */
+export const INFLIGHT_BODY_BYTES = 96 * 1024 * 1024;
+let inflight = 0;
+
 const DECODERS: Record<string, () => Gunzip | Inflate> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate };
 
 /**
@@ -26,6 +34,10 @@ function tooLarge(limitBytes: number): DomainError {
   return new DomainError('PAYLOAD_TOO_LARGE', `request body larger than ${limitBytes} bytes (after decompression)`);
 }
 
+function busy(): DomainError {
+  return new DomainError('SERVICE_UNAVAILABLE', `the server is already reading ${INFLIGHT_BODY_BYTES} bytes of request bodies; retry shortly`, { retry_after_seconds: 1 });
+}
+
 /** The rest of the upload is discarded, not buffered, so the answer can be written. */
 function refuseUnread(req: IncomingMessage, err: DomainError): Promise<never> {
   req.resume();
@@ -37,9 +49,14 @@ function collect(req: IncomingMessage, source: NodeJS.ReadableStream & { destroy
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    const release = () => {
+      inflight -= size;
+    };
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
+      release();
+      chunks.length = 0;
       if (source !== req) {
         req.unpipe();
         source.destroy();
@@ -50,14 +67,21 @@ function collect(req: IncomingMessage, source: NodeJS.ReadableStream & { destroy
     };
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
+      if (size + chunk.length > limitBytes) return fail(tooLarge(limitBytes));
+      if (inflight + chunk.length > INFLIGHT_BODY_BYTES) return fail(busy());
       size += chunk.length;
-      if (size > limitBytes) return fail(tooLarge(limitBytes));
+      inflight += chunk.length;
       chunks.push(chunk);
     });
     source.on('end', () => {
       if (settled) return;
       settled = true;
+      release();
       resolve(Buffer.concat(chunks, size));
+    });
+    // A client gone mid-upload ends nothing: its bytes must still leave the budget.
+    req.on('close', () => {
+      if (!req.complete) fail(new DomainError('VALIDATION_ERROR', 'the client closed the connection before the body ended'));
     });
     source.on('error', (err: Error) => {
       fail(encoding ? new DomainError('VALIDATION_ERROR', `body does not decode as ${encoding}: ${err.message}`) : err);
