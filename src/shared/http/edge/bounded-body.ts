@@ -3,11 +3,11 @@ import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zli
 import { DomainError } from '../../domain/domain-error.js';
 
 /**
- * Bytes all requests together may hold while they are being read, in this process: four
- * parallel bodies at the 64 MiB limit (or four bombs inflating up to it) would otherwise take
- * 256 MiB at once. Past it a read is refused with 503 and Retry-After, and its bytes let go.
+ * Bytes all requests together may hold while being read, in this process: one body at the
+ * largest limit fits, but four bombs inflating to 64 MiB each would otherwise take 256 MiB at
+ * once. Past it a read is refused with 503 and Retry-After, and its bytes are let go.
  */
-export const INFLIGHT_BODY_BYTES = 96 * 1024 * 1024;
+export const INFLIGHT_BODY_BYTES = 64 * 1024 * 1024;
 let inflight = 0;
 
 const DECODERS: Record<string, () => Gunzip | Inflate> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate };
