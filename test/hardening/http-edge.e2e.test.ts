@@ -85,7 +85,8 @@ describe.each(databaseBackends().slice(0, 1))('the HTTP edge of the standalone s
     });
 
     it.each([
-      ['nesting 10,000 deep', `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":${'['.repeat(10_000)}1${']'.repeat(10_000)}}]}`, 'nests deeper than 32 levels'],
+      ['nesting 10,000 deep', `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":${'['.repeat(10_000)}1${']'.repeat(10_000)}}]}`, 'body nests deeper than 256 levels (at most 32 are accepted)'],
+      ['nesting 100 deep', `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":${'['.repeat(100)}1${']'.repeat(100)}}]}`, 'body.inputs[0].data[0][0]'],
       ['1e400', '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1e400,2,3,4]}]}', 'body.inputs[0].data[0] is not a finite number'],
       ['a lone surrogate', '{"inputs":[{"name":"x\\ud800","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}', 'lone UTF-16 surrogate'],
       ['a NUL in a string', '{"id":"a\\u0000b","inputs":[]}', 'NUL'],

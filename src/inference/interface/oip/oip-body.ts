@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { readBoundedBody } from '../../../shared/http/edge/bounded-body.js';
 import { assertContentType } from '../../../shared/http/edge/content-type.js';
-import { jsonNestsDeeper } from '../../../shared/http/edge/json-depth.js';
-import { findWireFault, WIRE_LIMITS } from '../../../shared/http/wire-safe.js';
+import { jsonNestsDeeper, TOO_DEEP_MESSAGE } from '../../../shared/http/edge/json-depth.js';
+import { findWireFault } from '../../../shared/http/wire-safe.js';
 import { OipError } from './oip-error.js';
 
 /** Past this a request is refused with 413, counted after decompression; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
@@ -48,7 +48,7 @@ function splitBody(raw: Buffer, headerLength: string | string[] | undefined): Oi
     }
     jsonEnd = n;
   }
-  if (jsonNestsDeeper(raw, jsonEnd)) throw new DomainError('VALIDATION_ERROR', `body nests deeper than ${WIRE_LIMITS.maxDepth} levels`, { field: 'body' });
+  if (jsonNestsDeeper(raw, jsonEnd)) throw new DomainError('VALIDATION_ERROR', TOO_DEEP_MESSAGE, { field: 'body' });
   const text = raw.toString('utf8', 0, jsonEnd);
   if (text.trim().length === 0) throw new OipError(400, 'the request body is empty; expected an inference request JSON object');
   try {

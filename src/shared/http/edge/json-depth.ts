@@ -7,12 +7,18 @@ const CLOSE_OBJECT = 0x7d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Past this, JSON is refused unparsed; between the wire limit and this, the wire guard names the field. */
+export const UNPARSED_MAX_DEPTH = 256;
+
+/** The refusal's message: what was found, and what is allowed. */
+export const TOO_DEEP_MESSAGE = `body nests deeper than ${UNPARSED_MAX_DEPTH} levels (at most ${WIRE_LIMITS.maxDepth} are accepted)`;
+
 /**
  * Whether JSON text nests deeper than `maxDepth` containers, found by one loop over its bytes
  * before JSON.parse: a 2 MB body of a million `[` would otherwise build a million arrays
  * (tens of MB per request, and seconds of event loop) only to be refused by the wire guard.
  */
-export function jsonNestsDeeper(text: Buffer, end = text.length, maxDepth: number = WIRE_LIMITS.maxDepth + 1): boolean {
+export function jsonNestsDeeper(text: Buffer, end = text.length, maxDepth: number = UNPARSED_MAX_DEPTH): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < end; i++) {
@@ -30,5 +36,5 @@ export function jsonNestsDeeper(text: Buffer, end = text.length, maxDepth: numbe
 
 /** body-parser's `verify` hook (runs before its JSON.parse): a 400 for JSON nested too deep. */
 export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
-  if (jsonNestsDeeper(body)) throw Object.assign(new Error(`body nests deeper than ${WIRE_LIMITS.maxDepth} levels`), { status: 400, type: 'entity.verify.failed' });
+  if (jsonNestsDeeper(body)) throw Object.assign(new Error(TOO_DEEP_MESSAGE), { status: 400, type: 'entity.verify.failed' });
 }
