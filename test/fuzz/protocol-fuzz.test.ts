@@ -41,7 +41,12 @@ describe.each(databaseBackends())('fuzzing the standard protocols /v2 and /v1 (%
       const r = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.path, headers, timeout: HANG_MS }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8') }));
+        // A binary answer's JSON is its first Inference-Header-Content-Length bytes.
+        const jsonLength = Number(res.headers['inference-header-content-length'] ?? Number.NaN);
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, text: raw.toString('utf8', 0, Number.isSafeInteger(jsonLength) ? jsonLength : raw.length) });
+        });
       });
       r.on('timeout', () => r.destroy(new Error(`no answer in ${HANG_MS} ms`)));
       r.on('error', reject);
