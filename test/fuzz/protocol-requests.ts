@@ -32,6 +32,7 @@ const oipInput = fc.record({
   shape: fc.oneof({ weight: 3, arbitrary: fc.constant([1, 4]) }, { weight: 2, arbitrary: shape }),
   datatype: fc.oneof({ weight: 4, arbitrary: fc.constant('FP32') }, { weight: 2, arbitrary: fc.constantFrom(...DATATYPES) }),
   data: fc.oneof(
+    { weight: 3, arbitrary: fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: 4, maxLength: 4 }).map((xs) => JSON.stringify(xs)) },
     { weight: 4, arbitrary: fc.array(numberLiteral, { minLength: 0, maxLength: 12 }).map((xs) => `[${xs.join(',')}]`) },
     { weight: 1, arbitrary: fc.array(hostileString, { maxLength: 4 }).map((xs) => JSON.stringify(xs)) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 2000 }).map((d) => nestedData(d, '1')) },
