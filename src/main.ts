@@ -11,7 +11,7 @@ import { rebuildProjections } from './shared/event-sourcing/projection-rebuilder
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const { port, host, logLevel, ...options } = optionsFromEnv();
+  const { port, host, logLevel, httpAdapter, ...options } = optionsFromEnv();
   if (process.argv.includes('--rebuild-projections')) {
     const ctx = await NestFactory.createApplicationContext(ModelMoraModule.forRoot(options), { logger: ['error', 'warn'] });
     const result = await rebuildProjections(ctx.get(Database), ctx.get(PostgresEventStore), ctx.get(INLINE_PROJECTIONS));
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     await ctx.close();
     return;
   }
-  const app = await createServer(options, logLevel);
+  const app = await createServer(options, logLevel, httpAdapter);
   // Our own signal handling rather than Nest's shutdown hooks: those re-raise the signal
   // after closing, and an orchestrator should see a clean exit 0 once models are unloaded.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   }
   new Logger('ModelMora').log({
     msg: `listening on ${await app.getUrl()}`,
+    http_adapter: httpAdapter,
     database: options.databaseUrl ? 'postgresql' : `embedded PGlite (${options.dataDir ?? './.modelmora/data'})`,
     database_schema: app.get(Database).schema,
     kafka: options.kafka ? options.kafka.brokers.join(',') : 'off',

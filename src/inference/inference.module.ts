@@ -29,6 +29,7 @@ import { OipFallbackController } from './interface/oip/oip-fallback.controller.j
 import { OipModelsController } from './interface/oip/oip-models.controller.js';
 import { OipServerController } from './interface/oip/oip-server.controller.js';
 import { OpenAiController } from './interface/openai/openai.controller.js';
+import { FastifyRoutes } from '../shared/http/adapter/fastify-routes.js';
 
 export interface InferenceModuleOptions {
   /**
@@ -57,6 +58,7 @@ export class InferenceModule {
         SubmitJobHandler, RunInferenceHandler, CancelJobHandler,
         GetJobHandler, GetJobResultHandler, ListJobsHandler,
         ModelReadinessHandler, ModelCatalogChangesHandler, MetricsHandler,
+        FastifyRoutes, // what the OIP and OpenAI routes need on a Fastify host
       ],
     };
   }

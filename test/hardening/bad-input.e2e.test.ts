@@ -4,7 +4,7 @@ import request from 'supertest';
 import { committedEvents } from '../support/committed-events.js';
 import { databaseBackends } from '../support/databases.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
-import { REQUEST_LIMITS } from '../../src/shared/http/request-limits.js';
+import { REQUEST_LIMITS } from '../../src/shared/http/edge/request-limits.js';
 
 const nested = (levels: number): unknown => {
   let v: unknown = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { ERROR_STATUS } from '../../src/shared/http/error-status.js';
+import { ERROR_STATUS } from '../../src/shared/http/edge/error-status.js';
 
 /** The README's error table, as `code → status`, read from its rows `| 422 | \`CODE\`, … | when |`. */
 function readmeTable(): Record<string, number> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testSourceRoots } from './databases.js';
+import { testHttpAdapter } from './http-adapter.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,7 +24,7 @@ export async function startServerProcess(env: Record<string, string | undefined>
     cwd: ROOT,
     // Kafka only when the suite asks for it: a killed server's consumer stays in its group
     // until the session times out, and would stall the next one's start and stop.
-    env: { ...withoutKafka(process.env), MODELMORA_SOURCE_ROOTS: testSourceRoots().join(delimiter), MODELMORA_ALLOW_PRIVATE_SOURCES: 'true', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...withoutKafka(process.env), MODELMORA_SOURCE_ROOTS: testSourceRoots().join(delimiter), MODELMORA_ALLOW_PRIVATE_SOURCES: 'true', MODELMORA_HTTP_ADAPTER: testHttpAdapter(), ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -13,7 +13,10 @@ export class ConfigurationError extends Error {
 }
 
 /** Reads the documented environment variables; unset ones keep their defaults. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraOptionsInput & { port: number; host: string; logLevel: string } {
+/** The standalone server's HTTP adapter (MODELMORA_HTTP_ADAPTER): Fastify unless Express is asked for. */
+export type HttpAdapterName = 'fastify' | 'express';
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraOptionsInput & { port: number; host: string; logLevel: string; httpAdapter: HttpAdapterName } {
   const int = (name: string, min: number): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
@@ -35,6 +38,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
   if (!['error', 'warn', 'log', 'debug', 'verbose', 'fatal'].includes(logLevel)) {
     throw new ConfigurationError('LOG_LEVEL', 'must be one of fatal, error, warn, log, debug, verbose');
   }
+  const httpAdapter = (env.MODELMORA_HTTP_ADAPTER || 'fastify').toLowerCase();
+  if (httpAdapter !== 'fastify' && httpAdapter !== 'express') throw new ConfigurationError('MODELMORA_HTTP_ADAPTER', `must be fastify or express, got "${env.MODELMORA_HTTP_ADAPTER}"`);
   // Loopback unless the operator says otherwise (Ollama's default): a model server loads files on request.
   const host = env.MODELMORA_HOST || '127.0.0.1';
   if (/\s|\//.test(host)) throw new ConfigurationError('MODELMORA_HOST', `must be an address or host name to listen on, got "${host}"`);
@@ -42,6 +47,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     port: int('PORT', 0) ?? 8000,
     host,
     logLevel,
+    httpAdapter,
     databaseUrl: url,
     databaseSchema: databaseSchemaFromEnv(env),
     dataDir: env.MODELMORA_DATA_DIR || undefined,

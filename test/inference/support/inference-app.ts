@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import request from 'supertest';
 import { resolveOptions, type ModelMoraOptionsInput } from '../../../src/shared/config/modelmora-options.js';
 import { Database } from '../../../src/shared/database/database.js';
 import { PostgresEventStore } from '../../../src/shared/event-store/event-store.js';
-import { ModelMoraExceptionFilter } from '../../../src/shared/http/exception.filter.js';
-import { ApiTokenGuard } from '../../../src/shared/http/api-token.guard.js';
+import { ModelMoraExceptionFilter } from '../../../src/shared/http/edge/exception.filter.js';
+import { ApiTokenGuard } from '../../../src/shared/http/edge/api-token.guard.js';
 import { eventTypeIdProvider } from '../../../src/shared/nest/event-type-id.provider.js';
 import { KernelModule } from '../../../src/shared/nest/kernel.module.js';
 import { MODELMORA_OPTIONS } from '../../../src/shared/nest/tokens.js';
@@ -18,6 +18,7 @@ import { inferenceFeature } from '../../../src/inference/inference.feature.js';
 import { registryFeature } from '../../../src/registry/registry.feature.js';
 import { eventually } from '../../support/eventually.js';
 import type { TestStorage } from '../../support/test-app.js';
+import { readyForRequests, testHttpAdapter } from '../../support/http-adapter.js';
 import { tinyRuntimeModule, type TinyRuntime } from './tiny-runtime.js';
 
 @Module({})
@@ -39,11 +40,19 @@ export async function startInferenceApp(storage: TestStorage, runtime: TinyRunti
       ],
       providers: [ApiTokenGuard],
     },
-    { logger: ['error', 'warn'] },
+    ...(await httpAdapterArgs()),
   );
-  app.useGlobalFilters(new ModelMoraExceptionFilter());
+  app.useGlobalFilters(new ModelMoraExceptionFilter(app.get(HttpAdapterHost)));
   await app.init();
-  return app;
+  return readyForRequests(app);
+}
+
+/** NestFactory.create's arguments after the module for the suite's adapter (MODELMORA_TEST_HTTP_ADAPTER). */
+async function httpAdapterArgs(): Promise<[object, object] | [object]> {
+  const options = { logger: ['error', 'warn'] };
+  if (testHttpAdapter() === 'express') return [options];
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return [new FastifyAdapter(), options];
 }
 
 export async function registerTensorModel(app: INestApplication, modelId: string, config: Record<string, unknown> = {}): Promise<void> {

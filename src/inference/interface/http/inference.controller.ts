@@ -1,7 +1,7 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOperation } from '@nestjs/swagger';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { SubmitJobCommand } from '../../application/commands/submit-job/submit-job.command.js';
 import { InferRequestDto } from './infer-request.dto.js';

@@ -1,7 +1,7 @@
 import { Delete, Get, Param, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation } from '@nestjs/swagger';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
 import { CancelJobCommand } from '../../application/commands/cancel-job/cancel-job.command.js';
 import { GetJobResultQuery } from '../../application/queries/get-job-result/get-job-result.query.js';
 import { GetJobQuery } from '../../application/queries/get-job/get-job.query.js';

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { REQUEST_LIMITS as L } from '../../../shared/http/request-limits.js';
+import { REQUEST_LIMITS as L } from '../../../shared/http/edge/request-limits.js';
 
 const JOB_STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
 

@@ -1,7 +1,7 @@
 import { Get, Header, Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiProduces } from '@nestjs/swagger';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
 import { metricsSources, type MetricsSource } from '../../../shared/health/metrics-source.js';
 import { InferenceMetrics } from '../../application/metrics/inference-metrics.js';
 import { QUEUE_DEPTH, type QueueDepth } from '../../application/metrics/queue-depth.port.js';

@@ -1,5 +1,5 @@
 import { DomainError } from '../../../shared/domain/domain-error.js';
-import { ERROR_STATUS } from '../../../shared/http/error-status.js';
+import { ERROR_STATUS } from '../../../shared/http/edge/error-status.js';
 
 /** Codes that describe a moment, not the message: retried like an infrastructure failure. */
 const TRANSIENT_CODES = new Set(['CONCURRENCY_CONFLICT', 'SERVICE_UNAVAILABLE']);

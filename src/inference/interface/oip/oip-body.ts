@@ -1,9 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../../shared/domain/domain-error.js';
+import { nodeRequest, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
 import { readBoundedBody } from '../../../shared/http/edge/bounded-body.js';
 import { assertContentType } from '../../../shared/http/edge/content-type.js';
 import { jsonNestsDeeper, TOO_DEEP_MESSAGE } from '../../../shared/http/edge/json-depth.js';
-import { findWireFault } from '../../../shared/http/wire-safe.js';
+import { findWireFault } from '../../../shared/http/edge/wire-safe.js';
 import { OipError } from './oip-error.js';
 
 /** Past this a request is refused with 413, counted after decompression; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
@@ -19,20 +19,19 @@ export interface OipBody {
   binary: Buffer;
 }
 
-/** The raw Node request under Express or Fastify, with whatever a host's own parser left in `body`. */
-type BodyRequest = IncomingMessage & { body?: unknown };
-
 /**
- * Reads an OIP (or OpenAI) body as its route's types allow. Read here, per route, rather than
- * by a global parser: inside a host app, a parser that already ran (e.g. express.json) leaves
- * its result in `req.body`, used as is. Either way the JSON then passes the edge guard
+ * Reads an OIP (or OpenAI) body as its route's types allow. Read here, per route (marked
+ * ReadsOwnBody), rather than by a global parser: inside an Express host app, a parser that
+ * already ran (e.g. express.json) leaves its result in `req.body`, used as is; Fastify leaves
+ * these routes' bodies unparsed. Either way the JSON then passes the edge guard
  * (depth, NUL, lone surrogates, non-finite numbers) in one pass before anything else sees it.
  */
-export async function readOipBody(req: BodyRequest, accepted: readonly string[] = OIP_CONTENT_TYPES): Promise<OipBody> {
-  assertContentType(req, accepted, true);
+export async function readOipBody(req: HttpRequest, accepted: readonly string[] = OIP_CONTENT_TYPES): Promise<OipBody> {
+  const stream = nodeRequest(req);
+  assertContentType(stream, accepted, true);
   // body-parser 2 leaves req.body undefined unless it parsed; either way the stream is then spent.
-  const parsed = req.body !== undefined || req.readableEnded;
-  const body = parsed && !Buffer.isBuffer(req.body) ? { header: req.body, binary: Buffer.alloc(0) } : splitBody(parsed ? (req.body as Buffer) : await readBoundedBody(req, OIP_BODY_LIMIT_BYTES), req.headers['inference-header-content-length']);
+  const parsed = req.body !== undefined || stream.readableEnded;
+  const body = parsed && !Buffer.isBuffer(req.body) ? { header: req.body, binary: Buffer.alloc(0) } : splitBody(parsed ? (req.body as Buffer) : await readBoundedBody(stream, OIP_BODY_LIMIT_BYTES), req.headers['inference-header-content-length']);
   const fault = findWireFault(body.header, 'body');
   if (fault) throw new DomainError('VALIDATION_ERROR', `${fault.path} ${fault.problem}`, { field: fault.path });
   return body;

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
-import { answerFailure } from '../../../shared/http/exception.filter.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import { answerFailure, headersOf } from '../../../shared/http/edge/exception.filter.js';
 
 /** A protocol-level refusal (bad tensor, unknown route): its HTTP status and OIP message. */
 export class OipError extends Error {
@@ -17,14 +17,17 @@ export class OipError extends Error {
 export class OipExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ModelMora/OIP');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
+    const response = host.switchToHttp().getResponse<unknown>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
     if (exception instanceof OipError) {
-      response.status(exception.status).json({ error: exception.message });
+      adapter.reply(response, { error: exception.message }, exception.status);
       return;
     }
-    const { status, body } = answerFailure(exception, response, this.logger);
-    response.status(status).json({ error: body.message });
+    const { status, body } = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
+    adapter.reply(response, { error: body.message }, status);
   }
 }

@@ -1,6 +1,7 @@
 import { All, Controller, Req, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { MatchesRestOfPath, ReadsOwnBody } from '../../../shared/http/adapter/fastify-routes.js';
+import { requestPath, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
 import { OipError, OipExceptionFilter } from './oip-error.js';
 
 /**
@@ -12,7 +13,9 @@ import { OipError, OipExceptionFilter } from './oip-error.js';
 @UseFilters(OipExceptionFilter)
 export class OipFallbackController {
   @All('*path')
-  unsupported(@Req() req: Request): never {
-    throw new OipError(404, `${req.method} ${req.path} is not an OIP endpoint ModelMora serves (see GET /v2 for its extensions)`);
+  @MatchesRestOfPath()
+  @ReadsOwnBody() // a body of any type reaches the 404, as on Express
+  unsupported(@Req() req: HttpRequest): never {
+    throw new OipError(404, `${req.method} ${requestPath(req)} is not an OIP endpoint ModelMora serves (see GET /v2 for its extensions)`);
   }
 }

@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { MODEL_SERVING, type ModelServingPort } from '../../../lifecycle/contracts.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import { MatchesRestOfPath, ReadsOwnBody } from '../../../shared/http/adapter/fastify-routes.js';
+import { requestPath, type HttpReply, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { readOipBody } from './oip-body.js';
 import { OIP_TO_TENSOR as TENSOR_TYPE } from './oip-datatypes.js';
@@ -30,23 +31,26 @@ export class OipModelsController {
   ) {}
 
   @Get('*path')
-  async get(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const { modelId, version, action } = parseModelPath(modelPathOf(req.originalUrl));
+  @MatchesRestOfPath()
+  async get(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
+    const { modelId, version, action } = parseModelPath(modelPathOf(requestPath(req)));
     if (action === 'infer') throw new OipError(405, 'inference is a POST');
     const model = await findOipModel(this.queries, this.serving, modelId, version);
     if (action === 'ready') {
       const ready = model.state === 'loaded' && (version === undefined || model.loadedVersion === version);
       const body = { name: model.modelId, ready };
-      res.status(ready ? 200 : 503).json(ready ? body : { ...body, error: `model '${model.modelId}' is ${model.state}` });
+      res.status(ready ? 200 : 503).send(ready ? body : { ...body, error: `model '${model.modelId}' is ${model.state}` });
       return;
     }
     assertServable(model, undefined);
-    res.status(200).json(modelMetadata(withRecordedIo(model)));
+    res.status(200).send(modelMetadata(withRecordedIo(model)));
   }
 
   @Post('*path')
-  async post(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const { modelId, version, action } = parseModelPath(modelPathOf(req.originalUrl));
+  @MatchesRestOfPath()
+  @ReadsOwnBody()
+  async post(@Req() req: HttpRequest, @Res() res: HttpReply): Promise<void> {
+    const { modelId, version, action } = parseModelPath(modelPathOf(requestPath(req)));
     if (action !== 'infer') throw new OipError(405, `POST is for .../infer; ${action} is a GET`);
     const body = await readOipBody(req);
     const request = parseInferRequest(body.header, body.binary);
@@ -75,13 +79,14 @@ function tensorInput(i: OipInput) {
   return i.packed ? { dims: i.shape, type, data_base64: i.packed.toString('base64') } : { dims: i.shape, type, data: i.data };
 }
 
-function send(res: Response, { json, binary }: OipInferResponse): void {
+function send(res: HttpReply, { json, binary }: OipInferResponse): void {
   if (binary.length === 0) {
-    res.status(200).json(json);
+    res.status(200).send(json);
     return;
   }
   const header = Buffer.from(JSON.stringify(json), 'utf8');
   res.status(200)
-    .set({ 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) })
+    .header('content-type', 'application/octet-stream')
+    .header('inference-header-content-length', String(header.length))
     .send(Buffer.concat([header, ...binary]));
 }

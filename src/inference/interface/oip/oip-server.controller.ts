@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { Database } from '../../../shared/database/database.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import type { HttpReply } from '../../../shared/http/adapter/node-exchange.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { OipExceptionFilter } from './oip-error.js';
 import { serverVersion } from './server-version.js';
 
@@ -23,7 +23,7 @@ export class OipServerController {
 
   /** Ready when jobs can be accepted: the store answers. Models load lazily, so they do not gate it. */
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) res: HttpReply) {
     try {
       await this.db.query('SELECT 1');
       return { ready: true };

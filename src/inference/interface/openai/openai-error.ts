@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
-import { answerFailure } from '../../../shared/http/exception.filter.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import { answerFailure, headersOf } from '../../../shared/http/edge/exception.filter.js';
 import { OipError } from '../oip/oip-error.js';
 
 /** A refusal in OpenAI's terms: status, message, the offending parameter and a snake_case code. */
@@ -25,9 +25,12 @@ function bodyField(field: unknown): string | null {
 export class OpenAiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ModelMora/OpenAI');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
+    const response = host.switchToHttp().getResponse<unknown>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
     let status: number;
     let message: string;
     let code: string;
@@ -37,13 +40,13 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       ({ status, message } = exception);
       code = 'invalid_request';
     } else {
-      const mapped = answerFailure(exception, response, this.logger);
+      const mapped = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
       ({ status } = mapped);
       ({ message } = mapped.body);
       param = bodyField(mapped.body.details?.field);
       code = mapped.body.error_code === 'UNAUTHORIZED' ? 'invalid_api_key' : mapped.body.error_code.toLowerCase();
     }
     const type = status >= 500 ? 'server_error' : status === 401 ? 'authentication_error' : 'invalid_request_error';
-    response.status(status).json({ error: { message, type, param, code } });
+    adapter.reply(response, { error: { message, type, param, code } }, status);
   }
 }

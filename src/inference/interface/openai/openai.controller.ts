@@ -1,12 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { MODEL_SERVING, type EmbeddingOutput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { ListModelsQuery } from '../../../registry/contracts.js';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { readServingConfig } from '../../../shared/domain/serving-config.js';
-import { ApiTokenGuard } from '../../../shared/http/api-token.guard.js';
+import type { HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
+import { ReadsOwnBody } from '../../../shared/http/adapter/fastify-routes.js';
+import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { ModelDirectory, type ModelInfo } from '../../application/model-directory.js';
 import { OPENAI_CONTENT_TYPES, readOipBody } from '../oip/oip-body.js';
@@ -28,7 +29,8 @@ export class OpenAiController {
 
   @Post('embeddings')
   @HttpCode(200)
-  async embeddings(@Req() req: Request) {
+  @ReadsOwnBody()
+  async embeddings(@Req() req: HttpRequest) {
     const request = parseEmbeddingsRequest((await readOipBody(req, OPENAI_CONTENT_TYPES)).header);
     const model = await this.embeddingModel(request.model);
     const matryoshka = readServingConfig(model.config).matryoshka === true;

@@ -2,7 +2,7 @@ import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
 import { LoadModelCommand } from '../../application/commands/load-model/load-model.command.js';
 import { UnloadModelCommand } from '../../application/commands/unload-model/unload-model.command.js';
 import { WarmupModelCommand } from '../../application/commands/warmup-model/warmup-model.command.js';

@@ -1,9 +1,9 @@
 import { Get, Query, Req, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import type { Request, Response } from 'express';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
-import { SseChannel, SseChannels } from '../../../shared/interface/http/sse-channel.js';
+import { nodeRequest, takeNodeResponse, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
+import { SseChannel, SseChannels } from '../../../shared/http/sse-channel.js';
 import { LoadProgressBoard } from '../../application/load-progress/load-progress.board.js';
 
 export class LoadProgressQueryDto {
@@ -29,8 +29,8 @@ export class LoadProgressController implements BeforeApplicationShutdown {
 
   @Get('progress/stream')
   @ApiOperation({ summary: 'Download progress of model loads as server-sent events (event: progress)' })
-  stream(@Query() q: LoadProgressQueryDto, @Req() req: Request, @Res() res: Response): void {
-    const channel = this.channels.add(new SseChannel(req, res));
+  stream(@Query() q: LoadProgressQueryDto, @Req() req: HttpRequest, @Res() res: object): void {
+    const channel = this.channels.add(new SseChannel(nodeRequest(req), takeNodeResponse(res)));
     for (const p of this.board.current(q.model_id)) channel.send(p, { event: 'progress' });
     const subscription = this.board.updates$.subscribe((p) => {
       if (!q.model_id || p.model_id === q.model_id) channel.send(p, { event: 'progress' });

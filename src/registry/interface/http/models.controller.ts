@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOperation } from '@nestjs/swagger';
-import { ApiController } from '../../../shared/http/api-controller.decorator.js';
+import { ApiController } from '../../../shared/http/edge/api-controller.decorator.js';
 import { RegisterModelCommand } from '../../application/commands/register-model/register-model.command.js';
 import { AddModelVersionCommand } from '../../application/commands/add-model-version/add-model-version.command.js';
 import { UpdateModelCommand } from '../../application/commands/update-model/update-model.command.js';

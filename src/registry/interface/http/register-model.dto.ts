@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, REQUEST_LIMITS as L } from '../../../shared/http/request-limits.js';
+import { IsBoundedJsonObject, REQUEST_LIMITS as L } from '../../../shared/http/edge/request-limits.js';
 import { TASK_TYPES } from '../../domain/model-rules.js';
 
 export class ResourceRequirementsDto {

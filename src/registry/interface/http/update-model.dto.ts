@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { IsBoundedJsonObject, REQUEST_LIMITS as L } from '../../../shared/http/request-limits.js';
+import { IsBoundedJsonObject, REQUEST_LIMITS as L } from '../../../shared/http/edge/request-limits.js';
 import { ResourceRequirementsDto } from './register-model.dto.js';
 
 export class UpdateModelDto {

@@ -1,4 +1,4 @@
-import { bearerTokenMatches } from '../api-token.guard.js';
+import { bearerTokenMatches } from './api-token.guard.js';
 import type { RawMiddleware } from './http-edge.js';
 import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 

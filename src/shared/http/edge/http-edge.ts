@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_STATUS } from '../error-status.js';
+import { ERROR_STATUS } from './error-status.js';
 import type { HttpEdgeOptions } from './http-edge-options.js';
 import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 

@@ -1,4 +1,4 @@
-import { WIRE_LIMITS } from '../wire-safe.js';
+import { WIRE_LIMITS } from './wire-safe.js';
 
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
@@ -18,11 +18,12 @@ export const TOO_DEEP_MESSAGE = `body nests deeper than ${UNPARSED_MAX_DEPTH} le
  * before JSON.parse: a 2 MB body of a million `[` would otherwise build a million arrays
  * (tens of MB per request, and seconds of event loop) only to be refused by the wire guard.
  */
-export function jsonNestsDeeper(text: Buffer, end = text.length, maxDepth: number = UNPARSED_MAX_DEPTH): boolean {
+export function jsonNestsDeeper(text: Buffer | string, end = text.length, maxDepth: number = UNPARSED_MAX_DEPTH): boolean {
   let depth = 0;
   let inString = false;
+  const at = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i]!;
   for (let i = 0; i < end; i++) {
-    const c = text[i]!;
+    const c = at(i);
     if (inString) {
       if (c === BACKSLASH) i++;
       else if (c === QUOTE) inString = false;

@@ -2,7 +2,7 @@ import type { TailEvent } from '../../cluster/event-window.js';
 import type { StoreTail } from '../../cluster/store-tail.js';
 import { isAfter, type EventFilter, type StoreCursor } from '../../event-store/stored-event.js';
 import type { CatchUpPages } from './catch-up-pages.js';
-import type { SseChannel } from './sse-channel.js';
+import type { SseChannel } from '../sse-channel.js';
 
 /** What a stream client asked for: the store's filters, plus the payload's model id. */
 export interface StreamFilter extends EventFilter {

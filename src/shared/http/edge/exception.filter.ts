@@ -1,9 +1,9 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
-import { DomainError } from '../domain/domain-error.js';
-import { DatabaseUnavailableError, databaseOutage } from '../database/database-unavailable.js';
+import { HttpAdapterHost } from '@nestjs/core';
+import { DomainError } from '../../domain/domain-error.js';
+import { DatabaseUnavailableError, databaseOutage } from '../../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
-import { protocolErrorBody, protocolOf } from './edge/protocol-errors.js';
+import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
 
@@ -38,14 +38,27 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
     const code = status === 400 ? 'VALIDATION_ERROR' : status === 401 ? 'UNAUTHORIZED' : status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'VALIDATION_ERROR' : 'INTERNAL_ERROR';
     return { status, body: { error_code: code, message } };
   }
-  // body-parser's errors (malformed JSON, too large) carry their own 4xx status.
-  const e = err as { status?: number; type?: string; message?: string };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    const code = e.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR';
-    const message = e.type === 'entity.parse.failed' ? `malformed JSON body: ${e.message}` : String(e.message);
-    return { status: e.status, body: { error_code: code, message } };
+  // Body parsers' errors (malformed JSON, too large) carry their own 4xx status: body-parser's
+  // (Express) as `status`, Fastify's as `statusCode`.
+  const e = err as { status?: number; statusCode?: number; type?: string; code?: unknown; message?: string };
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_ERROR';
+    const malformed = e.type === 'entity.parse.failed' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError;
+    const message = malformed ? `malformed JSON body: ${e.message}` : String(e.message);
+    return { status, body: { error_code: code, message } };
   }
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'internal error' } };
+}
+
+/** Where a filter puts a header, whichever HTTP adapter serves the response. */
+export interface HeaderSink {
+  setHeader(name: string, value: string): void;
+}
+
+/** The header sink of a response, through the application's HTTP adapter (Express or Fastify). */
+export function headersOf(adapterHost: HttpAdapterHost, response: unknown): HeaderSink {
+  return { setHeader: (name, value) => adapterHost.httpAdapter.setHeader(response, name, value) };
 }
 
 /**
@@ -53,7 +66,7 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
  * shape: map it, log it once (an outage as a warning, an unexpected error with its stack) and
  * set Retry-After on a 503 that clears by itself. Returns the mapping for the caller's body.
  */
-export function answerFailure(exception: unknown, response: Response, logger: Logger): { status: number; body: ErrorBody } {
+export function answerFailure(exception: unknown, response: HeaderSink, logger: Logger): { status: number; body: ErrorBody } {
   const mapped = toErrorBody(exception);
   const outage = exception instanceof DomainError && !(exception instanceof DatabaseUnavailableError) ? undefined : databaseOutage(exception);
   if (outage) {
@@ -66,15 +79,18 @@ export function answerFailure(exception: unknown, response: Response, logger: Lo
   return mapped;
 }
 
+/** REST's `{error_code, message}`, written through the HTTP adapter so that it answers on Express and Fastify alike. */
 @Catch()
 export class ModelMoraExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ModelMora');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const { status, body } = answerFailure(exception, response, this.logger);
+    const response = host.switchToHttp().getResponse<unknown>();
+    const { status, body } = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
     // Failures before routing (a parser error, a 404) answer in the protocol their path speaks.
     const protocol = protocolOf(host.switchToHttp().getRequest<{ url?: string }>().url);
-    response.status(status).json(protocol === 'rest' ? body : protocolErrorBody(protocol, status, body.error_code, body.message));
+    this.adapterHost.httpAdapter.reply(response, protocol === 'rest' ? body : protocolErrorBody(protocol, status, body.error_code, body.message), status);
   }
 }

@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { ModelMoraOptions } from '../../config/modelmora-options.js';
 import { MetricsSourceProvider, type MetricsSource } from '../../health/metrics-source.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
-import { SseChannels, type SseChannel } from './sse-channel.js';
+import { SseChannels, type SseChannel } from '../sse-channel.js';
 
 /** The open event streams of this instance, at most MODELMORA_MAX_STREAM_CLIENTS, counted on `/metrics`. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
-import { ValidationError } from '../domain/domain-error.js';
+import { ValidationError } from '../../domain/domain-error.js';
 
 function describe(errors: ClassValidatorError[], parent = ''): Record<string, string[]> {
   const out: Record<string, string[]> = {};

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Get, Headers, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -8,14 +7,15 @@ import type { ModelMoraOptions } from '../../config/modelmora-options.js';
 import { DomainError } from '../../domain/domain-error.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
 import { START_OF_STORE, type StoreCursor } from '../../event-store/stored-event.js';
-import { ApiController } from '../../http/api-controller.decorator.js';
-import { REQUEST_LIMITS } from '../../http/request-limits.js';
+import { nodeRequest, takeNodeResponse, type HttpRequest } from '../adapter/node-exchange.js';
+import { ApiController } from '../edge/api-controller.decorator.js';
+import { REQUEST_LIMITS } from '../edge/request-limits.js';
 import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 import { CatchUpPages } from './catch-up-pages.js';
 import { cursorParameter, IsCursor } from './event-cursor.js';
 import { LiveEventStream } from './live-event-stream.js';
 import { EventStreamClients } from './event-stream-clients.js';
-import { SseChannel } from './sse-channel.js';
+import { SseChannel } from '../sse-channel.js';
 
 export class StreamEventsDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() aggregate_id?: string;
@@ -49,14 +49,14 @@ export class EventsStreamController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Stored events as server-sent events, then live; resumes from Last-Event-ID' })
-  async stream(@Query() q: StreamEventsDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
+  async stream(@Query() q: StreamEventsDto, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: HttpRequest, @Res() res: object): Promise<void> {
     if (!this.channels.reserve()) {
       throw new DomainError('SERVICE_UNAVAILABLE', `this server already streams events to ${this.options.maxStreamClients} clients (MODELMORA_MAX_STREAM_CLIENTS); retry later`);
     }
     let channel: SseChannel | undefined;
     try {
       const from = await this.startCursor(q, lastEventId);
-      channel = this.channels.add(new SseChannel(req, res, { heartbeatMs: this.options.streamHeartbeatMs }));
+      channel = this.channels.add(new SseChannel(nodeRequest(req), takeNodeResponse(res), { heartbeatMs: this.options.streamHeartbeatMs }));
       const filter = { aggregateId: q.aggregate_id, eventType: q.event_type, modelId: q.model_id };
       await new LiveEventStream(this.tail, this.pages, channel, filter, this.options.streamClientBufferKb * 1024, from).follow();
     } catch (err) {

@@ -1,13 +1,13 @@
 import { Controller, Get, HttpStatus, Inject, Req, Res, UseFilters, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import type { ModelMoraOptions } from '../../config/modelmora-options.js';
-import { Database } from '../../database/database.js';
-import { bearerTokenMatches } from '../../http/api-token.guard.js';
-import { ModelMoraExceptionFilter } from '../../http/exception.filter.js';
-import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
-import { ReadinessProbe, type ReadinessCheck } from '../../health/readiness-check.js';
+import type { ModelMoraOptions } from '../config/modelmora-options.js';
+import { Database } from '../database/database.js';
+import type { HttpReply, HttpRequest } from './adapter/node-exchange.js';
+import { bearerTokenMatches } from './edge/api-token.guard.js';
+import { ModelMoraExceptionFilter } from './edge/exception.filter.js';
+import { MODELMORA_OPTIONS } from '../nest/tokens.js';
+import { ReadinessProbe, type ReadinessCheck } from '../health/readiness-check.js';
 
 /**
  * Probes, outside `/api/v1` and outside the token guard, as orchestrators expect. When a
@@ -38,7 +38,7 @@ export class HealthController implements OnApplicationBootstrap {
 
   @Get('ready')
   @ApiOperation({ summary: 'Database reachable (503 if not); other dependencies reported, degraded but ready' })
-  async ready(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async ready(@Req() req: HttpRequest, @Res({ passthrough: true }) res: HttpReply) {
     const components: Record<string, unknown> = {};
     let ready = true;
     try {

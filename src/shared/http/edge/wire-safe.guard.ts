@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { DomainError } from '../domain/domain-error.js';
+import type { HttpRequest } from '../adapter/node-exchange.js';
+import { DomainError } from '../../domain/domain-error.js';
 import { findWireFault, type WireFault } from './wire-safe.js';
 
 /**
@@ -12,7 +12,7 @@ import { findWireFault, type WireFault } from './wire-safe.js';
 export class WireSafeGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const fault = findWireFault(req.params, 'path') ?? findWireFault(req.query, 'query') ?? findWireFault(req.body, 'body');
     if (fault) throw refusal(fault);
     return true;

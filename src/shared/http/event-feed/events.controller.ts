@@ -2,10 +2,10 @@ import { Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ApiController } from '../../http/api-controller.decorator.js';
+import { ApiController } from '../edge/api-controller.decorator.js';
 import { PostgresEventStore } from '../../event-store/event-store.js';
 import { cursorOf, formatCursor, START_OF_STORE, type StoredEvent } from '../../event-store/stored-event.js';
-import { REQUEST_LIMITS } from '../../http/request-limits.js';
+import { REQUEST_LIMITS } from '../edge/request-limits.js';
 import { cursorParameter, IsCursor } from './event-cursor.js';
 
 export class ListEventsDto {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
-import { DomainError } from '../domain/domain-error.js';
-import type { ModelMoraOptions } from '../config/modelmora-options.js';
-import { MODELMORA_OPTIONS } from '../nest/tokens.js';
+import type { HttpRequest } from '../adapter/node-exchange.js';
+import { DomainError } from '../../domain/domain-error.js';
+import type { ModelMoraOptions } from '../../config/modelmora-options.js';
+import { MODELMORA_OPTIONS } from '../../nest/tokens.js';
 
 /** True when no token is configured, or `authorization` is `Bearer <token>` (compared in constant time). */
 export function bearerTokenMatches(authorization: string | undefined, expected: string | undefined): boolean {
@@ -20,7 +20,7 @@ export class ApiTokenGuard implements CanActivate {
   constructor(@Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (bearerTokenMatches(context.switchToHttp().getRequest<Request>().headers.authorization, this.options.apiToken)) return true;
+    if (bearerTokenMatches(context.switchToHttp().getRequest<HttpRequest>().headers.authorization, this.options.apiToken)) return true;
     throw new DomainError('UNAUTHORIZED', 'missing or wrong bearer token');
   }
 }

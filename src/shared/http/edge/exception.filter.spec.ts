@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '../domain/domain-error.js';
-import { ModelUnhealthyError } from '../domain/model-unhealthy.error.js';
+import { DomainError } from '../../domain/domain-error.js';
+import { ModelUnhealthyError } from '../../domain/model-unhealthy.error.js';
 import { answerFailure } from './exception.filter.js';
 
 /** The parts of a response and a logger that answerFailure touches, recording what it did. */
