@@ -3,6 +3,7 @@ import { Controller, Post, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ModelMoraModule } from '../../src/index.js';
+import { hostHttpAdapter, readyForRequests } from '../support/http-adapter.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 
 @Controller('host')
@@ -18,9 +19,9 @@ async function hostApp(storage: TestStorage, httpEdge?: boolean | { allowedOrigi
     imports: [ModelMoraModule.forRoot({ ...storage.options, httpEdge })],
     controllers: [HostController],
   }).compile();
-  const app = moduleRef.createNestApplication();
+  const app = moduleRef.createNestApplication(await hostHttpAdapter());
   await app.init();
-  return app;
+  return readyForRequests(app);
 }
 
 /**
