@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CancelJobHandler } from './application/commands/cancel-job/cancel-job.handler.js';
 import { RunInferenceHandler } from './application/commands/run-inference/run-inference.handler.js';
@@ -46,7 +46,14 @@ export interface InferenceModuleOptions {
  * the serving port it is given.
  */
 @Module({})
-export class InferenceModule {
+export class InferenceModule implements NestModule {
+  constructor(private readonly fastifyRoutes: FastifyRoutes) {}
+
+  /** Runs once the app has its HTTP adapter and before its routes are registered (a testing module is built before either). */
+  configure(): void {
+    this.fastifyRoutes.install();
+  }
+
   static forRoot(options: InferenceModuleOptions): DynamicModule {
     return {
       module: InferenceModule,

@@ -107,7 +107,8 @@ describe('the packed package, installed into a fresh app', () => {
     expect(Buffer.from(first.value!).toString()).toContain('retry: 1000');
     abort.abort();
     // OIP reads a body without a Content-Type itself (tritonclient): an OIP answer, not the host's refusal.
-    const oip = await fetch(`${url}/v2/models/host/absent/infer`, { method: 'POST', body: Buffer.from('{"inputs":[]}') });
+    const infer = { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }] };
+    const oip = await fetch(`${url}/v2/models/host/absent/infer`, { method: 'POST', body: Buffer.from(JSON.stringify(infer)) });
     expect([oip.status, await oip.json()]).toEqual([404, { error: expect.stringContaining('absent') }]);
     // The host's own route keeps the host's own content type parsing.
     const csv = await fetch(`${url}/host/echo`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b,c' });

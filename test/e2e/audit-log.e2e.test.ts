@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import request from 'supertest';
 import { createServer } from '../../src/bootstrap.js';
+import { readyForRequests, testHttpAdapter } from '../support/http-adapter.js';
 import { testStorage, type TestStorage } from '../support/test-app.js';
 import { eventually } from '../support/eventually.js';
 import { writeMatMulModel } from '../support/tiny-models.js';
@@ -29,8 +30,8 @@ describe('audit log', () => {
 
   beforeAll(async () => {
     storage = await testStorage('pglite');
-    app = await createServer(storage.options, 'log');
-    await app.init();
+    app = await createServer(storage.options, 'log', testHttpAdapter());
+    await readyForRequests(await app.init());
     lines = captureLines();
   });
   afterAll(async () => {
@@ -67,8 +68,8 @@ describe('audit log at shutdown', () => {
   it('logs the unloads of a shutdown too: they happen before the EventBus stops', async () => {
     storage = await testStorage('pglite');
     const source = pathToFileURL(writeMatMulModel(join(storage.options.dataDir, '..', 'audit-matmul'))).href;
-    const app = await createServer(storage.options, 'log');
-    await app.init();
+    const app = await createServer(storage.options, 'log', testHttpAdapter());
+    await readyForRequests(await app.init());
     const lines = captureLines();
     const http = () => request(app.getHttpServer());
     expect((await http().post('/api/v1/models').send({ model_id: 'audit/matmul', task_type: 'tensor', source_url: source })).status).toBe(201);

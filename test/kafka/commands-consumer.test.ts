@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createServer } from '../../src/bootstrap.js';
+import { readyForRequests, testHttpAdapter } from '../support/http-adapter.js';
 import { fileChecksum } from '../../src/lifecycle/infrastructure/model-files/index.js';
 import { databaseBackends } from '../support/databases.js';
 import { requireKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor } from '../support/kafka.js';
@@ -35,9 +36,9 @@ const MODEL = 'kafka-test/tiny-matmul';
   beforeAll(async () => {
     modelDir = mkdtempSync(join(tmpdir(), 'modelmora-kafka-model-'));
     storage = await testStorage(backend);
-    app = await createServer({ ...storage.options, kafka }, 'warn');
+    app = await createServer({ ...storage.options, kafka }, 'warn', testHttpAdapter());
     expect(app.getMicroservices()).toHaveLength(1); // createServer connects the commands consumer
-    await app.init();
+    await readyForRequests(await app.init());
     await app.startAllMicroservices();
     producer = await testProducer(brokers);
     const modelPath = writeMatMulModel(modelDir);

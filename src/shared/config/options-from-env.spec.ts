@@ -8,6 +8,13 @@ describe('optionsFromEnv: safe defaults and the hardening settings', () => {
     expect(optionsFromEnv({ MODELMORA_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
+  it('runs on Fastify unless MODELMORA_HTTP_ADAPTER picks Express, and refuses any other adapter', () => {
+    expect(optionsFromEnv({}).httpAdapter).toBe('fastify');
+    expect(optionsFromEnv({ MODELMORA_HTTP_ADAPTER: 'express' }).httpAdapter).toBe('express');
+    expect(optionsFromEnv({ MODELMORA_HTTP_ADAPTER: 'Fastify' }).httpAdapter).toBe('fastify');
+    expect(() => optionsFromEnv({ MODELMORA_HTTP_ADAPTER: 'koa' })).toThrow(/MODELMORA_HTTP_ADAPTER must be fastify or express/);
+  });
+
   it('refuses a MODELMORA_HOST that is not an address, naming the variable', () => {
     expect(() => optionsFromEnv({ MODELMORA_HOST: 'http://0.0.0.0' })).toThrow(/MODELMORA_HOST/);
   });

@@ -44,10 +44,15 @@ interface FastifyLike {
  */
 @Injectable()
 export class FastifyRoutes {
-  constructor(adapterHost: HttpAdapterHost) {
-    const adapter = adapterHost.httpAdapter;
-    // No adapter in an application context (e.g. `serve --rebuild-projections`).
-    if (adapter?.getType() !== 'fastify') return;
+  private installed = false;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Call before the app registers its routes (a module's `configure`): the hook sees only routes added after it. */
+  install(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (this.installed || adapter?.getType() !== 'fastify') return;
+    this.installed = true;
     (adapter.getInstance() as FastifyLike).addHook('onRoute', (route) => {
       const need = route.config?.[KEY] as RouteNeeds | undefined;
       if (need?.restOfPath) route.url = route.path = route.url.replace(/\*path$/, '*');
