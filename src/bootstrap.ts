@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { ModelMoraExceptionFilter } from './shared/http/edge/exception.filter.js';
 import { docsTokenGuard } from './shared/http/edge/docs-token.js';
 import { edgeToken } from './shared/http/edge/edge-token.js';
-import { installFastifyBodyBounds } from './shared/http/edge/fastify-body-bounds.js';
+import { answerFrameworkError, installFastifyBodyBounds } from './shared/http/edge/fastify-body-bounds.js';
 import { refuseDeepJson } from './shared/http/edge/json-depth.js';
 import { installHttpEdge, isRestJson } from './shared/http/edge/install-http-edge.js';
 import { ModelMoraModule } from './modelmora.module.js';
@@ -68,6 +68,8 @@ async function onFastify(module: RootModule, logger: JsonLineLogger, edge: (app:
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     clientErrorHandler: answerUnparsableRequest,
+    // A URL that does not decode is refused by the router itself: still in our error shapes.
+    frameworkErrors: answerFrameworkError,
     // Routing as on Express: case-insensitive, a trailing slash ignored, model ids longer than find-my-way's 100 characters.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2048 },
   });

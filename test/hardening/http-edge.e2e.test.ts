@@ -163,6 +163,13 @@ describe.each(databaseBackends().slice(0, 1))('the HTTP edge of the standalone s
   });
 
   describe('headers and error shapes', () => {
+    it('answers a URL whose percent-encoding does not decode in the protocol its path speaks (Fastify refuses it in its router)', async () => {
+      const oip = await send('POST', '/v2/models/%E0%A4%A/infer', { 'content-type': 'application/json' }, json(infer));
+      expect([oip.status, Object.keys(oip.body)]).toEqual([400, ['error']]);
+      const rest = await send('GET', '/api/v1/models/%E0%A4%A');
+      expect([rest.status, rest.body.error_code]).toEqual([400, expect.stringMatching(/VALIDATION_ERROR|INVALID_MODEL_ID/)]);
+    });
+
     it('sends nosniff and frame denial, frame-ancestors on the dashboard, and no X-Powered-By', async () => {
       const api = await send('GET', '/api/v1/models');
       expect(api.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { jsonNestsDeeper, TOO_DEEP_MESSAGE } from './json-depth.js';
+import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 
 type Done<T> = (err: Error | null, value?: T) => void;
 interface FastifyRequestLike {
@@ -46,4 +47,22 @@ export function installFastifyBodyBounds(instance: unknown): void {
     if (jsonNestsDeeper(body)) return done(refusal(400, TOO_DEEP_MESSAGE));
     parseJson(req, body, done);
   });
+}
+
+interface ReplyLike {
+  raw: { writeHead(status: number, headers: Record<string, string | number>): unknown; end(body: string): unknown };
+  hijack(): void;
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or filter runs (a URL
+ * whose percent-encoding does not decode) answered in the protocol its path speaks, not in
+ * Fastify's own `{statusCode, code, error}` shape.
+ */
+export function answerFrameworkError(error: Error, req: { url?: string }, reply: ReplyLike): void {
+  const body = protocolErrorBody(protocolOf(req.url), 400, 'VALIDATION_ERROR', `malformed request URL: ${error.message}`);
+  const text = JSON.stringify(body);
+  reply.hijack();
+  reply.raw.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  reply.raw.end(text);
 }
