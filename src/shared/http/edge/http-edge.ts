@@ -36,7 +36,7 @@ export function httpEdge(options: HttpEdgeOptions, listening: () => string | und
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       res.removeHeader('X-Powered-By');
     }
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = fullUrl(req).split('?')[0]!;
     if (!hosts.has('*') && isLoopbackAddress(listening()) && !HOST_EXEMPT.test(path) && !hostAllowed(req.headers.host, hosts)) {
       return refuse(req, res, 'FORBIDDEN_HOST', `Host ${JSON.stringify(req.headers.host ?? '')} is not served here (a loopback name, or one in MODELMORA_ALLOWED_HOSTS)`);
     }
@@ -62,10 +62,15 @@ export function httpEdge(options: HttpEdgeOptions, listening: () => string | und
 
 function refuse(req: IncomingMessage, res: ServerResponse, code: string, message: string): void {
   const status = ERROR_STATUS[code]!;
-  const body = JSON.stringify(protocolErrorBody(protocolOf(req.url), status, code, message));
+  const body = JSON.stringify(protocolErrorBody(protocolOf(fullUrl(req)), status, code, message));
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
   req.resume(); // an unread upload is discarded, not buffered
+}
+
+/** The URL as the client sent it: a mounted middleware (Express's `use(path)`, middie) sees `url` without its mount path. */
+function fullUrl(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
 }
 
 export function isLoopbackAddress(address: string | undefined): boolean {
