@@ -68,7 +68,7 @@ async function onFastify(module: RootModule, logger: JsonLineLogger, edge: (app:
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     clientErrorHandler: answerUnparsableRequest,
-    // A URL that does not decode is refused by the router itself: still in our error shapes.
+    // A URL that does not decode is refused by the router itself: still in our error shapes, in the protocol its path speaks.
     frameworkErrors: answerFrameworkError,
     // Routing as on Express: case-insensitive, a trailing slash ignored, model ids longer than find-my-way's 100 characters.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2048 },
