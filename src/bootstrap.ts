@@ -2,13 +2,15 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { bearerTokenMatches } from './shared/http/edge/api-token.guard.js';
-import { ModelMoraExceptionFilter, toErrorBody } from './shared/http/edge/exception.filter.js';
-import { DomainError } from './shared/domain/domain-error.js';
+import { ModelMoraExceptionFilter } from './shared/http/edge/exception.filter.js';
+import { docsTokenGuard } from './shared/http/edge/docs-token.js';
+import { edgeToken } from './shared/http/edge/edge-token.js';
+import { answerFrameworkError, installFastifyBodyBounds } from './shared/http/edge/fastify-body-bounds.js';
+import { refuseDeepJson } from './shared/http/edge/json-depth.js';
+import { installHttpEdge, isRestJson } from './shared/http/edge/install-http-edge.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
@@ -29,12 +31,18 @@ const JSON_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
  */
 export async function createServer(options: ModelMoraOptionsInput, logLevel = 'log', adapter: HttpAdapterName = 'fastify'): Promise<INestApplication> {
   const logger = new JsonLineLogger('ModelMora', LEVELS.slice(0, LEVELS.indexOf(logLevel as LogLevel) + 1));
-  const module = ModelMoraModule.forRoot(options);
-  const app = adapter === 'express' ? await onExpress(module, logger) : await onFastify(module, logger);
+  // The standalone server installs the edge for its whole app (Swagger's routes included), not per module route.
+  const module = ModelMoraModule.forRoot({ ...options, httpEdge: undefined });
+  const resolved = resolveOptions(options);
+  // Origin/Host checks, CORS, security headers and the token, before any body is read or route runs (issue 19).
+  const edge = (app: INestApplication) => {
+    installHttpEdge(app, options);
+    if (resolved.apiToken) app.use(edgeToken(resolved.apiToken));
+  };
+  const app = adapter === 'express' ? await onExpress(module, logger, edge) : await onFastify(module, logger, edge);
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter(app.get(HttpAdapterHost)));
   // The app is also a Kafka microservice consuming inference submissions.
-  const resolved = resolveOptions(options);
   if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
   setupOpenApi(app, 'api/docs', resolved.apiToken);
   return app;
@@ -42,37 +50,34 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
 
 type RootModule = Parameters<typeof NestFactory.create>[0];
 
-async function onExpress(module: RootModule, logger: JsonLineLogger): Promise<INestApplication> {
+async function onExpress(module: RootModule, logger: JsonLineLogger, edge: (app: INestApplication) => void): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bufferLogs: false, bodyParser: false });
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES });
+  edge(app);
+  // REST's JSON only (/v2 and /v1 read their own bodies); the limit counts inflated bytes. `verify` runs
+  // before JSON.parse: a body nested a million deep is refused without building it (Nest reserves it only for rawBody).
+  const verify = { verify: refuseDeepJson };
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT_BYTES, type: isRestJson, ...verify });
   // Requests Node's parser refuses before Express sees them (a request line over 16 kB) still get our error language.
   (app.getHttpServer() as Server).on('clientError', answerUnparsableRequest);
   return app;
 }
 
-async function onFastify(module: RootModule, logger: JsonLineLogger): Promise<INestApplication> {
+async function onFastify(module: RootModule, logger: JsonLineLogger, edge: (app: INestApplication) => void): Promise<INestApplication> {
   // Imported only when chosen, so that an Express server or host never loads Fastify.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     clientErrorHandler: answerUnparsableRequest,
-    // The router's own refusals (a malformed percent-encoding in the path) in our error language too.
-    frameworkErrors: (error: FastifyError, _request: unknown, reply: FastifyReply) => {
-      const { status, body } = toErrorBody(error);
-      void reply.code(status).send(body);
-    },
+    // A URL that does not decode is refused by the router itself: still in our error shapes, in the protocol its path speaks.
+    frameworkErrors: answerFrameworkError,
     // Routing as on Express: case-insensitive, a trailing slash ignored, model ids longer than find-my-way's 100 characters.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   // Fastify's own JSON parser under the limit above; no form parser, as on Express.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
-  // As on Express, an empty body under `Content-Type: application/json` (a DELETE from a client
-  // that sets the header on every request) is no body, not Fastify's 400.
-  const fastify = app.getHttpAdapter().getInstance();
-  const json = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (request, body, done) =>
-    body === '' ? done(null, undefined) : json(request, body as string, done),
-  );
+  edge(app);
+  // As on Express: REST bodies inflated under the limit, JSON nested past reason refused unparsed.
+  installFastifyBodyBounds(adapter.getInstance());
   return app;
 }
 
@@ -90,18 +95,7 @@ function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
  * document is built later, on its first request.
  */
 export function setupOpenApi(app: INestApplication, path = 'api/docs', apiToken?: string): void {
-  if (apiToken) {
-    const prefix = `/${path}`.toLowerCase();
-    // Node's own request and response: what Express and Fastify's middleware layer both hand over.
-    app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-      const url = (req.url ?? '/').toLowerCase();
-      if (!url.startsWith(prefix) || bearerTokenMatches(req.headers.authorization, apiToken)) return next();
-      const { status, body } = toErrorBody(new DomainError('UNAUTHORIZED', 'missing or wrong bearer token'));
-      res.statusCode = status;
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify(body));
-    });
-  }
+  if (apiToken) app.use(docsTokenGuard(path, apiToken));
   const config = new DocumentBuilder()
     .setTitle('ModelMora')
     .setDescription('Model-serving control plane: catalog, lifecycle, inference, events')

@@ -1,5 +1,7 @@
-import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { Inject, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { httpEdge } from './shared/http/edge/http-edge.js';
 import { CqrsModule } from '@nestjs/cqrs';
 import { resolveOptions, type ModelMoraOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
 import { KernelModule } from './shared/nest/kernel.module.js';
@@ -35,7 +37,24 @@ export interface ModelMoraAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
  * the composition root: the one place that knows every context.
  */
 @Module({})
-export class ModelMoraModule {
+export class ModelMoraModule implements NestModule {
+  constructor(
+    @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** A host that opts in (`forRoot({ httpEdge })`) gets the Origin/Host checks and CORS on ModelMora's routes only. */
+  configure(consumer: MiddlewareConsumer): void {
+    const edge = this.options.httpEdge;
+    if (!edge) return;
+    const listening = () => {
+      const address = (this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined)?.address();
+      return typeof address === 'object' && address ? address.address : undefined;
+    };
+    const routes = ['api/v1', 'api/v1/*path', 'v1/*path', 'v2', 'v2/*path', 'health/*path', 'dashboard', 'dashboard/*path'];
+    consumer.apply(httpEdge(edge, listening)).forRoutes(...routes.map((path) => ({ path, method: RequestMethod.ALL })));
+  }
+
   static forRoot(options: ModelMoraOptionsInput = {}): DynamicModule {
     const resolved = resolveOptions(options);
     return this.build({ provide: MODELMORA_OPTIONS, useValue: resolved }, [], [KafkaModule.register(resolved.kafka), KafkaCommandsModule.register(resolved.kafka)]);

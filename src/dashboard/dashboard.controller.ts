@@ -64,7 +64,7 @@ export class DashboardController {
       return;
     }
     res.status(200)
-      .header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+      .header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
       .header('content-type', TYPES[name]!)
       .send(body);
   }

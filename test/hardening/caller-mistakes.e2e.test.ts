@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,7 +38,7 @@ describe(`caller mistakes about model sources (${backend})`, () => {
   beforeAll(async () => {
     storage = await testStorage(backend);
     dir = mkdtempSync(join(tmpdir(), 'modelmora-caller-mistakes-'));
-    app = await startTestApp(storage);
+    app = await startTestApp(storage, { allowPrivateSources: true });
   }, 60_000);
   afterAll(async () => {
     await app?.close();
@@ -99,6 +101,20 @@ describe(`caller mistakes about model sources (${backend})`, () => {
     for (const text of [res.body.message, model.lifecycle.last_error, JSON.stringify(await recorded('mistakes/garbage'))]) {
       expect(text).not.toContain(cache);
       expect(text).not.toContain(storage.options.modelDir);
+    }
+  });
+
+  it('answers a load whose http(s) source answers 404 with 422 SOURCE_NOT_FOUND, not a 500 LOAD_FAILED', async () => {
+    const files: Server = createServer((_req, res) => res.writeHead(404).end('no such file'));
+    await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/models/missing.onnx`;
+      expect((await register('mistakes/http-404', url)).status).toBe(201);
+      const res = await load('mistakes/http-404');
+      expect([res.status, res.body.error_code]).toEqual([422, 'SOURCE_NOT_FOUND']);
+      expect(res.body.message).toContain('/models/missing.onnx answered HTTP 404');
+    } finally {
+      files.close();
     }
   });
 });

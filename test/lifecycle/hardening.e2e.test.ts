@@ -66,14 +66,14 @@ describe(`lifecycle hardening, whole app (${backend})`, () => {
     expect((await http().post(`/api/v1/infer/${enc(model)}`).send({ inputs: matmulInput })).status).toBe(200);
   }, 90_000);
 
-  it('fails a request whose output is over MODELMORA_MAX_OUTPUT_MB with INFERENCE_FAILED, and the model keeps serving', async () => {
+  it('fails a request whose output is over MODELMORA_MAX_OUTPUT_MB with 422 OUTPUT_TOO_LARGE, and the model keeps serving', async () => {
     const model = 'hardening/expand';
     await register(model, writeExpandModel(join(models, 'expand')));
     const ask = (rows: number, cols: number) => ({ inputs: { x: { dims: [1], data: [3] }, shape: { dims: [2], type: 'int64', data: [rows, cols] } } });
 
     const big = await http().post(`/api/v1/infer/${enc(model)}`).send(ask(1024, 1024));
-    expect(big.status).toBe(500);
-    expect(big.body).toMatchObject({ error_code: 'INFERENCE_FAILED', message: expect.stringContaining('over the per-request limit of 1048576 bytes') });
+    expect(big.status).toBe(422);
+    expect(big.body).toMatchObject({ error_code: 'OUTPUT_TOO_LARGE', message: expect.stringContaining('over the per-request limit of 1048576 bytes') });
 
     const small = await http().post(`/api/v1/infer/${enc(model)}`).send(ask(2, 2));
     expect(small.status).toBe(200);

@@ -107,13 +107,12 @@ describe('ModelFileCache with http sources', () => {
   });
 
   it.each([
-    ['a single file answering 404', 'models/missing.onnx', /models\/missing\.onnx: HTTP 404/],
-    ['a folder missing a required file', 'broken-hf/', /broken-hf\/onnx\/model\.onnx: HTTP 404/],
-  ])('fails with ModelSourceError on %s and leaves nothing behind', async (_label, path, message) => {
+    ['a single file answering 404', 'models/missing.onnx', /models\/missing\.onnx answered HTTP 404/],
+    ['a folder missing a required file', 'broken-hf/', /broken-hf\/onnx\/model\.onnx answered HTTP 404/],
+  ])('fails with SOURCE_NOT_FOUND (the caller named nothing) on %s and leaves nothing behind', async (_label, path, message) => {
     const failure = cache.materialize({ modelId: 'acme/gone', version: 'v1', sourceUrl: `${server.url}${path}` });
 
-    await expect(failure).rejects.toBeInstanceOf(ModelSourceError);
-    await expect(failure).rejects.toMatchObject({ code: 'LOAD_FAILED' });
+    await expect(failure).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
     await expect(failure).rejects.toThrow(message);
     expect(await treeOf(modelDir)).toEqual([]);
   });

@@ -15,7 +15,7 @@ const MIB = 1024 * 1024;
 /**
  * Issue 19, findings 2, 7, 9 and 10, tried as an attacker would against the standard
  * protocols (and REST where the same hole was open): every one is a 4xx, or, for an output
- * over MODELMORA_MAX_OUTPUT_MB, the documented INFERENCE_FAILED, never an unplanned 500.
+ * over MODELMORA_MAX_OUTPUT_MB, 422 OUTPUT_TOO_LARGE, never a 500.
  */
 describe.each(databaseBackends().slice(0, 1))('hostile requests on /v2, /v1 and /api/v1 (%s)', (backend) => {
   let storage: TestStorage;
@@ -54,10 +54,10 @@ describe.each(databaseBackends().slice(0, 1))('hostile requests on /v2, /v1 and 
     expect([small.status, small.body.outputs[0].data[0].length]).toEqual([200, MIB / 4]);
 
     const big = await call('POST', '/v2/models/hostile~strings/infer', { inputs: [{ name: 'x', shape: [2], datatype: 'BYTES', data: [text(MIB / 2), text(MIB / 2 + 2)] }] });
-    expect(big.status).toBe(500);
+    expect(big.status).toBe(422);
     expect(big.body.error).toMatch(/the output is \d+ bytes, over the per-request limit of 1048576 bytes \(MODELMORA_MAX_OUTPUT_MB\)/);
     const rest = await call('POST', `/api/v1/infer/${encodeURIComponent(STRINGS)}`, { inputs: { x: { dims: [1], type: 'string', data: [text(MIB + 2)] } } });
-    expect([rest.status, rest.body.error_code]).toEqual([500, 'INFERENCE_FAILED']);
+    expect([rest.status, rest.body.error_code]).toEqual([422, 'OUTPUT_TOO_LARGE']);
   });
 
   it('refuses a model name holding a NUL with 400 on /v2 and /v1, before any query', async () => {

@@ -32,7 +32,7 @@ describe(`OIP safe methods and the lazy-load door (${backend})`, () => {
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const events = async (type: string, modelId: string) => (await committedEvents(app, type)).filter((e) => e.payload.model_id === modelId);

@@ -47,7 +47,7 @@ describe('worker processes hold no more than they need', () => {
 
     const reply = await worker.infer([ask(1000, 1000), ask(2, 3)]);
 
-    expect(reply.results[0]).toEqual({ ok: false, error: { code: 'INFERENCE_FAILED', message: expect.stringMatching(/output is 4000000 bytes, over the per-request limit of 1048576 bytes \(MODELMORA_MAX_OUTPUT_MB\)/) } });
+    expect(reply.results[0]).toEqual({ ok: false, error: { code: 'OUTPUT_TOO_LARGE', message: expect.stringMatching(/output is 4000000 bytes, over the per-request limit of 1048576 bytes \(MODELMORA_MAX_OUTPUT_MB\)/) } });
     expect(reply.results[1]).toEqual({ ok: true, outputs: { y: { dims: [2, 3], type: 'float32', data: [7, 7, 7, 7, 7, 7] } } });
     expect(worker.running).toBe(true);
   });

@@ -2,6 +2,7 @@ import { instanceStreamIds, resolveInstanceId } from '../cluster/instance-id.js'
 import { databaseSchemaProblem, DEFAULT_DATABASE_SCHEMA } from '../database/database-schema.js';
 import { DEFAULT_MAX_BATCH_TOKENS } from '../domain/serving-config.js';
 import { ConfigurationError } from './options-from-env.js';
+import type { HttpEdgeOptions } from '../http/edge/http-edge-options.js';
 /** Kafka connection and naming; absent → no relay, no consumer (events still stored and dispatched). */
 export interface KafkaOptions {
   brokers: string[];
@@ -104,9 +105,15 @@ export interface ModelMoraOptions {
   feedWindowMb: number;
   /** A ModelMora transaction open this long holds the readers back: logged as a warning naming its backend. */
   feedStallWarnMs: number;
+  /** Origin/Host checks and CORS on ModelMora's routes (issue 19); off unless the host opts in. The standalone server installs them for its whole app. */
+  httpEdge?: HttpEdgeOptions;
 }
 
-export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts'>> & { databaseTimeouts?: Partial<DatabaseTimeouts> };
+export type ModelMoraOptionsInput = Partial<Omit<ModelMoraOptions, 'databaseTimeouts' | 'httpEdge'>> & {
+  databaseTimeouts?: Partial<DatabaseTimeouts>;
+  /** `true` or a partial: the defences on ModelMora's routes; security headers stay the host's call unless `securityHeaders: true`. */
+  httpEdge?: Partial<HttpEdgeOptions> | boolean;
+};
 
 export const DEFAULT_OPTIONS: ModelMoraOptions = {
   dataDir: './.modelmora/data',
@@ -156,6 +163,8 @@ export const DEFAULT_OPTIONS: ModelMoraOptions = {
 
 export function resolveOptions(input: ModelMoraOptionsInput = {}): ModelMoraOptions {
   const merged = { ...DEFAULT_OPTIONS, ...stripUndefined(input) } as ModelMoraOptions;
+  const edge = input.httpEdge;
+  merged.httpEdge = edge === undefined || edge === false ? undefined : { allowedOrigins: [], allowedHosts: [], securityHeaders: false, ...(edge === true ? {} : stripUndefined(edge)) };
   merged.defaultTimeoutMs = { ...DEFAULT_OPTIONS.defaultTimeoutMs, ...(input.defaultTimeoutMs ?? {}) };
   if (input.maxQueuedPerModel === undefined) merged.maxQueuedPerModel = Math.max(1, Math.ceil(merged.maxQueueSize / 2));
   merged.instanceId = resolveInstanceId(merged);

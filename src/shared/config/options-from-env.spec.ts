@@ -59,3 +59,25 @@ describe('the event feed (MODELMORA_MAX_STREAM_CLIENTS and its bounds)', () => {
     expect(() => optionsFromEnv({ [name]: value })).toThrow(new RegExp(name));
   });
 });
+
+describe('the browser checks (MODELMORA_ALLOWED_ORIGINS, MODELMORA_ALLOWED_HOSTS)', () => {
+  it('reads comma-separated origins and host names; unset means none beyond the defaults', () => {
+    expect(optionsFromEnv({ MODELMORA_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000', MODELMORA_ALLOWED_HOSTS: 'models.internal,*' }).httpEdge)
+      .toEqual({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'], allowedHosts: ['models.internal', '*'] });
+    expect(optionsFromEnv({}).httpEdge).toEqual({ allowedOrigins: [], allowedHosts: [] });
+  });
+
+  it.each([
+    ['MODELMORA_ALLOWED_ORIGINS', 'https://app.example.com/'],
+    ['MODELMORA_ALLOWED_ORIGINS', 'app.example.com'],
+    ['MODELMORA_ALLOWED_HOSTS', 'models.internal:8000'],
+    ['MODELMORA_ALLOWED_HOSTS', 'http://models.internal'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => optionsFromEnv({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('leaves a host app without the checks unless it asks (forRoot)', () => {
+    expect(resolveOptions({}).httpEdge).toBeUndefined();
+    expect(resolveOptions({ httpEdge: true }).httpEdge).toEqual({ allowedOrigins: [], allowedHosts: [], securityHeaders: false });
+  });
+});

@@ -2,6 +2,7 @@ import { delimiter, isAbsolute } from 'node:path';
 import type { KafkaOptions, ModelMoraOptionsInput } from './modelmora-options.js';
 import { instanceIdProblem } from '../cluster/instance-id.js';
 import { databaseSchemaProblem } from '../database/database-schema.js';
+import { listFromEnv } from '../http/edge/http-edge-options.js';
 
 /** A configuration value is wrong: the message names the variable, and the server refuses to start. */
 export class ConfigurationError extends Error {
@@ -69,7 +70,25 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelMoraO
     // --- cluster (issue 10) ---
     instanceId: instanceIdFromEnv(env),
     ...sourcesAndLimitsFromEnv(env, int),
+    httpEdge: httpEdgeFromEnv(env),
   };
+}
+
+/** MODELMORA_ALLOWED_ORIGINS (exact origins, or `*`) and MODELMORA_ALLOWED_HOSTS (host names, or `*`), comma-separated. */
+function httpEdgeFromEnv(env: NodeJS.ProcessEnv): { allowedOrigins: string[]; allowedHosts: string[] } {
+  const allowedOrigins = listFromEnv(env.MODELMORA_ALLOWED_ORIGINS);
+  for (const o of allowedOrigins) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(o).origin;
+    } catch { /* reported below */ }
+    if (o !== '*' && origin !== o.toLowerCase()) throw new ConfigurationError('MODELMORA_ALLOWED_ORIGINS', `entries must be origins like https://app.example.com (no path, no trailing slash) or *, got "${o}"`);
+  }
+  const allowedHosts = listFromEnv(env.MODELMORA_ALLOWED_HOSTS);
+  for (const h of allowedHosts) {
+    if (!/^(\*|[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(h)) throw new ConfigurationError('MODELMORA_ALLOWED_HOSTS', `entries must be host names (no port, no scheme) or *, got "${h}"`);
+  }
+  return { allowedOrigins, allowedHosts };
 }
 
 function databaseSchemaFromEnv(env: NodeJS.ProcessEnv): string | undefined {

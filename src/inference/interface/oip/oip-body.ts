@@ -1,13 +1,17 @@
-import type { IncomingMessage } from 'node:http';
-import { promisify } from 'node:util';
-import { gunzip, inflate } from 'node:zlib';
+import { DomainError } from '../../../shared/domain/domain-error.js';
 import { nodeRequest, type HttpRequest } from '../../../shared/http/adapter/node-exchange.js';
+import { readBoundedBody } from '../../../shared/http/edge/bounded-body.js';
+import { assertContentType } from '../../../shared/http/edge/content-type.js';
+import { jsonNestsDeeper, TOO_DEEP_MESSAGE } from '../../../shared/http/edge/json-depth.js';
+import { findWireFault } from '../../../shared/http/edge/wire-safe.js';
 import { OipError } from './oip-error.js';
 
-/** Past this a request is refused with 413; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
-const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Past this a request is refused with 413, counted after decompression; a 1×3×1024×1024 FP32 tensor is 12 MiB binary. */
+export const OIP_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
-const unzip: Record<string, (b: Buffer) => Promise<Buffer>> = { gzip: promisify(gunzip), deflate: promisify(inflate) };
+/** What each surface parses: OIP's binary extension sends octet-stream; tritonclient sends no type at all. */
+export const OIP_CONTENT_TYPES = ['application/json', 'application/octet-stream'] as const;
+export const OPENAI_CONTENT_TYPES = ['application/json'] as const;
 
 /** What an OIP POST carried: the JSON header (parsed) and the binary tensor data after it, if any. */
 export interface OipBody {
@@ -16,26 +20,21 @@ export interface OipBody {
 }
 
 /**
- * Reads an OIP body whatever its Content-Type (tritonclient sends none). Read here, per
- * route (marked ReadsOwnBody), rather than by a global parser: inside an Express host app, a
- * parser that already ran (e.g. express.json for application/json) leaves its result in
- * `req.body`, used as is; Fastify leaves these routes' bodies unparsed.
+ * Reads an OIP (or OpenAI) body as its route's types allow. Read here, per route (marked
+ * ReadsOwnBody), rather than by a global parser: inside an Express host app, a parser that
+ * already ran (e.g. express.json) leaves its result in `req.body`, used as is; Fastify leaves
+ * these routes' bodies unparsed. Either way the JSON then passes the edge guard
+ * (depth, NUL, lone surrogates, non-finite numbers) in one pass before anything else sees it.
  */
-export async function readOipBody(req: HttpRequest): Promise<OipBody> {
+export async function readOipBody(req: HttpRequest, accepted: readonly string[] = OIP_CONTENT_TYPES): Promise<OipBody> {
   const stream = nodeRequest(req);
+  assertContentType(stream, accepted, true);
   // body-parser 2 leaves req.body undefined unless it parsed; either way the stream is then spent.
   const parsed = req.body !== undefined || stream.readableEnded;
-  if (parsed && !Buffer.isBuffer(req.body)) return { header: req.body, binary: Buffer.alloc(0) };
-  let raw = parsed ? (req.body as Buffer) : await readStream(stream);
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') {
-    const decode = unzip[encoding];
-    if (!decode) throw new OipError(415, `Content-Encoding ${encoding} is not supported (gzip, deflate)`);
-    raw = await decode(raw).catch((err: Error) => {
-      throw new OipError(400, `body does not decode as ${encoding}: ${err.message}`);
-    });
-  }
-  return splitBody(raw, req.headers['inference-header-content-length']);
+  const body = parsed && !Buffer.isBuffer(req.body) ? { header: req.body, binary: Buffer.alloc(0) } : splitBody(parsed ? (req.body as Buffer) : await readBoundedBody(stream, OIP_BODY_LIMIT_BYTES), req.headers['inference-header-content-length']);
+  const fault = findWireFault(body.header, 'body');
+  if (fault) throw new DomainError('VALIDATION_ERROR', `${fault.path} ${fault.problem}`, { field: fault.path });
+  return body;
 }
 
 /** The binary tensor extension: the first `Inference-Header-Content-Length` bytes are JSON. */
@@ -48,6 +47,7 @@ function splitBody(raw: Buffer, headerLength: string | string[] | undefined): Oi
     }
     jsonEnd = n;
   }
+  if (jsonNestsDeeper(raw, jsonEnd)) throw new DomainError('VALIDATION_ERROR', TOO_DEEP_MESSAGE, { field: 'body' });
   const text = raw.toString('utf8', 0, jsonEnd);
   if (text.trim().length === 0) throw new OipError(400, 'the request body is empty; expected an inference request JSON object');
   try {
@@ -55,23 +55,4 @@ function splitBody(raw: Buffer, headerLength: string | string[] | undefined): Oi
   } catch (err) {
     throw new OipError(400, `the request body is not JSON: ${(err as Error).message}`);
   }
-}
-
-function readStream(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > OIP_BODY_LIMIT_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new OipError(413, `request body larger than ${OIP_BODY_LIMIT_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
 }

@@ -15,6 +15,11 @@ export class OpenAiError extends Error {
   }
 }
 
+/** `body.input[3]` (the edge guard's path) → OpenAI's `param`, `input[3]`. */
+function bodyField(field: unknown): string | null {
+  return typeof field === 'string' && field.startsWith('body.') ? field.slice(5) : null;
+}
+
 /** Everything under /v1 as OpenAI's `{error: {message, type, param, code}}`, which its clients parse. */
 @Catch()
 export class OpenAiExceptionFilter implements ExceptionFilter {
@@ -38,6 +43,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       const mapped = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
       ({ status } = mapped);
       ({ message } = mapped.body);
+      param = bodyField(mapped.body.details?.field);
       code = mapped.body.error_code === 'UNAUTHORIZED' ? 'invalid_api_key' : mapped.body.error_code.toLowerCase();
     }
     const type = status >= 500 ? 'server_error' : status === 401 ? 'authentication_error' : 'invalid_request_error';

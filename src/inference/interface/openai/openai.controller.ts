@@ -10,7 +10,7 @@ import { ReadsOwnBody } from '../../../shared/http/adapter/fastify-routes.js';
 import { ApiTokenGuard } from '../../../shared/http/edge/api-token.guard.js';
 import { RunInferenceCommand } from '../../application/commands/run-inference/run-inference.command.js';
 import { ModelDirectory, type ModelInfo } from '../../application/model-directory.js';
-import { readOipBody } from '../oip/oip-body.js';
+import { OPENAI_CONTENT_TYPES, readOipBody } from '../oip/oip-body.js';
 import { checkDimensions, jobInputs, parseEmbeddingsRequest, shorten, toBase64 } from './embeddings-request.js';
 import { OpenAiError, OpenAiExceptionFilter } from './openai-error.js';
 
@@ -31,7 +31,7 @@ export class OpenAiController {
   @HttpCode(200)
   @ReadsOwnBody()
   async embeddings(@Req() req: HttpRequest) {
-    const request = parseEmbeddingsRequest((await readOipBody(req)).header);
+    const request = parseEmbeddingsRequest((await readOipBody(req, OPENAI_CONTENT_TYPES)).header);
     const model = await this.embeddingModel(request.model);
     const matryoshka = readServingConfig(model.config).matryoshka === true;
     checkDimensions(request.dimensions, matryoshka, request.model); // before the job runs

@@ -29,6 +29,13 @@ export class ModelSourceError extends DomainError {
   }
 }
 
+/** An http(s) source answered 404: the registered URL is the caller's mistake, not a server failure. */
+export class SourceNotFoundError extends DomainError {
+  constructor(shownUrl: string) {
+    super('SOURCE_NOT_FOUND', `${shownUrl} answered HTTP 404 Not Found: the source_url names no file`, { field: 'source_url', http_status: 404 });
+  }
+}
+
 /** A version registered without a source_url has no files to load: the caller's mistake, not the server's. */
 export class SourceRequiredError extends DomainError {
   constructor(subject: string) {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { downloadFile, type DownloadLogger, type DownloadProgress } from './http-download.js';
 import { copyLocalSource, type SourceShape } from './local-source-copy.js';
-import { ModelSourceError } from './model-file.errors.js';
+import { ModelSourceError, SourceNotFoundError } from './model-file.errors.js';
 import {
   childUrl,
   HF_OPTIONAL_FILES,
@@ -59,7 +59,7 @@ async function download(url: URL, destination: string, required: boolean, run: F
   });
   if (outcome.status === 'not-found') {
     if (required) {
-      throw new ModelSourceError(`cannot fetch ${redactUrl(url)}: HTTP 404 Not Found`, { details: { http_status: 404 } });
+      throw new SourceNotFoundError(redactUrl(url));
     }
     run.logger.log(`optional ${redactUrl(url)} not found; skipped`);
   }

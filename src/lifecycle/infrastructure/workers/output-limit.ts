@@ -12,7 +12,8 @@ function outputBytes(output: InferenceOutput): number {
 }
 
 /**
- * Replaces each item whose output is over `maxBytes` by an INFERENCE_FAILED that says why,
+ * Replaces each item whose output is over `maxBytes` by an OUTPUT_TOO_LARGE (422: the request
+ * asked for more than the server gives, so retrying it cannot help) that says why,
  * in the worker, so an amplifying model (a dynamic output shape) never ships its result
  * through IPC, the result store and HTTP.
  */
@@ -26,7 +27,7 @@ export function limitOutputs(result: InferResult, maxBytes: number | undefined):
     changed = true;
     return {
       ok: false as const,
-      error: { code: 'INFERENCE_FAILED' as const, message: `the output is ${bytes} bytes, over the per-request limit of ${maxBytes} bytes (MODELMORA_MAX_OUTPUT_MB)` },
+      error: { code: 'OUTPUT_TOO_LARGE' as const, message: `the output is ${bytes} bytes, over the per-request limit of ${maxBytes} bytes (MODELMORA_MAX_OUTPUT_MB)` },
     };
   });
   return changed ? { ...result, results } : result;

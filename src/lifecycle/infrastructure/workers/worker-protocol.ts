@@ -42,7 +42,7 @@ export interface EmbeddingOutput {
 
 export type InferenceOutput = TensorMap | EmbeddingOutput;
 
-export type WorkerErrorCode = 'INVALID_INPUT' | 'INFERENCE_FAILED' | 'LOAD_FAILED' | 'MODEL_NOT_LOADED';
+export type WorkerErrorCode = 'INVALID_INPUT' | 'INFERENCE_FAILED' | 'LOAD_FAILED' | 'MODEL_NOT_LOADED' | 'OUTPUT_TOO_LARGE';
 
 export interface WorkerErrorBody {
   code: WorkerErrorCode;

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError } from '../../domain/domain-error.js';
 import { DatabaseUnavailableError, databaseOutage } from '../../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
+import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
 
@@ -88,6 +89,8 @@ export class ModelMoraExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<unknown>();
     const { status, body } = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
-    this.adapterHost.httpAdapter.reply(response, body, status);
+    // Failures before routing (a parser error, a 404) answer in the protocol their path speaks.
+    const protocol = protocolOf(host.switchToHttp().getRequest<{ url?: string }>().url);
+    this.adapterHost.httpAdapter.reply(response, protocol === 'rest' ? body : protocolErrorBody(protocol, status, body.error_code, body.message), status);
   }
 }

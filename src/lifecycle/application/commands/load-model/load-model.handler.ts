@@ -114,7 +114,7 @@ export class LoadModelHandler implements ICommandHandler<LoadModelCommand> {
   }
 }
 
-const KEPT_CODES = new Set(['INVALID_CHECKSUM', 'LOAD_FAILED', 'SOURCE_NOT_ALLOWED', 'SOURCE_REQUIRED']);
+const KEPT_CODES = new Set(['INVALID_CHECKSUM', 'LOAD_FAILED', 'SOURCE_NOT_ALLOWED', 'SOURCE_NOT_FOUND', 'SOURCE_REQUIRED']);
 
 /** The caller's mistakes (checksum, source) keep their own codes; anything else is LOAD_FAILED. No cache path is shown. */
 function asLoadError(modelId: string, err: unknown, shown: (text: string) => string): DomainError {
