@@ -11,7 +11,6 @@ import { DomainError } from './shared/domain/domain-error.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
-import { connectKafkaConsumer } from './inference/interface/kafka/connect-kafka-consumer.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -27,7 +26,7 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   (app.getHttpServer() as Server).on('clientError', answerUnparsableRequest);
   // The app is also a Kafka microservice consuming inference submissions.
   const resolved = resolveOptions(options);
-  if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
+  if (resolved.kafka) (await import('./inference/interface/kafka/connect-kafka-consumer.js')).connectKafkaConsumer(app, resolved.kafka);
   setupOpenApi(app, 'api/docs', resolved.apiToken);
   return app;
 }

@@ -53,7 +53,7 @@ export class ModelMoraModule {
     );
   }
 
-  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, kafka: DynamicModule[]): DynamicModule {
+  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, kafka: Array<DynamicModule | Promise<DynamicModule>>): DynamicModule {
     return {
       module: ModelMoraModule,
       imports: [

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
  * PostgreSQL in-process (PGlite, PostgreSQL compiled to WASM) behind its socket server,
@@ -26,6 +26,8 @@ export class EmbeddedPostgres {
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
     const db = await open(dataDir);
+    // Loaded here, not at the top: the server's bundle would otherwise load PGlite on PostgreSQL too.
+    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     await server.start();
     const [host, port] = server.getServerConn().split(':');
@@ -42,7 +44,8 @@ export class EmbeddedPostgres {
   }
 }
 
-function open(dataDir: string): Promise<PGlite> {
+async function open(dataDir: string): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
   return PGlite.create({
     dataDir,
     // Small buffers keep the WASM heap (and so the process RSS) down; the embedded
