@@ -43,6 +43,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 say() { [ $json = 1 ] || echo "$@"; }
 say "load average $(cut -d' ' -f1-3 /proc/loadavg); $runs warm runs each; node $(node -v)"
 
+# The floor: Node itself starting a bare node:http server that answers the same path.
+: >"$work/bare"
+for _ in $(seq "$runs"); do
+  read -r ms _ < <(start "$work/unused" "" 0 node -e 'require("http").createServer((q, s) => s.end("{}")).listen(process.env.PORT, "127.0.0.1")')
+  echo "$ms" >>"$work/bare"
+done
+bare=$(median <"$work/bare")
+say "bare node:http server (the floor): median $bare ms of $(paste -sd' ' "$work/bare")"
+
 read -r first first_rss < <(start "$work/fresh" "" 1 node dist/src/main.js)
 say "first start, fresh data dir (node dist/src/main.js): $first ms, idle RSS $first_rss MB"
 
@@ -75,6 +84,6 @@ if [ -n "$pg_url" ]; then
 fi
 
 if [ $json = 1 ]; then
-  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"runs":%s}\n' \
-    "$first" "$warm" "$npm_warm" "$rss" "$pg_warm" "$pg_rss" "$runs"
+  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"bare_node_http_ms":%s,"runs":%s}\n' \
+    "$first" "$warm" "$npm_warm" "$rss" "$pg_warm" "$pg_rss" "$bare" "$runs"
 fi
