@@ -57,5 +57,9 @@ async function build() {
   // The embedded database's initialised template: a first start then copies it instead of running initdb.
   const { ensurePgliteTemplate } = await import(join(root, 'dist/src/shared/database/embedded-postgres.js'));
   await ensurePgliteTemplate();
+  // And the standalone server's, its migrations already run: a first start copies it (server-prestart.ts).
+  const { buildServerTemplate } = await import(join(root, 'dist/src/server-prestart.js'));
+  await buildServerTemplate();
+  console.error(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await done();
 }

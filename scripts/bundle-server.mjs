@@ -53,6 +53,8 @@ const LOADER_MARK = '// modelmora: server loader';
 const LOADER = `${LOADER_MARK} (written by scripts/bundle-server.mjs; tsc's main.js is server.js)
 import module from 'node:module';
 module.enableCompileCache?.();
+// The embedded database opens while the bundle loads (see server-prestart.ts).
+(await import('./server-prestart.js')).prestartFromEnv();
 await import('./server.bundle.js');
 `;
 

@@ -8,7 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=3; json=0
 for a in "$@"; do case $a in --json) json=1 ;; *) runs=$a ;; esac; done
-port=${MEASURE_PORT:-$((18600 + RANDOM % 300))}
+# A port nobody listens on (other servers may share the machine); the kernel picks it.
+port=${MEASURE_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}
 pg_url=${DATABASE_URL:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
