@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'dist', '.build-stamp');
-const inputs = ['tsconfig.json', 'package.json', 'src'];
+const inputs = ['tsconfig.json', 'package.json', 'src', 'scripts/build.mjs', 'scripts/bundle-server.mjs'];
 
 function newestMtime(path) {
   const info = statSync(path);
