@@ -17,10 +17,10 @@ node scripts/build.mjs --if-stale >/dev/null 2>&1 || { echo "build failed" >&2; 
 
 now_ms() { date +%s%3N; }
 
-# start LABEL DATA_DIR DATABASE_URL RSS(0|1) COMMAND... → prints "ms rss_mb"
+# start DATA_DIR DATABASE_URL RSS(0|1) COMMAND... → prints "ms rss_mb cpu_ms"
 start() {
   local data=$1 url=$2 rss_wanted=$3; shift 3
-  local t0 t1 pid server rss=0
+  local t0 t1 pid server cpu rss=0
   t0=$(now_ms)
   PORT=$port MODELMORA_HOST=127.0.0.1 MODELMORA_DATA_DIR=$data MODELMORA_MODEL_DIR=$work/models DATABASE_URL=$url \
     KAFKA_BROKERS= LOG_LEVEL=warn setsid "$@" >"$work/log" 2>&1 &
@@ -30,13 +30,15 @@ start() {
     sleep 0.02
   done
   t1=$(now_ms)
+  server=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  # CPU the server process (all its threads) spent until ready: on a busy machine, the work a start costs.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$server/stat")
   if [ "$rss_wanted" = 1 ]; then
     sleep 5
-    server=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
     rss=$(ps -o rss= -p "$server" | awk '{printf "%.0f", $1/1024}')
   fi
   kill -TERM -- -$pid 2>/dev/null; wait $pid 2>/dev/null
-  echo "$((t1 - t0)) $rss"
+  echo "$((t1 - t0)) $rss $cpu"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -47,26 +49,26 @@ say "load average $(cut -d' ' -f1-3 /proc/loadavg); $runs warm runs each; node $
 # The floor: Node itself starting a bare node:http server that answers the same path.
 : >"$work/bare"
 for _ in $(seq "$runs"); do
-  read -r ms _ < <(start "$work/unused" "" 0 node -e 'require("http").createServer((q, s) => s.end("{}")).listen(process.env.PORT, "127.0.0.1")')
+  read -r ms _ _ < <(start "$work/unused" "" 0 node -e 'require("http").createServer((q, s) => s.end("{}")).listen(process.env.PORT, "127.0.0.1")')
   echo "$ms" >>"$work/bare"
 done
 bare=$(median <"$work/bare")
 say "bare node:http server (the floor): median $bare ms of $(paste -sd' ' "$work/bare")"
 
-read -r first first_rss < <(start "$work/fresh" "" 1 node dist/src/main.js)
-say "first start, fresh data dir (node dist/src/main.js): $first ms, idle RSS $first_rss MB"
+read -r first first_rss first_cpu < <(start "$work/fresh" "" 1 node dist/src/main.js)
+say "first start, fresh data dir (node dist/src/main.js): $first ms (CPU $first_cpu ms), idle RSS $first_rss MB"
 
-: >"$work/warm"; : >"$work/rss"
+: >"$work/warm"; : >"$work/rss"; : >"$work/cpu"
 for _ in $(seq "$runs"); do
-  read -r ms rss < <(start "$work/fresh" "" 1 node dist/src/main.js)
-  echo "$ms" >>"$work/warm"; echo "$rss" >>"$work/rss"
+  read -r ms rss cpu < <(start "$work/fresh" "" 1 node dist/src/main.js)
+  echo "$ms" >>"$work/warm"; echo "$rss" >>"$work/rss"; echo "$cpu" >>"$work/cpu"
 done
-warm=$(median <"$work/warm"); rss=$(median <"$work/rss")
-say "warm start (node dist/src/main.js): median $warm ms of $(paste -sd' ' "$work/warm"); idle RSS median $rss MB of $(paste -sd' ' "$work/rss")"
+warm=$(median <"$work/warm"); idle_rss=$(median <"$work/rss"); warm_cpu=$(median <"$work/cpu")
+say "warm start (node dist/src/main.js): median $warm ms of $(paste -sd' ' "$work/warm") (CPU median $warm_cpu ms); idle RSS median $idle_rss MB of $(paste -sd' ' "$work/rss")"
 
 : >"$work/npm"
 for _ in $(seq "$runs"); do
-  read -r ms _ < <(start "$work/fresh" "" 0 npm start --silent)
+  read -r ms _ _ < <(start "$work/fresh" "" 0 npm start --silent)
   echo "$ms" >>"$work/npm"
 done
 npm_warm=$(median <"$work/npm")
@@ -77,7 +79,7 @@ if [ -n "$pg_url" ]; then
   start "$work/unused" "$pg_url" 0 node dist/src/main.js >/dev/null # migrates
   : >"$work/pg"; : >"$work/pgrss"
   for _ in $(seq "$runs"); do
-    read -r ms rss < <(start "$work/unused" "$pg_url" 1 node dist/src/main.js)
+    read -r ms rss _ < <(start "$work/unused" "$pg_url" 1 node dist/src/main.js)
     echo "$ms" >>"$work/pg"; echo "$rss" >>"$work/pgrss"
   done
   pg_warm=$(median <"$work/pg"); pg_rss=$(median <"$work/pgrss")
@@ -85,6 +87,6 @@ if [ -n "$pg_url" ]; then
 fi
 
 if [ $json = 1 ]; then
-  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"bare_node_http_ms":%s,"runs":%s}\n' \
-    "$first" "$warm" "$npm_warm" "$rss" "$pg_warm" "$pg_rss" "$bare" "$runs"
+  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"bare_node_http_ms":%s,"first_start_cpu_ms":%s,"warm_main_cpu_ms":%s,"runs":%s}\n' \
+    "$first" "$warm" "$npm_warm" "$idle_rss" "$pg_warm" "$pg_rss" "$bare" "$first_cpu" "$warm_cpu" "$runs"
 fi
