@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { distPath } from '../support/app-modules.js';
 import type { BenchCase, BenchContext } from '../support/bench-context.js';
-import { closedLoop, median, result, withTarget, type BenchResult } from '../support/stats.js';
+import { closedLoop, detail, median, result, withTarget, type BenchResult } from '../support/stats.js';
 
 const MODEL_ID = 'bench/tiny-matmul-in-process';
 const CONCURRENCY = 32;
@@ -119,6 +119,14 @@ async function startBoss(ctx: BenchContext): Promise<BossSide> {
   };
 }
 
+/** This process's CPU per job (ours and pg-boss share the process; the worker and PostgreSQL are not in it). */
+async function cpuPerJob<T>(jobs: number, run: () => Promise<T>): Promise<[T, number]> {
+  const cpu = process.cpuUsage();
+  const out = await run();
+  const used = process.cpuUsage(cpu);
+  return [out, (used.user + used.system) / 1000 / jobs];
+}
+
 export const inProcessCase: BenchCase = {
   name: 'inprocess',
   skip: (ctx) => (ctx.db.kind === 'postgresql' ? undefined : 'pg-boss needs a real PostgreSQL (set DATABASE_URL)'),
@@ -133,10 +141,17 @@ export const inProcessCase: BenchCase = {
       await boss.round('inproc-warmup', 100, data);
       const ours: { completed: number; submitted: number }[] = [];
       const theirs: { completed: number; submitted: number }[] = [];
+      const cpu: { ours: number; theirs: number }[] = [];
       for (let r = 0; r < rounds; r++) {
-        ours.push(await oursRound(host, jobs, ctx.model.inputs));
-        theirs.push(await boss.round(`inproc-${r}`, jobs, data));
-        ctx.log(`  round ${r + 1}/${rounds}: ModelMora ${Math.round(ours[r]!.completed)} jobs/s (submit ${Math.round(ours[r]!.submitted)}/s); pg-boss ${Math.round(theirs[r]!.completed)} jobs/s (send ${Math.round(theirs[r]!.submitted)}/s)`);
+        const [o, oursCpu] = await cpuPerJob(jobs, () => oursRound(host, jobs, ctx.model.inputs));
+        const [t, theirsCpu] = await cpuPerJob(jobs, () => boss.round(`inproc-${r}`, jobs, data));
+        ours.push(o);
+        theirs.push(t);
+        cpu.push({ ours: oursCpu, theirs: theirsCpu });
+        ctx.log(
+          `  round ${r + 1}/${rounds}: ModelMora ${Math.round(o.completed)} jobs/s (submit ${Math.round(o.submitted)}/s, ${oursCpu.toFixed(2)} CPU ms per job); ` +
+            `pg-boss ${Math.round(t.completed)} jobs/s (send ${Math.round(t.submitted)}/s, ${theirsCpu.toFixed(2)} CPU ms per job)`,
+        );
       }
       const m = (xs: typeof ours, k: 'completed' | 'submitted') => median(xs.map((x) => x[k]));
       return [
@@ -147,6 +162,8 @@ export const inProcessCase: BenchCase = {
           { ratioAtLeast: 3 },
         ),
         result('async.in_process.submit_only', 'jobs/s', true, m(ours, 'submitted'), { name: 'pg-boss send()', value: m(theirs, 'submitted') }),
+        detail(result('async.in_process.cpu_per_job', 'ms', false, median(cpu.map((c) => c.ours)), { name: 'pg-boss send+work', value: median(cpu.map((c) => c.theirs)) },
+          'CPU of the bench process (the host app, or pg-boss) per job; the worker and PostgreSQL excluded')),
       ];
     } finally {
       await boss.stop();
