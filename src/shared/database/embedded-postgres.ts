@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +90,8 @@ async function initialise(dataDir: string, freshFrom?: string): Promise<void> {
   } catch {
     // No writable place for the template (a read-only install): initialise in place.
   }
-  if (template) cpSync(template, dataDir, { recursive: true });
+  // Off the main thread: a prestarted copy overlaps the server's code loading.
+  if (template) await cp(template, dataDir, { recursive: true });
   else await initdbInChild(dataDir);
 }
 
