@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts also skips our own `prepare` build until the sources are here.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json nest-cli.json ./
-COPY scripts/build.mjs ./scripts/
+COPY scripts/build.mjs scripts/bundle-server.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 

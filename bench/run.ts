@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appendCase } from './cases/append.js';
+import { inProcessCase } from './cases/in-process.js';
 import { loadCase } from './cases/load.js';
 import { oipBinaryCase } from './cases/oip-binary.js';
 import { pgBossCase } from './cases/pg-boss.js';
@@ -18,6 +19,7 @@ import { queueCase } from './cases/queue.js';
 import { realEmbeddingsCase } from './cases/real-embeddings.js';
 import { relayCase } from './cases/relay.js';
 import { scaleCase } from './cases/scale.js';
+import { startUpCase } from './cases/start-up.js';
 import { streamsCase } from './cases/streams.js';
 import { appModules, buildApp } from './support/app-modules.js';
 import type { BenchCase, BenchContext } from './support/bench-context.js';
@@ -27,7 +29,7 @@ import type { BenchResult } from './support/stats.js';
 import { applyTargets } from './support/targets.js';
 import { writeTinyModel } from './support/tiny-model.js';
 
-const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, relayCase, loadCase, scaleCase, oipBinaryCase, realEmbeddingsCase, streamsCase];
+const CASES: BenchCase[] = [queueCase, appendCase, pipelineCase, pgBossCase, inProcessCase, relayCase, loadCase, scaleCase, oipBinaryCase, realEmbeddingsCase, streamsCase, startUpCase];
 
 interface Flags {
   quick: boolean;

@@ -15,7 +15,6 @@ import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
 import type { HttpAdapterName } from './shared/config/options-from-env.js';
-import { connectKafkaConsumer } from './inference/interface/kafka/connect-kafka-consumer.js';
 
 export type { HttpAdapterName } from './shared/config/options-from-env.js';
 
@@ -43,7 +42,8 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
   app.useGlobalFilters(new ModelMoraExceptionFilter(app.get(HttpAdapterHost)));
   // The app is also a Kafka microservice consuming inference submissions.
-  if (resolved.kafka) connectKafkaConsumer(app, resolved.kafka);
+  // Loaded only when Kafka is on: kafkajs and Nest's transport cost start-up time for nothing otherwise.
+  if (resolved.kafka) (await import('./inference/interface/kafka/connect-kafka-consumer.js')).connectKafkaConsumer(app, resolved.kafka);
   setupOpenApi(app, 'api/docs', resolved.apiToken);
   return app;
 }

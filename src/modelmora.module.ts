@@ -72,7 +72,7 @@ export class ModelMoraModule implements NestModule {
     );
   }
 
-  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, kafka: DynamicModule[]): DynamicModule {
+  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, kafka: Array<DynamicModule | Promise<DynamicModule>>): DynamicModule {
     return {
       module: ModelMoraModule,
       imports: [

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { DEFAULT_OPTIONS, type DatabaseTimeouts } from '../config/modelmora-options.js';
 import { searchPathStatement } from './database-schema.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
+import type { EmbeddedPostgres } from './embedded-postgres.js';
 import { EmbeddedSessionLeftovers, watchRetirements } from './embedded-session.js';
 import { kernelMigrations } from './migrations/kernel-migrations.js';
 import { MIGRATIONS_TABLE, withPreparedSchema } from './schema-setup.js';
@@ -51,7 +51,8 @@ export interface OpenedDatabase {
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   const schema = options.schema ?? DEFAULT_OPTIONS.databaseSchema;
   const searchPath = searchPathStatement(schema); // throws on a name that is not a plain identifier
-  const embedded = options.url ? undefined : await EmbeddedPostgres.start(options.dataDir);
+  // PGlite's code loads only when it is used: on PostgreSQL it would cost start-up time and memory for nothing.
+  const embedded = options.url ? undefined : await (await import('./embedded-postgres.js')).EmbeddedPostgres.start(options.dataDir);
   const timeouts = { ...DEFAULT_OPTIONS.databaseTimeouts, ...options.timeouts };
   const leftovers = embedded ? new EmbeddedSessionLeftovers() : undefined;
   const onConnect = async (client: pg.PoolClient) => {

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataFolder } from './data-folder-lock.js';
 
 /**
@@ -24,12 +25,23 @@ export class EmbeddedPostgres {
     readonly port: number,
   ) {}
 
-  static async start(dataDir: string): Promise<EmbeddedPostgres> {
+  /** Takes the one `prestartEmbeddedPostgres` began for `dataDir`, if any; else starts one. */
+  static start(dataDir: string, freshFrom?: string): Promise<EmbeddedPostgres> {
+    const early = prestarted().get(resolve(dataDir));
+    if (!early) return EmbeddedPostgres.launch(dataDir, freshFrom);
+    prestarted().delete(resolve(dataDir));
+    return early;
+  }
+
+  /** `freshFrom`: an initialised data folder a fresh `dataDir` starts as a copy of (default: the plain template). */
+  private static async launch(dataDir: string, freshFrom?: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
     const unlock = lockDataFolder(dataDir);
     try {
-      if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir);
+      if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir, freshFrom);
       const db = await open(dataDir);
+      // Loaded here, not at the top: the server's bundle would otherwise load PGlite on PostgreSQL too.
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
       await server.start();
       const [host, port] = server.getServerConn().split(':');
@@ -51,7 +63,27 @@ export class EmbeddedPostgres {
   }
 }
 
-function open(dataDir: string): Promise<PGlite> {
+// Process-wide, not module-wide: the server's loader and its bundle each have their own copy of this module.
+const PRESTARTED = Symbol.for('modelmora.embedded-postgres.prestarted');
+function prestarted(): Map<string, Promise<EmbeddedPostgres>> {
+  return ((globalThis as Record<symbol, Map<string, Promise<EmbeddedPostgres>>>)[PRESTARTED] ??= new Map());
+}
+
+/**
+ * Begins opening the embedded database for `dataDir` now, for `EmbeddedPostgres.start` to take
+ * later: the standalone server's loader calls it so PGlite's WASM compiles on another thread while
+ * the server's code loads. A failure surfaces where it is taken.
+ */
+export function prestartEmbeddedPostgres(dataDir: string, freshFrom?: string): void {
+  const key = resolve(dataDir);
+  if (prestarted().has(key)) return;
+  const starting = EmbeddedPostgres.start(key, freshFrom);
+  starting.catch(() => undefined);
+  prestarted().set(key, starting);
+}
+
+async function open(dataDir: string): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
   return PGlite.create({
     dataDir,
     // Small buffers keep the WASM heap (and so the process RSS) down; the embedded
@@ -60,14 +92,15 @@ function open(dataDir: string): Promise<PGlite> {
   });
 }
 
-async function initialise(dataDir: string): Promise<void> {
-  let template: string | undefined;
+async function initialise(dataDir: string, freshFrom?: string): Promise<void> {
+  let template = freshFrom && existsSync(join(freshFrom, 'PG_VERSION')) ? freshFrom : undefined;
   try {
-    template = await ensurePgliteTemplate();
+    template ??= await ensurePgliteTemplate();
   } catch {
     // No writable place for the template (a read-only install): initialise in place.
   }
-  if (template) cpSync(template, dataDir, { recursive: true });
+  // Off the main thread: a prestarted copy overlaps the server's code loading.
+  if (template) await cp(template, dataDir, { recursive: true });
   else await initdbInChild(dataDir);
 }
 
@@ -77,7 +110,7 @@ async function initialise(dataDir: string): Promise<void> {
  * Made here on first need when the build did not (an installed package); scripts/build.mjs calls it.
  */
 export async function ensurePgliteTemplate(): Promise<string> {
-  const template = join(packageRoot(), 'dist', 'pglite-template');
+  const template = pgliteTemplateDir('pglite-template');
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const staging = `${template}.tmp-${process.pid}-${Date.now()}`;
   await initdbInChild(staging);
@@ -87,6 +120,11 @@ export async function ensurePgliteTemplate(): Promise<string> {
     rmSync(staging, { recursive: true, force: true }); // another process made it first
   }
   return template;
+}
+
+/** Where the build keeps an initialised data folder named `name` (under the package's dist/). */
+export function pgliteTemplateDir(name: string): string {
+  return join(packageRoot(), 'dist', name);
 }
 
 function packageRoot(): string {

@@ -11,8 +11,6 @@ import { CheckpointStore } from '../event-store/checkpoint-store.js';
 import { PostgresEventStore } from '../event-store/event-store.js';
 import { observeEvery } from '../nest/safe-saga.js';
 import { OPENED_DATABASE } from '../nest/tokens.js';
-import { createKafkaClient } from './kafka-client.factory.js';
-import { KafkajsRelayBroker } from './kafka-relay.broker.js';
 import { KafkaRelay, KAFKA_RELAY_CHECKPOINT } from './kafka-relay.js';
 import { LeaderRelay } from './kafka-relay.leader.js';
 import { KAFKA_OPTIONS } from './kafka.tokens.js';
@@ -27,6 +25,7 @@ export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('KafkaRelay');
   private leader?: LeaderRelay;
   private unlisten?: () => void;
+  private destroyed = false;
 
   constructor(
     @Inject(KAFKA_OPTIONS) private readonly kafka: KafkaOptions | null,
@@ -46,12 +45,15 @@ export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestro
   @Saga()
   wakeOnCommit = (events$: Observable<IEvent>): Observable<ICommand> => observeEvery(events$, () => this.leader?.notify(), this.logger);
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.kafka) {
       this.logger.log('Kafka relay off: no Kafka brokers configured (KAFKA_BROKERS); events are stored and dispatched in-process only');
       return;
     }
     const kafka = this.kafka;
+    // The Kafka client is loaded only when Kafka is on: it costs start-up time and memory otherwise.
+    const [{ createKafkaClient }, { KafkajsRelayBroker }] = await Promise.all([import('./kafka-client.factory.js'), import('./kafka-relay.broker.js')]);
+    if (this.destroyed) return;
     const lock = new LeaderLock(KAFKA_RELAY_CHECKPOINT, {
       connect: this.opened ? dedicatedConnections(this.opened) : undefined,
       instanceId: this.instanceId,
@@ -67,6 +69,7 @@ export class KafkaRelayService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
     this.unlisten?.();
     await this.leader?.stop();
   }
