@@ -31,22 +31,9 @@ export interface OpenedDatabase {
 }
 
 /**
- * Opens TypeORM's `postgres` driver on either a real server or the embedded one and
- * runs the migrations. Against PGlite the pool has one connection: the engine runs one
- * transaction at a time anyway, and a second connection could only wait (or deadlock).
- * Migrations run first on their own connection without statement or lock timeouts (a
- * data migration may rightly take minutes); the serving pool has them all.
- *
- * Tables resolve in `schema` through each session's search_path rather than names qualified in
- * every statement: the raw SQL of every context stays as it is, and a missed statement cannot
- * land in `public`. TypeORM's `schema` puts the entities and the migrations table there too.
- * A SET on connect rather than the `options` startup parameter, which PGlite ignores.
- *
- * PGlite's socket server gives every connection ONE shared session, so on it nothing is set per
- * session but the search_path, which is the same for all: no timeouts (a SET would change every
- * connection's), no dedicated lease or LISTEN sessions (see dedicatedConnections), named
- * statements per connection (statementNameOn), and its one pooled connection is kept, not closed
- * when idle, so nothing is left behind in the session.
+ * Opens TypeORM's `postgres` driver on a real server or the embedded one and runs the migrations
+ * (first, on their own connection, without timeouts). Why one pooled connection on PGlite, the
+ * search_path SET on connect, and nothing else per session there: docs/architecture.md, "The database".
  */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   const schema = options.schema ?? DEFAULT_OPTIONS.databaseSchema;

@@ -14,10 +14,8 @@ export interface Tx {
 const insideTransaction = new AsyncLocalStorage<true>();
 
 /**
- * The one door to PostgreSQL. It refuses a pool query issued from inside an open
- * transaction of the same async flow: with the embedded server's single connection
- * (or a saturated pool) that query would wait for a connection the transaction holds,
- * forever. Failing loudly turns a silent hang into a bug report.
+ * The one door to PostgreSQL. It refuses a pool query from inside an open transaction of the same
+ * async flow: with one connection (PGlite, or a saturated pool) it would wait forever.
  */
 export class Database {
   constructor(readonly dataSource: DataSource) {}

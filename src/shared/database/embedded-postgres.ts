@@ -9,12 +9,8 @@ import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataFolder } from './data-folder-lock.js';
 
 /**
- * PostgreSQL in-process (PGlite, PostgreSQL compiled to WASM) behind its socket server,
- * so the very same `pg`/TypeORM driver and migrations run on it as on a real server.
- *
- * PGlite executes one transaction at a time: the socket server queues the rest. The
- * data source therefore uses ONE pooled connection against it (see data-source.ts),
- * which makes "a query on another connection waits on an open transaction" impossible.
+ * PostgreSQL in-process (PGlite) behind its socket server, so the same `pg`/TypeORM driver and
+ * migrations run on it; it runs one transaction at a time, hence one pooled connection.
  */
 export class EmbeddedPostgres {
   private constructor(

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A statement the hot path runs again and again with one text and fresh parameters. Each
- * pooled connection has PostgreSQL parse it once (a named prepared statement) and, after a
- * few runs, keep a generic plan: later runs only bind and execute. For the append, planning
- * the version check cost more than running it.
- *
- * Only for fixed texts: a connection keeps every statement it prepared until it closes.
+ * A fixed statement the hot path runs again and again: each connection parses it once and soon
+ * keeps a generic plan (planning the append's version check cost more than running it).
  */
 export interface PreparedStatement {
   readonly name: string;

@@ -41,12 +41,9 @@ async function createSchema(migrator: DataSource, schema: string): Promise<void>
 }
 
 /**
- * A database migrated by an older ModelMora has its tables and `modelmora_migrations` in
- * `public`. Moved into the default schema (indexes, constraints and identity sequences go
- * along) when it has no migrations table yet — in one transaction, and only the tables whose
- * migration is recorded there: a host table that merely shares a name stays where it is.
- * Never into another schema: a deployment given `tenant_b` beside an older one still serving
- * from `public` would take that one's data. It starts empty and says where the old tables are.
+ * Tables an older ModelMora migrated into `public` move into the default schema, only those its
+ * migrations recorded and in one transaction; never into another schema (it would take a live
+ * deployment's data). docs/architecture.md, "The database", says why.
  */
 async function adoptLegacyTables(m: EntityManager, schema: string): Promise<void> {
   const tablesIn = async (s: string) => new Set((await m.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1`, [s])).map((r: { tablename: string }) => r.tablename));

@@ -1,11 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Scale-out (issue 10). `transaction_id` is the id of the transaction that appended a row:
- * catch-up readers read only below the oldest transaction still running (gap-free without a
- * global lock, see PostgresEventStore). Rows stored before this migration all get this
- * migration's id, and existing checkpoints move to it, so they keep meaning "up to position p".
- * `instances` holds the leases' heartbeats (src/shared/cluster).
+ * Scale-out: `transaction_id` orders catch-up reads without a global lock (rows stored before get
+ * this migration's id, and checkpoints move to it); `instances` holds the leases' heartbeats.
  */
 export class Cluster1764000000500 implements MigrationInterface {
   name = 'Cluster1764000000500';

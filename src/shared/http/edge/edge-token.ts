@@ -3,18 +3,14 @@ import type { RawMiddleware } from './http-edge.js';
 import { protocolErrorBody, protocolOf } from './protocol-errors.js';
 
 /**
- * What the standalone server serves without the token, exactly as documented: the probes
- * (orchestrators send no token; they answer a status only) and the dashboard's static files
- * (the page holds no data; it asks for the token). Compared exactly and case-sensitively, so
- * an odd spelling of a public route needs the token too; it can never open a guarded one.
+ * Served without the token, compared exactly: the probes (orchestrators send none) and the
+ * dashboard's static files (no data; the page asks for the token). An odd spelling needs it too.
  */
 const PUBLIC_ROUTES = /^\/(health\/(live|ready|models)|v2\/health\/(live|ready)|dashboard(\/[\w.-]+)?)$/;
 
 /**
- * Default-deny at the edge: without the right bearer token, every request but a public route
- * gets 401 in its protocol's shape, before routing. Whatever spelling the router accepts
- * (case, trailing slash, encodings, Swagger's own mounts) is therefore guarded, and the
- * per-controller guard stays for hosts that embed the module.
+ * Default-deny before routing: without the token every request but a public one gets 401 in its
+ * protocol's shape, so no spelling the router accepts slips past (hosts keep the per-route guard).
  */
 export function edgeToken(apiToken: string): RawMiddleware {
   return (req, res, next) => {

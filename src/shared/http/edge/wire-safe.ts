@@ -1,8 +1,6 @@
 /**
- * What PostgreSQL (text, jsonb) and JSON can carry, checked in one pass over a parsed
- * request without copying it: no NUL (PostgreSQL text refuses it), no lone UTF-16
- * surrogate (neither UTF-8 nor jsonb can encode one), no non-finite number (JSON has
- * none: `1e999` parses to Infinity and is stored as null), and bounded nesting.
+ * What PostgreSQL and JSON can carry, checked in one pass without copying: no NUL, no lone
+ * surrogate, no non-finite number (`1e999` would be stored as null), bounded nesting.
  */
 export const WIRE_LIMITS = {
   /** Arrays/objects inside one request value; tensors nest a few levels, configs a few more. */
