@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { dropDatabase } from '../support/databases.js';
+import { dropDatabase, postgresAvailable } from '../support/databases.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
 
 // The probes are open to anyone, so what they say while the database is away must be the
 // state alone: the driver's message names hosts, ports and users. Needs DATABASE_URL (the
 // proxy fronts a real PostgreSQL, as in database-outage.test.ts).
-const describeWithPostgres = process.env.DATABASE_URL ? describe : describe.skip;
-if (!process.env.DATABASE_URL) console.warn('anonymous-probes.test.ts skipped: it needs DATABASE_URL (a real PostgreSQL behind a TCP proxy)');
+const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
 const TOKEN = 'probe-token';
 const DRIVER_WORDS = /ECONN|127\.0\.0\.1|5432|terminated|timeout|connect|postgres/i;

@@ -3,11 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { eventually } from '../support/eventually.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, testStorage, type TestStorage } from '../support/test-app.js';
+import { postgresAvailable } from '../support/databases.js';
 
 // A real PostgreSQL behind a proxy the test controls: the server must answer 503 with
 // Retry-After while the database is away (never hang, never 500), and serve again once it
 // is back, without a restart. Needs DATABASE_URL (the proxy fronts a real server).
-const describeWithPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+const describeWithPostgres = postgresAvailable() ? describe : describe.skip;
 
 // A request that hangs fails the test here rather than at jest's timeout.
 const HANG = 20_000;
