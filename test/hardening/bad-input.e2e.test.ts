@@ -68,4 +68,9 @@ describe(`bad input gets a clear 4xx, never a 500 (on ${backend})`, () => {
     const types = (await committedEvents(app)).map((e) => e.event_type).filter((type) => type.startsWith('model.'));
     expect(types).toEqual(['model.registered', 'model.updated']);
   });
+
+  it('takes an empty body sent as application/json (a client that sets the header on every request) as no body, on either adapter', async () => {
+    const res = await http().delete('/api/v1/models/hard%2Fabsent').set('content-type', 'application/json');
+    expect([res.status, res.body.error_code]).toEqual([404, 'MODEL_NOT_FOUND']);
+  });
 });
