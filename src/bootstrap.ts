@@ -76,8 +76,9 @@ async function onFastify(module: RootModule, logger: JsonLineLogger, edge: (app:
   // Fastify's own JSON parser under the limit above; no form parser, as on Express.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bufferLogs: false, bodyParser: false });
   edge(app);
-  // As on Express: REST bodies inflated under the limit, JSON nested past reason refused unparsed.
-  installFastifyBodyBounds(adapter.getInstance());
+  // As on Express: REST bodies inflated under the limit, JSON nested past reason refused unparsed, and an
+  // empty body under `Content-Type: application/json` (a DELETE from a client that sets it always) no body.
+  installFastifyBodyBounds(adapter.getInstance(), JSON_BODY_LIMIT_BYTES);
   return app;
 }
 

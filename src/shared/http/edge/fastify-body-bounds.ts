@@ -11,9 +11,9 @@ interface FastifyRequestLike {
 type JsonParser = (req: FastifyRequestLike, body: string, done: Done<unknown>) => void;
 interface FastifyLike {
   addHook(name: 'preParsing', hook: (req: FastifyRequestLike, reply: unknown, payload: NodeJS.ReadableStream, done: Done<NodeJS.ReadableStream>) => void): unknown;
-  getDefaultJsonParser(onProto: 'error', onConstructor: 'ignore'): JsonParser;
+  getDefaultJsonParser(onProto: 'error', onConstructor: 'error'): JsonParser;
   removeContentTypeParser(type: string): unknown;
-  addContentTypeParser(type: string, options: { parseAs: 'string' }, parser: JsonParser): unknown;
+  addContentTypeParser(type: string, options: { parseAs: 'string'; bodyLimit: number }, parser: JsonParser): unknown;
 }
 
 const DECODERS: Record<string, () => Gunzip | Inflate> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate };
@@ -23,10 +23,11 @@ const refusal = (statusCode: number, message: string) => Object.assign(new Error
 /**
  * What body-parser does for REST on Express, on the standalone Fastify server: a compressed
  * body is inflated as a stream that Fastify's `bodyLimit` counts (so the limit holds after
- * decompression), and JSON nested deeper than reason is refused before it is parsed. Routes
+ * decompression), JSON nested deeper than reason is refused before it is parsed, and an empty
+ * JSON body is no body. Routes
  * that read their own bodies (OIP, OpenAI) are left alone: they bound themselves.
  */
-export function installFastifyBodyBounds(instance: unknown): void {
+export function installFastifyBodyBounds(instance: unknown, bodyLimit: number): void {
   const fastify = instance as FastifyLike;
   fastify.addHook('preParsing', (req, _reply, payload, done) => {
     const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -41,12 +42,10 @@ export function installFastifyBodyBounds(instance: unknown): void {
     payload.pipe(inflater);
     done(null, inflater);
   });
-  const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    // As on Express, an empty body under `Content-Type: application/json` (a DELETE from a client
-    // that sets the header on every request) is no body, not Fastify's 400.
-    if (body === '') return done(null, undefined);
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (req, body, done) => {
+    if (body === '') return done(null, undefined); // no body, as on Express
     if (jsonNestsDeeper(body)) return done(refusal(400, TOO_DEEP_MESSAGE));
     parseJson(req, body, done);
   });
