@@ -24,7 +24,10 @@ export const MODELMORA_TABLES = [
  * missing server fails the run instead of quietly skipping.
  */
 export function databaseBackends(): Backend[] {
-  return postgresAvailable() ? ['postgres', 'pglite'] : ['pglite'];
+  const all: Backend[] = postgresAvailable() ? ['postgres', 'pglite'] : ['pglite'];
+  // CI's main pass names one backend: its newcomer step runs the same suites on PGlite alone.
+  const only = process.env.MODELMORA_TEST_BACKENDS?.split(',').map((b) => b.trim());
+  return only ? all.filter((b) => only.includes(b)) : all;
 }
 
 /** A real PostgreSQL (DATABASE_URL), for the suites that need one: skipped with the reason when absent. */
