@@ -80,6 +80,14 @@ let r;
 try { r = JSON.parse(fs.readFileSync(reportPath, 'utf8')); } catch (e) { console.log(`no jest report: ${e.message}`); process.exit(1); }
 const notRun = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).map((s) => s.name);
 if (r.numFailedTests > 0) problems.push(`${r.numFailedTests} test(s) failed`);
+// The clone (and its log) is gone after this step: say here why each test failed.
+for (const suite of r.testResults) {
+  for (const t of suite.assertionResults.filter((a) => a.status === 'failed')) {
+    console.log(`FAILED ${suite.name.replace(/^.*?\/modelmora\//, '')} › ${t.fullName}`);
+    for (const m of t.failureMessages) console.log(m.replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 25).join('\n'));
+  }
+  if (suite.status === 'failed' && suite.assertionResults.length === 0) console.log(suite.message.slice(0, 3000));
+}
 if (notRun.length) problems.push(`suites failed to run: ${notRun.join(', ')}`);
 if (r.numPassedTests < Number(min)) problems.push(`${r.numPassedTests} passed, fewer than the minimum ${min}`);
 const skips = new Map([...fs.readFileSync(logPath, 'utf8').matchAll(/^ {2}skipped (\S+): (.+)$/gm)].map((m) => [m[1], m[2]]));
