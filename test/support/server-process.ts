@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,9 +56,16 @@ function withoutKafka(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // An exited orphan stays a zombie until PID 1 reaps it, and a container's PID 1 may take its
+  // time (or never): signal 0 still reaches a zombie, so ask the kernel for its state.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
