@@ -64,12 +64,19 @@ export class Database {
    */
   private async runPreparedOnPool<T>(statement: PreparedStatement, params?: unknown[]): Promise<T[]> {
     const client = await this.pool.connect();
+    // A checked-out client has no pool listener: a socket reset would be an unhandled 'error'
+    // event, which ends the process (pool.query listens for it too). The query rejects as well.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken ??= err);
+    client.on('error', onError);
     try {
       const rows = await runPrepared<T>(client, statement, params);
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
       return rows;
     } catch (err) {
-      client.release(err instanceof pg.DatabaseError ? undefined : (err as Error));
+      client.off('error', onError);
+      client.release(broken ?? (err instanceof pg.DatabaseError ? undefined : (err as Error)));
       throw err;
     }
   }
