@@ -17,10 +17,11 @@ node scripts/build.mjs --if-stale >/dev/null 2>&1 || { echo "build failed" >&2; 
 
 now_ms() { date +%s%3N; }
 
-# start DATA_DIR DATABASE_URL RSS(0|1) COMMAND... → prints "ms rss_mb cpu_ms"
+# start DATA_DIR DATABASE_URL RSS(0|1) COMMAND... → prints "ms rss_mb cpu_ms children_rss_mb"
+# (children: the embedded database's own process; no model is loaded, so no worker)
 start() {
   local data=$1 url=$2 rss_wanted=$3; shift 3
-  local t0 t1 pid server cpu rss=0
+  local t0 t1 pid server cpu rss=0 children=0
   t0=$(now_ms)
   PORT=$port MODELMORA_HOST=127.0.0.1 MODELMORA_DATA_DIR=$data MODELMORA_MODEL_DIR=$work/models DATABASE_URL=$url \
     KAFKA_BROKERS= LOG_LEVEL=warn setsid "$@" >"$work/log" 2>&1 &
@@ -36,9 +37,10 @@ start() {
   if [ "$rss_wanted" = 1 ]; then
     sleep 5
     rss=$(ps -o rss= -p "$server" | awk '{printf "%.0f", $1/1024}')
+    children=$(ps -o rss= --ppid "$server" | awk '{s += $1} END {printf "%.0f", s/1024}')
   fi
   kill -TERM -- -$pid 2>/dev/null; wait $pid 2>/dev/null
-  echo "$((t1 - t0)) $rss $cpu"
+  echo "$((t1 - t0)) $rss $cpu $children"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -55,16 +57,16 @@ done
 bare=$(median <"$work/bare")
 say "bare node:http server (the floor): median $bare ms of $(paste -sd' ' "$work/bare")"
 
-read -r first first_rss first_cpu < <(start "$work/fresh" "" 1 node dist/src/main.js)
+read -r first first_rss first_cpu _ < <(start "$work/fresh" "" 1 node dist/src/main.js)
 say "first start, fresh data dir (node dist/src/main.js): $first ms (CPU $first_cpu ms), idle RSS $first_rss MB"
 
-: >"$work/warm"; : >"$work/rss"; : >"$work/cpu"
+: >"$work/warm"; : >"$work/rss"; : >"$work/cpu"; : >"$work/dbrss"
 for _ in $(seq "$runs"); do
-  read -r ms rss cpu < <(start "$work/fresh" "" 1 node dist/src/main.js)
-  echo "$ms" >>"$work/warm"; echo "$rss" >>"$work/rss"; echo "$cpu" >>"$work/cpu"
+  read -r ms rss cpu dbrss < <(start "$work/fresh" "" 1 node dist/src/main.js)
+  echo "$ms" >>"$work/warm"; echo "$rss" >>"$work/rss"; echo "$cpu" >>"$work/cpu"; echo "$dbrss" >>"$work/dbrss"
 done
-warm=$(median <"$work/warm"); idle_rss=$(median <"$work/rss"); warm_cpu=$(median <"$work/cpu")
-say "warm start (node dist/src/main.js): median $warm ms of $(paste -sd' ' "$work/warm") (CPU median $warm_cpu ms); idle RSS median $idle_rss MB of $(paste -sd' ' "$work/rss")"
+warm=$(median <"$work/warm"); idle_rss=$(median <"$work/rss"); warm_cpu=$(median <"$work/cpu"); db_rss=$(median <"$work/dbrss")
+say "warm start (node dist/src/main.js): median $warm ms of $(paste -sd' ' "$work/warm") (CPU median $warm_cpu ms); idle RSS median $idle_rss MB of $(paste -sd' ' "$work/rss"), its embedded database's process $db_rss MB"
 
 : >"$work/npm"
 for _ in $(seq "$runs"); do
@@ -87,6 +89,6 @@ if [ -n "$pg_url" ]; then
 fi
 
 if [ $json = 1 ]; then
-  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"bare_node_http_ms":%s,"first_start_cpu_ms":%s,"warm_main_cpu_ms":%s,"runs":%s}\n' \
-    "$first" "$warm" "$npm_warm" "$idle_rss" "$pg_warm" "$pg_rss" "$bare" "$first_cpu" "$warm_cpu" "$runs"
+  printf '{"first_start_ms":%s,"warm_main_ms":%s,"warm_npm_start_ms":%s,"idle_rss_mb":%s,"embedded_db_rss_mb":%s,"warm_main_postgres_ms":%s,"idle_rss_postgres_mb":%s,"bare_node_http_ms":%s,"first_start_cpu_ms":%s,"warm_main_cpu_ms":%s,"runs":%s}\n' \
+    "$first" "$warm" "$npm_warm" "$idle_rss" "$db_rss" "$pg_warm" "$pg_rss" "$bare" "$first_cpu" "$warm_cpu" "$runs"
 fi

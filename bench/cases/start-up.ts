@@ -16,6 +16,7 @@ interface Figures {
   warm_main_ms: number;
   warm_npm_start_ms: number;
   idle_rss_mb: number;
+  embedded_db_rss_mb: number;
   warm_main_postgres_ms: number | null;
   idle_rss_postgres_mb: number | null;
   bare_node_http_ms: number;
@@ -38,8 +39,10 @@ export const startUpCase: BenchCase = {
       withTarget(result('startup.warm.main_js', 'ms', false, f.warm_main_ms, floor, `node dist/src/main.js to /health/ready, embedded PGlite, median of ${runs}`), { valueAtMost: 1500 }),
       withTarget(result('startup.warm.npm_start', 'ms', false, f.warm_npm_start_ms, floor, `npm start, unchanged tree, median of ${runs}`), { valueAtMost: 2000 }),
       withTarget(result('startup.first_start', 'ms', false, f.first_start_ms, floor, 'node dist/src/main.js on a fresh data directory (PGlite template copy + migrations)'), { valueAtMost: 3000 }),
-      withTarget(result('startup.idle_rss', 'MB', false, f.idle_rss_mb, none, 'server process 5 s after ready, no model loaded, embedded PGlite (its WASM heap included)'), { valueAtMost: 150 }),
+      withTarget(result('startup.idle_rss', 'MB', false, f.idle_rss_mb, none, 'server process 5 s after ready, no model loaded, embedded PGlite (in its own process since round 3)'), { valueAtMost: 150 }),
     ];
+    // Not hidden by the move: the embedded database's process, beside the server's.
+    rows.push(detail(result('startup.idle_rss_embedded_db', 'MB', false, f.embedded_db_rss_mb, none, "the embedded database's own process (PGlite's WASM heap), 5 s after ready")));
     // CPU the server spent until ready: the work of a start, which a busy machine stretches less than wall time.
     rows.push(detail(result('startup.warm.main_js_cpu', 'ms', false, f.warm_main_cpu_ms, none, 'CPU time (all threads) of the server process until ready')));
     rows.push(detail(result('startup.first_start_cpu', 'ms', false, f.first_start_cpu_ms, none, 'CPU time of the first start until ready')));

@@ -47,9 +47,16 @@ describeWithOnnxTestdata()(`server process: kill -9, SIGTERM and restart (${back
     server = await startServerProcess(env, freePort());
     const crashed = await eventually(async () => (await events('model.unloaded')).find((e) => e.payload.model_id === 'onnx/matmul'), 'the crash on record');
     expect(crashed!.payload).toMatchObject({ reason: 'crashed', version: 'main' });
+    // The crash is followed by the recovery's reload (after its back-off): a new worker, never the dead one's pid.
     const status = await api('/api/v1/status');
-    expect(status.body.models).toEqual([]);
-    expect((await api(`/api/v1/models/${enc('onnx/matmul')}`)).body.lifecycle.state).toBe('unloaded');
+    expect(status.body.models.filter((m: { pid: number | null }) => m.pid === workerPid)).toEqual([]);
+    const reloaded = await eventually(async () => {
+      const model = (await api(`/api/v1/models/${enc('onnx/matmul')}`)).body.lifecycle;
+      return model.state === 'loaded' ? model : undefined;
+    }, 'the recovery reload');
+    expect(reloaded!.pid).not.toBe(workerPid);
+    expect(isAlive(reloaded!.pid)).toBe(true);
+    expect((await events('model.load.started')).at(-1)!.payload).toMatchObject({ model_id: 'onnx/matmul', trigger: 'recovery' });
   }, 120_000);
 
   it('unloads every model with reason shutdown on SIGTERM and exits cleanly', async () => {

@@ -1,27 +1,51 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LOCK_FILE = 'modelmora.pid';
+/** How long a folder whose server is gone waits for that server's database process to finish closing. */
+const ORPHAN_CLOSE_WAIT_MS = 10_000;
+
+export interface DataFolderLock {
+  /** Another process that has the folder open for this one (the embedded database's). */
+  addOwner(pid: number): void;
+  release(): void;
+}
 
 /**
- * One process at a time opens an embedded data folder: PGlite itself does not check, two
+ * One server at a time opens an embedded data folder: PGlite itself does not check, two
  * processes on one folder would corrupt it, and advisory locks cannot tell them apart (each has
- * its own engine). A folder whose lock names a process that is gone (a crash) is taken over.
+ * its own engine). The lock names the server, then its database process. A folder whose owners
+ * are all gone (a crash) is taken over; one whose server is gone but whose database process still
+ * closes is waited for.
  */
-export function lockDataFolder(dataDir: string): () => void {
+export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; ; attempt++) {
+  const waitUntil = Date.now() + ORPHAN_CLOSE_WAIT_MS;
+  for (;;) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
-      return () => rmSync(path, { force: true });
+      return { addOwner: (pid) => appendFileSync(path, `${pid}\n`), release: () => rmSync(path, { force: true }) };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    if (Number.isInteger(owner) && alive(owner)) {
-      throw new Error(`embedded database: the data folder ${dataDir} is in use by process ${owner}; stop it, or give this one another MODELMORA_DATA_DIR`);
+    const [server, ...others] = owners(path);
+    if (server !== undefined && alive(server)) {
+      throw new Error(`embedded database: the data folder ${dataDir} is in use by process ${server}; stop it, or give this one another MODELMORA_DATA_DIR`);
     }
-    rmSync(path, { force: true });
+    const closing = others.find(alive);
+    if (closing !== undefined && Date.now() > waitUntil) {
+      throw new Error(`embedded database: the data folder ${dataDir} is in use by process ${closing}, which did not close within ${ORPHAN_CLOSE_WAIT_MS / 1000} s`);
+    }
+    if (closing === undefined) rmSync(path, { force: true });
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function owners(path: string): number[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').map((l) => Number.parseInt(l, 10)).filter(Number.isInteger);
+  } catch {
+    return []; // released meanwhile
   }
 }
 

@@ -58,8 +58,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
     // pg-pool runs onConnect on every new connection before handing it out.
     extra: { keepAlive: true, onConnect, ...extra },
   });
-  // The embedded server lives in this process: it cannot be unreachable, and under a slow
-  // machine a timeout there would only turn a wait for its one connection into a 503.
+  // The embedded server is this process's own child on loopback: it cannot be unreachable, and on
+  // a slow machine a timeout there would only turn a wait for its one connection into a 503.
   const guarded = embedded ? { idleTimeoutMillis: 0 } : { connectionTimeoutMillis: timeouts.connectMs, ...sessionTimeouts(timeouts) };
   const migrator = dataSourceOf({ max: 1, ...(embedded ? {} : { connectionTimeoutMillis: timeouts.connectMs }) });
   const dataSource = dataSourceOf({ max: embedded ? 1 : (options.poolSize ?? 10), ...guarded });

@@ -1,21 +1,20 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PGlite } from '@electric-sql/pglite';
-import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { lockDataFolder } from './data-folder-lock.js';
 
 /**
- * PostgreSQL in-process (PGlite) behind its socket server, so the same `pg`/TypeORM driver and
- * migrations run on it; it runs one transaction at a time, hence one pooled connection.
+ * PostgreSQL as PGlite (WASM) in a child process of its own, behind its socket server, so the
+ * same `pg`/TypeORM driver and migrations run on it. Its own process: PGlite runs each statement
+ * synchronously on its thread, which would stall this process's requests, and its 128 MB heap
+ * never shrinks. It runs one transaction at a time, hence one pooled connection.
  */
 export class EmbeddedPostgres {
   private constructor(
-    private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly child: ChildProcess,
     private readonly unlock: () => void,
     readonly host: string,
     readonly port: number,
@@ -32,18 +31,26 @@ export class EmbeddedPostgres {
   /** `freshFrom`: an initialised data folder a fresh `dataDir` starts as a copy of (default: the plain template). */
   private static async launch(dataDir: string, freshFrom?: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
-    const unlock = lockDataFolder(dataDir);
+    const lock = await lockDataFolder(dataDir);
+    let child: ChildProcess | undefined;
     try {
       if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(dataDir, freshFrom);
-      const db = await open(dataDir);
-      // Loaded here, not at the top: the server's bundle would otherwise load PGlite on PostgreSQL too.
-      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-      await server.start();
-      const [host, port] = server.getServerConn().split(':');
-      return new EmbeddedPostgres(db, server, unlock, host!, Number(port));
+      child = spawn(process.execPath, ['--input-type=module', '-e', SERVE_SCRIPT, import.meta.resolve('@electric-sql/pglite'),
+        import.meta.resolve('@electric-sql/pglite-socket'), dataDir, JSON.stringify(POSTGRESQL_CONF)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      lock.addOwner(child.pid!);
+      const [host, port] = (await serving(child)).split(':');
+      // Its end without a stop is a lost database: every statement now fails (readiness says so), and the log says why.
+      child.once('exit', (code, signal) => {
+        if (!stopping.has(child!)) console.error(`embedded database: its process ${child!.pid} ended unexpectedly (${signal ?? `exit code ${code}`}); restart the server`);
+      });
+      // Serving, it never keeps this process alive: when this one ends, it closes (see SERVE_SCRIPT).
+      child.unref();
+      child.channel?.unref();
+      return new EmbeddedPostgres(child, lock.release, host!, Number(port));
     } catch (err) {
-      unlock();
+      if (child?.exitCode === null) child.kill('SIGKILL');
+      if (child) await exited(child);
+      lock.release();
       throw err;
     }
   }
@@ -52,11 +59,52 @@ export class EmbeddedPostgres {
     return `postgres://postgres@${this.host}:${this.port}/postgres`;
   }
 
+  /** PGlite closes cleanly (its data folder is then consistent) before the folder is unlocked. */
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      stopping.add(this.child);
+      this.child.ref();
+      this.child.send('stop');
+      await exited(this.child);
+    }
     this.unlock();
   }
+}
+
+const stopping = new WeakSet<ChildProcess>();
+
+// Small buffers keep the WASM heap (and so the process's RSS) down: the embedded server is for one node and modest data.
+const POSTGRESQL_CONF = ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'];
+
+// The child: opens PGlite, serves it on a free port and says where; closes on 'stop' or when this
+// process is gone (the IPC channel drops). Signals to the process group are left to this process,
+// whose shutdown still records what it decided.
+const SERVE_SCRIPT = `
+const [pgliteUrl, socketUrl, dataDir, conf] = process.argv.slice(1);
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import(pgliteUrl), import(socketUrl)]);
+const db = await PGlite.create({ dataDir, postgresqlconf: JSON.parse(conf) });
+const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+await server.start();
+let closing;
+const close = () => (closing ??= server.stop().then(() => db.close()).finally(() => process.exit(0)));
+process.on('message', (m) => m === 'stop' && close());
+process.on('disconnect', close);
+process.send({ serving: server.getServerConn() });
+`;
+
+function serving(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { serving?: string }) => (m?.serving ? resolve(m.serving) : reject(new Error(`embedded database: unexpected message ${JSON.stringify(m)}`))));
+    child.once('exit', (code, signal) => reject(new Error(`embedded database: its process ended before serving (${signal ?? `exit code ${code}`})`)));
+    child.once('error', reject);
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 // Process-wide, not module-wide: the server's loader and its bundle each have their own copy of this module.
@@ -67,8 +115,8 @@ function prestarted(): Map<string, Promise<EmbeddedPostgres>> {
 
 /**
  * Begins opening the embedded database for `dataDir` now, for `EmbeddedPostgres.start` to take
- * later: the standalone server's loader calls it so PGlite's WASM compiles on another thread while
- * the server's code loads. A failure surfaces where it is taken.
+ * later: the standalone server's loader calls it so the database's process starts while the
+ * server's code loads. A failure surfaces where it is taken.
  */
 export function prestartEmbeddedPostgres(dataDir: string, freshFrom?: string): void {
   const key = resolve(dataDir);
@@ -76,16 +124,6 @@ export function prestartEmbeddedPostgres(dataDir: string, freshFrom?: string): v
   const starting = EmbeddedPostgres.start(key, freshFrom);
   starting.catch(() => undefined);
   prestarted().set(key, starting);
-}
-
-async function open(dataDir: string): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create({
-    dataDir,
-    // Small buffers keep the WASM heap (and so the process RSS) down; the embedded
-    // server is for one node and modest data.
-    postgresqlconf: ['shared_buffers=16MB', 'work_mem=4MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'],
-  });
 }
 
 async function initialise(dataDir: string, freshFrom?: string): Promise<void> {
