@@ -12,11 +12,9 @@ export interface DataFolderLock {
 }
 
 /**
- * One server at a time opens an embedded data folder: PGlite itself does not check, two
- * processes on one folder would corrupt it, and advisory locks cannot tell them apart (each has
- * its own engine). The lock names the server, then its database process. A folder whose owners
- * are all gone (a crash) is taken over; one whose server is gone but whose database process still
- * closes is waited for.
+ * One server at a time opens an embedded data folder: PGlite does not check, and two engines on
+ * one folder would corrupt it. The lock names the server, then its database process; a folder
+ * whose owners are gone is taken over, one whose database process still closes is waited for.
  */
 export async function lockDataFolder(dataDir: string): Promise<DataFolderLock> {
   const path = join(dataDir, LOCK_FILE);

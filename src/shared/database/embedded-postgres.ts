@@ -7,10 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { lockDataFolder } from './data-folder-lock.js';
 
 /**
- * PostgreSQL as PGlite (WASM) in a child process of its own, behind its socket server, so the
- * same `pg`/TypeORM driver and migrations run on it. Its own process: PGlite runs each statement
- * synchronously on its thread, which would stall this process's requests, and its 128 MB heap
- * never shrinks. It runs one transaction at a time, hence one pooled connection.
+ * PGlite (WASM PostgreSQL) in a child process behind its socket server, for the same `pg` driver
+ * and migrations; why a process of its own and one pooled connection: docs/architecture.md.
  */
 export class EmbeddedPostgres {
   private constructor(
