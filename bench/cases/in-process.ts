@@ -13,7 +13,10 @@
  * letting it sleep out the interval (read from pg-boss 10's worker.js).
  */
 import PgBoss from 'pg-boss';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { distPath } from '../support/app-modules.js';
@@ -127,6 +130,22 @@ async function cpuPerJob<T>(jobs: number, run: () => Promise<T>): Promise<[T, nu
   return [out, (used.user + used.system) / 1000 / jobs];
 }
 
+/** --profile DIR: this process's CPU profile over the timed rounds of one side (the host app is in this process, not a server). */
+async function profiled<T>(ctx: BenchContext, label: string, run: () => Promise<T>): Promise<T> {
+  if (!ctx.profileDir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(ctx.profileDir, `inprocess-${label}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 export const inProcessCase: BenchCase = {
   name: 'inprocess',
   skip: (ctx) => (ctx.db.kind === 'postgresql' ? undefined : 'pg-boss needs a real PostgreSQL (set DATABASE_URL)'),
@@ -143,8 +162,8 @@ export const inProcessCase: BenchCase = {
       const theirs: { completed: number; submitted: number }[] = [];
       const cpu: { ours: number; theirs: number }[] = [];
       for (let r = 0; r < rounds; r++) {
-        const [o, oursCpu] = await cpuPerJob(jobs, () => oursRound(host, jobs, ctx.model.inputs));
-        const [t, theirsCpu] = await cpuPerJob(jobs, () => boss.round(`inproc-${r}`, jobs, data));
+        const [o, oursCpu] = await profiled(ctx, 'modelmora', () => cpuPerJob(jobs, () => oursRound(host, jobs, ctx.model.inputs)));
+        const [t, theirsCpu] = await profiled(ctx, 'pgboss', () => cpuPerJob(jobs, () => boss.round(`inproc-${r}`, jobs, data)));
         ours.push(o);
         theirs.push(t);
         cpu.push({ ours: oursCpu, theirs: theirsCpu });
