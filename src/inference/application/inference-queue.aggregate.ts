@@ -1,7 +1,9 @@
 import type { DomainEvent, EventContext } from '../../shared/domain/event-envelope.js';
 import { EventSourcedAggregate } from '../../shared/event-sourcing/event-sourced-aggregate.js';
-import { decideQueue, duplicateOf, type FailJobDecision, type QueueLimits, type SubmitJobDecision } from '../domain/inference-queue.decide.js';
-import { INFERENCE_QUEUE, type JobFailed, type JobReleased, type JobSubmitted, type RequeueReason } from '../domain/inference-queue.events.js';
+import {
+  decideQueue, duplicateOf, type Admission, type FailJobDecision, type JobRequest, type QueueLimits, type ServedModelFacts, type SubmitJobDecision,
+} from '../domain/inference-queue.decide.js';
+import { INFERENCE_QUEUE, type JobFailed, type JobReleased, type RequeueReason } from '../domain/inference-queue.events.js';
 import {
   emptyQueue, evolveQueue, fromSnapshot, removeJob, toSnapshot, type InferenceQueueSnapshot, type InferenceQueueState, type LiveJob,
 } from '../domain/inference-queue.state.js';
@@ -35,11 +37,11 @@ export class InferenceQueue extends EventSourcedAggregate<InferenceQueueState> {
     return this.applyAll(decideQueue.submit(this.state, this.id, d, limits, ctx));
   }
 
-  /** A submission: the live job its request id already names, or the new job's job.submitted. */
-  admit(d: SubmitJobDecision, limits: QueueLimits, ctx: EventContext): { duplicate: LiveJob } | { submitted: JobSubmitted } {
-    const duplicate = this.duplicateOf(d.model_id, d.request_id);
-    if (duplicate) return { duplicate };
-    return { submitted: this.applyAll(decideQueue.submit(this.state, this.id, d, limits, ctx))[0]! };
+  /** A request: the live job its request id already names, or the new job's job.submitted. */
+  admit(request: JobRequest, model: ServedModelFacts, limits: QueueLimits, ctx: EventContext): Admission {
+    const admission = decideQueue.admit(this.state, this.id, request, model, limits, ctx);
+    if ('submitted' in admission) this.apply(admission.submitted);
+    return admission;
   }
 
   start(jobIds: readonly string[], ctx: EventContext): DomainEvent[] {

@@ -21,7 +21,8 @@ export class ModelDirectory implements KnownModels {
   /** The model, or MODEL_NOT_FOUND. */
   async get(modelId: string): Promise<KnownModel> {
     const info = this.cache.get(modelId) ?? (await this.lookUp(modelId));
-    return { ...info, state: this.serving.state(modelId), declared_inputs: this.serving.declaredInputs(modelId) };
+    const served = this.serving.describe(modelId);
+    return { ...info, state: served.state, declared_inputs: served.state === 'loaded' ? (served.io?.inputs ?? undefined) : undefined };
   }
 
   private async lookUp(modelId: string): Promise<ModelInfo> {

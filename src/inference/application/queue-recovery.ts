@@ -53,7 +53,7 @@ export class QueueRecovery implements OnApplicationBootstrap {
       }
       const dispatchJob = dispatchJobOf(job, stored);
       jobs.set(job.job_id, dispatchJob);
-      this.ledger.track(dispatchJob, false);
+      this.ledger.track(dispatchJob);
       this.dispatcher.adopt(dispatchJob, job.status);
     }
     return { jobs, lost };

@@ -33,17 +33,32 @@ export interface QueueLimits {
   defaultTimeoutMs: Readonly<Record<string, number>>;
 }
 
-/** A request's submission, with the registered model as serving sees it now (its state, its declared inputs). */
-export function submissionOf(
-  jobId: string,
-  request: { inputs: unknown; priority?: unknown; timeout_ms?: number; request_id?: string },
-  model: { model_id: string; task_type: string; state: string; declared_inputs: readonly DeclaredInput[] | undefined },
-): SubmitJobDecision {
+/** A request as intake hands it to the queue. */
+export interface JobRequest {
+  inputs: unknown;
+  priority?: unknown;
+  timeout_ms?: number;
+  request_id?: string;
+}
+
+/** The registered model as serving sees it now (its state, its declared inputs). */
+export interface ServedModelFacts {
+  model_id: string;
+  task_type: string;
+  state: string;
+  declared_inputs: readonly DeclaredInput[] | undefined;
+}
+
+/** A request's submission, with the registered model as serving sees it now. */
+export function submissionOf(jobId: string, request: JobRequest, model: ServedModelFacts): SubmitJobDecision {
   return {
     job_id: jobId, model_id: model.model_id, task_type: model.task_type, inputs: request.inputs, priority: request.priority,
     timeout_ms: request.timeout_ms, request_id: request.request_id ?? null, model_state: model.state, declared_inputs: model.declared_inputs,
   };
 }
+
+/** What a request becomes: the live job its request id already names, or a new job's job.submitted. */
+export type Admission = { duplicate: LiveJob } | { submitted: JobSubmitted };
 
 export interface FailJobDecision {
   job_id: string;
@@ -88,6 +103,13 @@ export const decideQueue = {
     return [createEvent(JobSubmitted, queueOf(queueId), {
       job_id: d.job_id, model_id: d.model_id, priority, task_type: d.task_type, timeout_ms, request_id: d.request_id ?? null,
     }, ctx)];
+  },
+
+  /** A request for a registered model: the live job its request id names, or a new job (its id drawn from `ctx`). */
+  admit(state: InferenceQueueState, queueId: string, request: JobRequest, model: ServedModelFacts, limits: QueueLimits, ctx: EventContext): Admission {
+    const duplicate = duplicateOf(state, model.model_id, request.request_id);
+    if (duplicate) return { duplicate };
+    return { submitted: decideQueue.submit(state, queueId, submissionOf(ctx.newId(), request, model), limits, ctx)[0]! };
   },
 
   /** One worker call's jobs; those no longer queued (cancelled, timed out meanwhile) are left out. */

@@ -85,4 +85,18 @@ describe('InferenceQueue: submitting', () => {
   it('given an unhealthy model, when a job is submitted, then MODEL_UNHEALTHY', () => {
     given([]).when(submitted(1, { model_state: 'unhealthy' })).thenFails('MODEL_UNHEALTHY');
   });
+
+  it('given a live job of a request id, when a request is admitted, then the live job and no event; else a new job with an id from the context', () => {
+    const state = history(submitted(1, { request_id: 'req-1' })).reduce(evolveQueue, emptyQueue());
+    const model = { model_id: MODEL, task_type: 'tensor', state: 'loaded', declared_inputs: undefined };
+    const again = decideQueue.admit(state, QUEUE, { inputs: tensor, request_id: 'req-1' }, model, LIMITS, fixedEventContext());
+    expect(again).toEqual({ duplicate: expect.objectContaining({ job_id: job(1) }) });
+    const fresh = decideQueue.admit(state, QUEUE, { inputs: tensor, request_id: 'req-2', priority: 'high' }, model, LIMITS, fixedEventContext());
+    expect(fresh).toEqual({ submitted: expect.objectContaining({
+      event_type: 'job.submitted', payload: expect.objectContaining({ model_id: MODEL, priority: 'high', request_id: 'req-2' }),
+    }) });
+    const jobId = 'submitted' in fresh ? fresh.submitted.payload.job_id : '';
+    expect(jobId).not.toBe(job(1));
+    expect(jobId).toMatch(/^00000000-0000-4000-8000-/);
+  });
 });

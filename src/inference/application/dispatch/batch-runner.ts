@@ -58,14 +58,14 @@ export class BatchRunner {
     // The decision returns the outputs of the jobs it completed: the ledger answers their callers, the store keeps those it must.
     const decision = this.recorder.decide(
       (queue, ctx) => started.flatMap((job, i) => endItem(queue, ctx, job, result.results[i], elapsedMs)),
-      (completed) => ({ outputs: new Map(completed.filter(([id]) => this.keepsOutputs(id))) }),
+      (completed) => ({ outputs: new Map(completed.filter(([job]) => this.keepsOutputs(job)).map(([job, out]) => [job.job_id, out])) }),
     );
-    this.ledger.settle(decision, new Map(decision.value));
+    this.ledger.settle(decision, new Map(decision.value.map(([job, out]) => [job.job_id, out])));
     return { ended: started.map((j) => j.job_id), requeued: [] };
   }
 
-  private keepsOutputs(jobId: string): boolean {
-    return !this.ledger.isSync(jobId) || this.options.storeSyncResults;
+  private keepsOutputs(job: DispatchJob): boolean {
+    return !job.sync || this.options.storeSyncResults;
   }
 
   private settleFailure(jobs: readonly DispatchJob[], failure: BatchFailure): BatchEnd {
@@ -91,9 +91,9 @@ export class BatchRunner {
   }
 }
 
-/** One item's end: job.completed with its outputs, or job.failed; returns [job id, outputs] when it completed. */
-function endItem(queue: InferenceQueue, ctx: EventContext, job: DispatchJob, r: InferResult['results'][number] | undefined, elapsedMs: number): Array<[string, InferenceOutput]> {
-  if (r?.ok) return queue.complete(job.job_id, elapsedMs, ctx).length ? [[job.job_id, r.outputs]] : [];
+/** One item's end: job.completed with its outputs, or job.failed; returns [job, outputs] when it completed. */
+function endItem(queue: InferenceQueue, ctx: EventContext, job: DispatchJob, r: InferResult['results'][number] | undefined, elapsedMs: number): Array<[DispatchJob, InferenceOutput]> {
+  if (r?.ok) return queue.complete(job.job_id, elapsedMs, ctx).length ? [[job, r.outputs]] : [];
   queue.fail({
     job_id: job.job_id, error_code: r?.error.code ?? 'INFERENCE_FAILED',
     error_message: r?.error.message ?? 'the worker returned no result for this item', processing_time_ms: elapsedMs,

@@ -3,15 +3,15 @@ import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import type { JobSubmitted } from '../../domain/inference-queue.events.js';
-import { planDispatch, resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
-import { estimateTokens } from '../../domain/scheduling/token-estimate.js';
+import { resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import { MODEL_SERVING, type InferenceInput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import type { QueueDepth } from '../metrics/queue-depth.port.js';
 import { ModelDirectory } from '../model-directory.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
-import { dispatchJobOf, JobDispatch, type DispatchJob, type Dispatched } from '../ports/job-dispatch.port.js';
+import { dispatchJobOf, JobDispatch, type DispatchJob } from '../ports/job-dispatch.port.js';
+import type { JobOutcome } from '../ports/job-outcomes.port.js';
 import { BatchRunner, type BatchEnd } from './batch-runner.js';
 import { DeadlineTimers } from './deadline-timers.js';
 import { ModelLane } from './model-lane.js';
@@ -23,8 +23,6 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   private readonly lanes = new Map<string, ModelLane>();
   private readonly deadlines: DeadlineTimers;
   private readonly backoffs = new Set<NodeJS.Timeout>();
-  /** Each job's estimated tokens, computed once (a job may be planned many times while it waits). */
-  private readonly tokenEstimates = new WeakMap<DispatchJob, number>();
   private stopped = false;
   /** The injected clock's time: it stamped the jobs' submissions, so it measures their deadlines and waits. */
   private readonly now = (): number => this.clock.now().getTime();
@@ -41,16 +39,27 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     this.deadlines = new DeadlineTimers(this.now);
   }
 
-  /** A just-submitted job is tracked, gets its deadline, and goes to the worker as soon as its lane allows. */
-  enqueue(submitted: JobSubmitted, inputs: unknown, { sync, recorded }: Dispatched): DispatchJob {
+  /** A sync job: its caller waits from the start, and the answer comes back from the ledger when the job ends. */
+  run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): Promise<JobOutcome> {
+    const job = dispatchJobOf({ ...submitted.payload, submitted_at: submitted.timestamp }, inputs as InferenceInput, true);
+    const outcome = this.ledger.waitFor(job);
+    this.admit(job, recorded);
+    return outcome;
+  }
+
+  enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): void {
     const job = dispatchJobOf({ ...submitted.payload, submitted_at: submitted.timestamp }, inputs as InferenceInput);
-    this.ledger.track(job, sync);
+    this.ledger.track(job);
+    this.admit(job, recorded);
+  }
+
+  /** A just-submitted job gets its deadline and goes to the worker as soon as its lane allows. */
+  private admit(job: DispatchJob, recorded: Promise<void>): void {
     recorded.catch((err: Error) => this.ledger.drop([job.job_id], err));
     this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
     const lane = this.lane(job.model_id);
     lane.enqueue(job);
     this.pump(lane);
-    return job;
   }
 
   /** A live job found at start-up or taken over: queued ones join their lane now (dispatched on `wake`). */
@@ -164,12 +173,10 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     );
     while (lane.inflight < this.options.workerConcurrency) {
       const now = this.now();
-      const snapshot = { size: lane.queue.size, oldestEnqueuedAtMs: lane.queue.oldestEnqueuedAtMs(), inflight: lane.inflight, tokens: this.queuedTokens(lane, now) };
-      const plan = planDispatch(policy, snapshot, now);
-      if (plan.kind === 'idle') return;
-      if (plan.kind === 'wait') return lane.wakeAt(plan.atMs, () => this.pump(lane));
-      lane.clearWake();
-      const batch = lane.queue.dequeueBatch(now, plan.count);
+      const next = lane.next(policy, now);
+      if (!next) return;
+      if ('wakeAtMs' in next) return lane.wakeAt(next.wakeAtMs, () => this.pump(lane));
+      const { batch } = next;
       lane.inflight++;
       this.runner
         .run(lane.modelId, batch, now)
@@ -183,15 +190,6 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
           lane.inflight--;
           this.pump(lane);
         });
-    }
-  }
-
-  /** The queued jobs' estimated tokens in dequeue order, computed lazily: the planner reads only as far as a batch reaches. */
-  private *queuedTokens(lane: ModelLane, nowMs: number): Generator<number> {
-    for (const job of lane.queue.values(nowMs)) {
-      let tokens = this.tokenEstimates.get(job);
-      if (tokens === undefined) this.tokenEstimates.set(job, (tokens = estimateTokens(job.inputs)));
-      yield tokens;
     }
   }
 

@@ -5,7 +5,7 @@ import { ModelLane } from './model-lane.js';
 
 const MIN = 60_000;
 const job = (job_id: string, priority: Priority, submittedAtMs: number): DispatchJob => ({
-  job_id, model_id: 'a/b', priority, task_type: 'tensor', inputs: 'x', submittedAtMs, deadlineAtMs: submittedAtMs + 10 * MIN,
+  job_id, model_id: 'a/b', priority, task_type: 'tensor', inputs: 'x', submittedAtMs, deadlineAtMs: submittedAtMs + 10 * MIN, sync: false,
 });
 
 /** Given jobs queued in this order on one model's lane. */

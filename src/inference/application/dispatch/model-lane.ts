@@ -1,4 +1,6 @@
+import { planDispatch, type BatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import { JobPriorityQueue } from '../../domain/scheduling/priority-queue.js';
+import { estimateTokens } from '../../domain/scheduling/token-estimate.js';
 import type { DispatchJob } from '../ports/job-dispatch.port.js';
 
 /**
@@ -13,6 +15,8 @@ export class ModelLane {
   /** An `ensureLoaded` is pending: further jobs wait for it instead of asking again. */
   loading = false;
   private wake: { atMs: number; timer: NodeJS.Timeout } | undefined;
+  /** Each job's estimated tokens, computed once (a job may be planned many times while it waits). */
+  private readonly tokenEstimates = new WeakMap<DispatchJob, number>();
 
   constructor(
     readonly modelId: string,
@@ -33,6 +37,25 @@ export class ModelLane {
   /** Every queued job, highest priority first (a load failed, the model went away). */
   drain(): DispatchJob[] {
     return this.queue.drain(() => true);
+  }
+
+  /** The batch its worker takes now by the model's batching policy (the planner's call), when to look again, or nothing. */
+  next(policy: BatchingPolicy, nowMs: number): { batch: DispatchJob[] } | { wakeAtMs: number } | undefined {
+    const { queue } = this;
+    const plan = planDispatch(policy, { size: queue.size, oldestEnqueuedAtMs: queue.oldestEnqueuedAtMs(), inflight: this.inflight, tokens: this.queuedTokens(nowMs) }, nowMs);
+    if (plan.kind === 'idle') return undefined;
+    if (plan.kind === 'wait') return { wakeAtMs: plan.atMs };
+    this.clearWake();
+    return { batch: queue.dequeueBatch(nowMs, plan.count) };
+  }
+
+  /** The queued jobs' estimated tokens in dequeue order, computed lazily: the planner reads only as far as a batch reaches. */
+  private *queuedTokens(nowMs: number): Generator<number> {
+    for (const job of this.queue.values(nowMs)) {
+      let tokens = this.tokenEstimates.get(job);
+      if (tokens === undefined) this.tokenEstimates.set(job, (tokens = estimateTokens(job.inputs)));
+      yield tokens;
+    }
   }
 
   /** Calls `fn` at `atMs` unless an earlier wake-up is already set. */

@@ -6,9 +6,9 @@ import type { InferenceOutput } from '../../../lifecycle/contracts.js';
 import type { DispatchJob } from '../ports/job-dispatch.port.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { InferenceTimeoutError, jobError } from '../../domain/inference-queue.errors.js';
+import { JobOutcomes, type JobEnd, type JobOutcome } from '../ports/job-outcomes.port.js';
 
 const SAFETY_MARGIN_MS = 30_000;
-import { JobOutcomes, type JobEnd, type JobOutcome } from '../ports/job-outcomes.port.js';
 
 interface Waiter {
   resolve: (outcome: JobOutcome) => void;
@@ -17,8 +17,6 @@ interface Waiter {
 
 interface Tracked {
   readonly job: DispatchJob;
-  /** A caller holds the connection: its inputs are not stored, nor (by default) its outputs. */
-  readonly sync: boolean;
   waiters: Waiter[];
   end?: JobEnd;
   outputs?: InferenceOutput;
@@ -31,8 +29,14 @@ export class JobLedger implements JobOutcomes, OnModuleDestroy {
 
   constructor(private readonly clock: EventContextFactory) {}
 
-  track(job: DispatchJob, sync: boolean): void {
-    if (!this.jobs.has(job.job_id)) this.jobs.set(job.job_id, { job, sync, waiters: [] });
+  track(job: DispatchJob): void {
+    if (!this.jobs.has(job.job_id)) this.jobs.set(job.job_id, { job, waiters: [] });
+  }
+
+  /** Tracks a sync job and waits for its end: its caller is waiting before the job can end. */
+  waitFor(job: DispatchJob): Promise<JobOutcome> {
+    this.track(job);
+    return this.outcome(job.job_id)!;
   }
 
   /** A live job (not ended), with its inputs. */
@@ -42,7 +46,7 @@ export class JobLedger implements JobOutcomes, OnModuleDestroy {
   }
 
   isSync(jobId: string): boolean {
-    return this.jobs.get(jobId)?.sync ?? false;
+    return this.jobs.get(jobId)?.job.sync ?? false;
   }
 
   /** The end of a job not yet recorded, if that is where it is. */

@@ -2,6 +2,7 @@ import type { InferenceInput } from '../../../lifecycle/contracts.js';
 import type { JobSubmitted } from '../../domain/inference-queue.events.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import type { QueueTicket } from '../../domain/scheduling/priority-queue.js';
+import type { JobOutcome } from './job-outcomes.port.js';
 
 /** A live job as the dispatcher holds it: with its inputs, ready to go to a worker. */
 export interface DispatchJob {
@@ -12,29 +13,31 @@ export interface DispatchJob {
   readonly inputs: InferenceInput;
   readonly submittedAtMs: number;
   readonly deadlineAtMs: number;
+  /** A caller holds the connection: its inputs are not stored, nor (by default) its outputs. */
+  readonly sync: boolean;
   /** Its place in its lane's queue while queued (stale after): how it is cancelled, without a lookup by id. */
   queueTicket?: QueueTicket;
 }
 
 /** A job the log holds (live, or just submitted), with its inputs, in the dispatcher's form. */
-export function dispatchJobOf(job: { job_id: string; model_id: string; priority: Priority; task_type: string; submitted_at: string; timeout_ms: number }, inputs: InferenceInput): DispatchJob {
+export function dispatchJobOf(
+  job: { job_id: string; model_id: string; priority: Priority; task_type: string; submitted_at: string; timeout_ms: number },
+  inputs: InferenceInput,
+  sync = false,
+): DispatchJob {
   const submittedAtMs = Date.parse(job.submitted_at);
   return {
     job_id: job.job_id, model_id: job.model_id, priority: job.priority, task_type: job.task_type, inputs,
-    submittedAtMs, deadlineAtMs: submittedAtMs + job.timeout_ms,
+    submittedAtMs, deadlineAtMs: submittedAtMs + job.timeout_ms, sync,
   };
 }
 
-/** Who waits for a submitted job: a caller holding the connection (`sync`) or nobody. `recorded` is its submission's commit. */
-export interface Dispatched {
-  sync: boolean;
-  recorded: Promise<void>;
-}
-
-/** Routes decided jobs to their model's worker (JobDispatcher). */
+/** Routes decided jobs to their model's worker (JobDispatcher); `recorded` is the submission's commit (its callers are dropped if the store refuses it). */
 export abstract class JobDispatch {
-  /** A just-submitted job goes to its lane; its callers are dropped if the store refuses its submission. */
-  abstract enqueue(submitted: JobSubmitted, inputs: unknown, how: Dispatched): DispatchJob;
+  /** A sync job: queued now; resolves with its outputs when it ends (rejects with its failure as a DomainError). */
+  abstract run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): Promise<JobOutcome>;
+  /** An async job: queued now; its callers poll for it. */
+  abstract enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): void;
   /** Cancels a queued job (CANNOT_CANCEL otherwise); resolves once the cancellation is recorded. */
   abstract cancel(jobId: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { DomainEvent, EventContext } from '../../../shared/domain/event-envelope.js';
-import type { QueueLimits } from '../../domain/inference-queue.decide.js';
+import type { Admission, JobRequest, QueueLimits, ServedModelFacts } from '../../domain/inference-queue.decide.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
 
 /** What a decision hands the recorder besides its events: the data the events deliberately leave out. */
@@ -22,12 +22,15 @@ export interface Decision<T> {
 export abstract class LiveQueue {
   /** Decides now; `payloads` (or a function of the decision's value) are stored with its events. */
   abstract decide<T>(fn: (queue: InferenceQueue, ctx: EventContext) => T, payloads?: JobPayloads | ((value: T) => JobPayloads)): Decision<T>;
+  /**
+   * A request joins the queue (or finds the live job its request id names). `durable` (async) stores its
+   * inputs with job.submitted. SERVICE_UNAVAILABLE while new work may not enter (see `refuseNewWork`).
+   */
+  abstract admit(request: JobRequest, model: ServedModelFacts, durable: boolean): Decision<Admission>;
+  /** Throws SERVICE_UNAVAILABLE while new work may not enter: fenced, closing, too much unrecorded, or (durable) no database. */
+  abstract refuseNewWork(durable: boolean): void;
   /** Reads the live queue (no events). */
   abstract read<T>(fn: (queue: InferenceQueue) => T): T;
-  /** Whether new work may enter: not fenced, and the facts not yet recorded under their bound. */
-  abstract get accepting(): boolean;
-  /** False while flushes fail for want of a database: durable (async) work is refused meanwhile. */
-  abstract get reachable(): boolean;
   /** What a submission is decided against. */
   abstract get limits(): QueueLimits;
 }

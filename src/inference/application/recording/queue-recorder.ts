@@ -8,12 +8,14 @@ import type { StreamAppend } from '../../../shared/event-store/stored-event.js';
 import { EventBusPublisher } from '../../../shared/nest/event-bus.publisher.js';
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
-import type { QueueLimits } from '../../domain/inference-queue.decide.js';
+import type { Admission, JobRequest, QueueLimits, ServedModelFacts } from '../../domain/inference-queue.decide.js';
 import { InferenceQueue } from '../inference-queue.aggregate.js';
 import { GroupCommit } from './group-commit.js';
 import { LiveQueue, type Decision, type JobPayloads } from '../ports/live-queue.port.js';
 
 export type { Decision };
+
+const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
 /** The only writer of this instance's inference-queue stream: decisions apply in memory now and commit write-behind (docs/architecture.md). */
 @Injectable()
@@ -69,6 +71,17 @@ export class QueueRecorder implements LiveQueue, OnModuleInit, BeforeApplication
     const recorded = events.length || others.length ? this.commits.add(events, stored, others) : Promise.resolve();
     if (failure) throw failure.err;
     return { value, events, recorded };
+  }
+
+  admit(request: JobRequest, model: ServedModelFacts, durable: boolean): Decision<Admission> {
+    this.refuseNewWork(durable);
+    const inputs = (a: Admission) => ('submitted' in a ? { inputs: new Map([[a.submitted.payload.job_id, request.inputs]]) } : {});
+    return this.decide((queue, ctx) => queue.admit(request, model, this.limits, ctx), durable ? inputs : {});
+  }
+
+  refuseNewWork(durable: boolean): void {
+    if (durable && (!this.reachable || !this.accepting)) throw unavailable('the database is unreachable: durable jobs cannot be acknowledged now; retry later');
+    if (!this.accepting) throw unavailable('too many job records are waiting for the database; retry later');
   }
 
   /** Reads the live queue (no events). */

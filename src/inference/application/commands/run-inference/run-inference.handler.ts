@@ -1,7 +1,6 @@
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import { databaseOutage } from '../../../../shared/database/database-unavailable.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
-import { submissionOf } from '../../../domain/inference-queue.decide.js';
 import { jobError } from '../../../domain/inference-queue.errors.js';
 import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { JobOutcomes, type JobOutcome } from '../../ports/job-outcomes.port.js';
@@ -14,7 +13,7 @@ import { RunInferenceCommand } from './run-inference.command.js';
 
 const unavailable = (why: string) => new DomainError('SERVICE_UNAVAILABLE', why);
 
-/** The sync path: intake → decide → dispatch → answer from memory; the job's facts are recorded write-behind. */
+/** The sync path: intake (the model, an earlier job of the request id) → decide (admit) → dispatch, whose promise is the answer; the job's facts are recorded write-behind. */
 @CommandHandler(RunInferenceCommand)
 export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand> {
   constructor(
@@ -26,16 +25,12 @@ export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand>
   ) {}
 
   async execute({ input }: RunInferenceCommand): Promise<JobOutcome> {
-    if (!this.queue.accepting) throw unavailable('too many job records are waiting for the database; retry later');
     const model = await this.models.get(input.model_id);
     const earlier = await this.earlier(model.model_id, input.request_id);
     if (earlier) return this.answer(earlier);
-
-    const { value, recorded } = this.queue.decide((queue, ctx) => queue.admit(submissionOf(ctx.newId(), input, model), this.queue.limits, ctx));
+    const { value, recorded } = this.queue.admit(input, model, false);
     if ('duplicate' in value) return this.answer(value.duplicate.job_id);
-
-    const job = this.dispatch.enqueue(value.submitted, input.inputs, { sync: true, recorded });
-    return this.answer(job.job_id);
+    return this.dispatch.run(value.submitted, input.inputs, recorded);
   }
 
   /** The job a request id already names; without the database a sync caller is served afresh (an ended duplicate runs again). */

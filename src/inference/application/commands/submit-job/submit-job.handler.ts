@@ -4,7 +4,6 @@ import { within } from '../../../../shared/async/within.js';
 import type { ModelMoraOptions } from '../../../../shared/config/modelmora-options.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
 import { MODELMORA_OPTIONS } from '../../../../shared/nest/tokens.js';
-import { submissionOf } from '../../../domain/inference-queue.decide.js';
 import { JobDispatch } from '../../ports/job-dispatch.port.js';
 import { KnownModels } from '../../ports/known-models.port.js';
 import { LiveQueue } from '../../ports/live-queue.port.js';
@@ -25,19 +24,17 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
   ) {}
 
   async execute({ input }: SubmitJobCommand): Promise<SubmittedJob> {
-    if (!this.queue.reachable || !this.queue.accepting) throw unavailable('the database is unreachable: durable jobs cannot be acknowledged now; retry later');
+    // Refused before the idempotency look-up: without a database that look-up would only wait to fail.
+    this.queue.refuseNewWork(true);
     const model = await this.models.get(input.model_id);
     const earlier = input.request_id ? await this.queries.execute(new FindJobByRequestQuery(model.model_id, input.request_id)) : null;
     if (earlier) return { ...earlier, duplicate: true };
 
-    const { value, recorded } = this.queue.decide(
-      (queue, ctx) => queue.admit(submissionOf(ctx.newId(), input, model), this.queue.limits, ctx),
-      (admitted) => ('submitted' in admitted ? { inputs: new Map([[admitted.submitted.payload.job_id, input.inputs]]) } : {}),
-    );
+    const { value, recorded } = this.queue.admit(input, model, true);
     if ('duplicate' in value) return { job_id: value.duplicate.job_id, status: value.duplicate.status, duplicate: true };
 
-    const job = this.dispatch.enqueue(value.submitted, input.inputs, { sync: false, recorded });
+    this.dispatch.enqueue(value.submitted, input.inputs, recorded);
     await within(recorded, this.options.submitAckTimeoutMs, () => unavailable('the database did not acknowledge the job in time; resubmit with the same request_id'));
-    return { job_id: job.job_id, status: 'queued', duplicate: false };
+    return { job_id: value.submitted.payload.job_id, status: 'queued', duplicate: false };
   }
 }
