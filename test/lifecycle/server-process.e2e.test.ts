@@ -19,7 +19,11 @@ describeWithOnnxTestdata()(`server process: kill -9, SIGTERM and restart (${back
     const res = await fetch(`${server!.url}${path}`, { ...init, headers: { 'content-type': 'application/json' } });
     return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
   };
-  const events = async (type: string) => (await api(`/api/v1/events?event_type=${type}&limit=1000`)).body.items as Array<{ payload: Record<string, any> }>;
+  const events = async (type: string) => {
+    const res = await api(`/api/v1/events?event_type=${type}&limit=1000`);
+    if (res.status !== 200) throw new Error(`GET /api/v1/events answered ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.items as Array<{ payload: Record<string, any> }>;
+  };
 
   beforeAll(async () => {
     storage = await testStorage(backend);
