@@ -10,7 +10,7 @@ import { docsTokenGuard } from './shared/http/edge/docs-token.js';
 import { edgeToken } from './shared/http/edge/edge-token.js';
 import { answerFrameworkError, installFastifyBodyBounds } from './shared/http/edge/fastify-body-bounds.js';
 import { refuseDeepJson } from './shared/http/edge/json-depth.js';
-import { installHttpEdge, isRestJson } from './shared/http/edge/install-http-edge.js';
+import { installHttpEdge, isRestJson, useRawMiddleware } from './shared/http/edge/install-http-edge.js';
 import { ModelMoraModule } from './modelmora.module.js';
 import { JsonLineLogger } from './shared/nest/json-line-logger.js';
 import { resolveOptions, type ModelMoraOptionsInput } from './shared/config/modelmora-options.js';
@@ -36,7 +36,7 @@ export async function createServer(options: ModelMoraOptionsInput, logLevel = 'l
   // Origin/Host checks, CORS, security headers and the token, before any body is read or route runs (issue 19).
   const edge = (app: INestApplication) => {
     installHttpEdge(app, options);
-    if (resolved.apiToken) app.use(edgeToken(resolved.apiToken));
+    if (resolved.apiToken) useRawMiddleware(app, edgeToken(resolved.apiToken));
   };
   const app = adapter === 'express' ? await onExpress(module, logger, edge) : await onFastify(module, logger, edge);
   // Controller-scoped filters cannot see body-parser errors (malformed JSON): map them here.
@@ -96,7 +96,7 @@ function answerUnparsableRequest(err: NodeJS.ErrnoException, socket: Duplex): vo
  * document is built later, on its first request.
  */
 export function setupOpenApi(app: INestApplication, path = 'api/docs', apiToken?: string): void {
-  if (apiToken) app.use(docsTokenGuard(path, apiToken));
+  if (apiToken) useRawMiddleware(app, docsTokenGuard(path, apiToken));
   const config = new DocumentBuilder()
     .setTitle('ModelMora')
     .setDescription('Model-serving control plane: catalog, lifecycle, inference, events')

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { ConsoleLogger } from '@nestjs/common';
 import { JsonLineLogger } from './json-line-logger.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -45,5 +46,24 @@ describe('JsonLineLogger', () => {
     logger.warn('heard');
     await tick();
     expect(records(out).map((r) => r.message)).toEqual(['heard']);
+  });
+
+  it('writes a plain record exactly as the Nest JSON logger does, and anything else the Nest way', async () => {
+    const ours = new JsonLineLogger('Test', ['log']);
+    const nest = new ConsoleLogger('Test', { json: true, logLevels: ['log'] });
+    const messages: unknown[] = [
+      { msg: 'Event: JobCompleted', payload: { job_id: 'j1', outputs: { y: { dims: [1, 2], data: [0.5, -1e-7] } }, note: 'line\nbreak "quoted"', gone: undefined } },
+      'plain text',
+      { msg: 'not plain', sizes: new Map([['a', 1]]), when: new Date(0), big: 10n, err: new Error('boom') },
+    ];
+    for (const message of messages) {
+      ours.log(message, 'Audit');
+      nest.log(message, 'Audit');
+    }
+    await tick();
+    // Nest's logger writes each line at once; ours writes the turn's lines in one write, last.
+    const [ourLines, nestLines] = [records(out.slice(-1)), records(out.slice(0, -1))];
+    const withoutTime = (r: Record<string, unknown>) => ({ ...r, timestamp: typeof r.timestamp, keys: Object.keys(r) });
+    expect(ourLines.map(withoutTime)).toEqual(nestLines.map(withoutTime));
   });
 });

@@ -7,8 +7,8 @@ import { SubmitJobCommand } from '../../application/commands/submit-job/submit-j
 import { InferRequestDto } from './infer-request.dto.js';
 import { InferRequestPipe, type InferBody } from './infer-request.pipe.js';
 
-/** `{model_id}` is `owner/name`, sent URL-encoded (`owner%2Fname`). */
-@ApiController('infer', 'inference')
+/** `{model_id}` is `owner/name`, sent URL-encoded (`owner%2Fname`). The body is checked once, by InferRequestPipe. */
+@ApiController('infer', 'inference', { ownPipes: true })
 export class InferenceController {
   constructor(private readonly commands: CommandBus) {}
 

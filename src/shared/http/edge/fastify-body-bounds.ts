@@ -30,7 +30,9 @@ const refusal = (statusCode: number, message: string) => Object.assign(new Error
 export function installFastifyBodyBounds(instance: unknown, bodyLimit: number): void {
   const fastify = instance as FastifyLike;
   fastify.addHook('preParsing', (req, _reply, payload, done) => {
-    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const header = req.headers['content-encoding'];
+    if (header === undefined) return done(null, payload); // the common case, decided without a string op
+    const encoding = String(header).trim().toLowerCase();
     if (encoding === 'identity' || encoding === '' || (req.routeOptions?.config?.modelmora as { ownBody?: boolean } | undefined)?.ownBody) return done(null, payload);
     const decoder = DECODERS[encoding];
     if (!decoder) return done(refusal(415, `Content-Encoding ${encoding} is not supported (gzip, deflate)`));

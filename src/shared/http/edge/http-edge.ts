@@ -12,36 +12,43 @@ const EXPOSED_HEADERS = 'Inference-Header-Content-Length, Retry-After';
 /** Orchestrators probe by pod IP; these answer nothing a rebinding page could use. */
 const HOST_EXEMPT = /^\/(v2\/)?health(\/|$)/i;
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'X-DNS-Prefetch-Control': 'off',
-  'X-Permitted-Cross-Domain-Policies': 'none',
-};
+const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+];
 
 /**
  * The checks a browser-reachable server needs before any route runs: security headers, the
  * `Host` check while listening on loopback (DNS rebinding), and the `Origin` check on writes
  * (a page may POST a no-type Blob cross-site without a preflight), with CORS for allowed
- * origins. `listening()` is the server's bound address, read per request.
+ * origins. `listening()` is the server's bound address, read until the server has one.
  */
 export function httpEdge(options: HttpEdgeOptions, listening: () => string | undefined): RawMiddleware {
   const origins = new Set(options.allowedOrigins.map((o) => o.toLowerCase()));
   const anyOrigin = origins.has('*');
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  const anyHost = hosts.has('*');
+  let bound: string | undefined;
+  // Per request on the hot path: the last Host header found allowed skips the URL parse (clients resend the same one).
+  let lastAllowedHost: string | undefined;
   return (req, res, next) => {
     if (options.securityHeaders) {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-      res.removeHeader('X-Powered-By');
+      for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+      if (res.hasHeader('X-Powered-By')) res.removeHeader('X-Powered-By');
     }
-    const path = fullUrl(req).split('?')[0]!;
-    if (!hosts.has('*') && isLoopbackAddress(listening()) && !HOST_EXEMPT.test(path) && !hostAllowed(req.headers.host, hosts)) {
-      return refuse(req, res, 'FORBIDDEN_HOST', `Host ${JSON.stringify(req.headers.host ?? '')} is not served here (a loopback name, or one in MODELMORA_ALLOWED_HOSTS)`);
+    const host = req.headers.host;
+    if (!anyHost && host !== lastAllowedHost && isLoopbackAddress((bound ??= listening()))) {
+      if (hostAllowed(host, hosts)) lastAllowedHost = host;
+      else if (!HOST_EXEMPT.test(fullUrl(req).split('?')[0]!)) {
+        return refuse(req, res, 'FORBIDDEN_HOST', `Host ${JSON.stringify(host ?? '')} is not served here (a loopback name, or one in MODELMORA_ALLOWED_HOSTS)`);
+      }
     }
     const origin = req.headers.origin;
-    if (origin === undefined || sameOrigin(origin, req.headers.host)) return next();
+    if (origin === undefined || sameOrigin(origin, host)) return next();
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
     if (anyOrigin || origins.has(origin.toLowerCase())) {
       res.setHeader('Access-Control-Allow-Origin', origin);

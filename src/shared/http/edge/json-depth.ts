@@ -19,6 +19,7 @@ export const TOO_DEEP_MESSAGE = `body nests deeper than ${UNPARSED_MAX_DEPTH} le
  * (tens of MB per request, and seconds of event loop) only to be refused by the wire guard.
  */
 export function jsonNestsDeeper(text: Buffer | string, end = text.length, maxDepth: number = UNPARSED_MAX_DEPTH): boolean {
+  if (end <= maxDepth || fewBrackets(text, end, maxDepth)) return false; // a tensor body: numbers, few brackets
   let depth = 0;
   let inString = false;
   const at = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i]!;
@@ -33,6 +34,15 @@ export function jsonNestsDeeper(text: Buffer | string, end = text.length, maxDep
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
   }
   return false;
+}
+
+/** At most `max` opening brackets in all, counted by native `indexOf`: then no nesting can exceed `max`. */
+function fewBrackets(text: Buffer | string, end: number, max: number): boolean {
+  let count = 0;
+  for (const bracket of ['[', '{']) {
+    for (let i = text.indexOf(bracket); i !== -1 && i < end; i = text.indexOf(bracket, i + 1)) if (++count > max) return false;
+  }
+  return true;
 }
 
 /** body-parser's `verify` hook (runs before its JSON.parse): a 400 for JSON nested too deep. */
