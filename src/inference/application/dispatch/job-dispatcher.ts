@@ -3,7 +3,7 @@ import type { ModelMoraOptions } from '../../../shared/config/modelmora-options.
 import { EventContextFactory } from '../../../shared/nest/event-context.factory.js';
 import { MODELMORA_OPTIONS } from '../../../shared/nest/tokens.js';
 import type { JobSubmitted } from '../../domain/inference-queue.events.js';
-import { resolveBatchingPolicy } from '../../domain/scheduling/batch-planner.js';
+import { resolveBatchingPolicy, type BatchingPolicy } from '../../domain/scheduling/batch-planner.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import { MODEL_SERVING, type InferenceInput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
@@ -23,6 +23,8 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   private readonly lanes = new Map<string, ModelLane>();
   private readonly deadlines: DeadlineTimers;
   private readonly backoffs = new Set<NodeJS.Timeout>();
+  private readonly defaultPolicy: BatchingPolicy;
+  private readonly policies = new WeakMap<object, BatchingPolicy>();
   private stopped = false;
   /** The injected clock's time: it stamped the jobs' submissions, so it measures their deadlines and waits. */
   private readonly now = (): number => this.clock.now().getTime();
@@ -37,6 +39,7 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
   ) {
     this.deadlines = new DeadlineTimers(this.now);
+    this.defaultPolicy = { maxBatchSize: options.maxBatchSize, maxWaitMs: options.maxBatchWaitMs, maxBatchTokens: options.maxBatchTokens };
   }
 
   /** A sync job: its caller waits from the start, and the answer comes back from the ledger when the job ends. */
@@ -159,6 +162,15 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     return lane;
   }
 
+  /** Resolved once per catalog entry (a catalog change replaces the entry): reading a model's config costs on every pump. */
+  private batchingPolicy(modelId: string): BatchingPolicy {
+    const config = this.directory.peek(modelId)?.config;
+    if (!config) return this.defaultPolicy;
+    let policy = this.policies.get(config);
+    if (!policy) this.policies.set(config, (policy = resolveBatchingPolicy(this.defaultPolicy, config)));
+    return policy;
+  }
+
   private pump(lane: ModelLane): void {
     if (this.stopped || lane.queue.size === 0) return;
     const state = this.runtime.state(lane.modelId);
@@ -167,10 +179,7 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
       if (state !== 'unhealthy' && state !== 'unloading') this.ensureLoaded(lane);
       return;
     }
-    const policy = resolveBatchingPolicy(
-      { maxBatchSize: this.options.maxBatchSize, maxWaitMs: this.options.maxBatchWaitMs, maxBatchTokens: this.options.maxBatchTokens },
-      this.directory.peek(lane.modelId)?.config,
-    );
+    const policy = this.batchingPolicy(lane.modelId);
     while (lane.inflight < this.options.workerConcurrency) {
       const now = this.now();
       const next = lane.next(policy, now);
