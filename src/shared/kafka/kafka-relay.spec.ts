@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TopicMessages } from 'kafkajs';
 import { DomainEvent } from '../domain/event-envelope.js';
+import { serializeStored } from '../event-store/serialized-event.js';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
@@ -28,9 +29,9 @@ const at = (position: number): StoreCursor => ({ transactionId: String(100 + pos
 class MemorySource implements RelaySource {
   reads = 0;
   constructor(readonly events: StoredEvent[]) {}
-  async readSettled(after: StoreCursor, limit: number) {
+  async readSettledSerialized(after: StoreCursor, limit: number) {
     this.reads += 1;
-    return this.events.filter((e) => BigInt(e.transactionId!) > BigInt(after.transactionId) || (e.transactionId === after.transactionId && e.position > after.position)).slice(0, limit);
+    return this.events.filter((e) => BigInt(e.transactionId!) > BigInt(after.transactionId) || (e.transactionId === after.transactionId && e.position > after.position)).slice(0, limit).map(serializeStored);
   }
   async headPosition() {
     return this.events.at(-1)?.position ?? 0;

@@ -1,15 +1,16 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
-import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
+import type { SerializedEvent } from '../event-store/serialized-event.js';
+import type { StoreCursor } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
-import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
+import { TopicNames, toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
 import { RelayHealth } from './kafka-relay.health.js';
 import { CatchUpLoop, type CatchUpProgress, type CatchUpState } from '../event-store/catch-up-loop.js';
 
 /** The store as the relay reads it: `PostgresEventStore` fits. */
 export interface RelaySource {
-  /** Settled events after the cursor, in (transaction id, position) order. */
-  readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]>;
+  /** Settled events after the cursor, in (transaction id, position) order, as the envelopes' JSON text. */
+  readSettledSerialized(after: StoreCursor, limit: number): Promise<SerializedEvent[]>;
   headPosition(): Promise<number>;
 }
 
@@ -56,6 +57,7 @@ export class KafkaRelay {
   private acked?: StoreCursor;
   private published = 0;
   private readonly health: RelayHealth;
+  private readonly topics: TopicNames;
 
   constructor(
     private readonly source: RelaySource,
@@ -68,6 +70,7 @@ export class KafkaRelay {
     this.batchSize = options.batchSize ?? 500;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
     this.health = new RelayHealth(this.log);
+    this.topics = new TopicNames(options.topicPrefix);
     this.loop = new CatchUpLoop(() => this.publishAvailable(), {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       initialBackoffMs: options.initialBackoffMs ?? 200,
@@ -143,8 +146,8 @@ export class KafkaRelay {
   }
 
   private async prepare(after: StoreCursor): Promise<RelayBatch | undefined> {
-    const events = await this.source.readSettled(after, this.batchSize);
-    return events.length ? toRelayBatch(events, this.options.topicPrefix, this.maxRequestBytes) : undefined;
+    const events = await this.source.readSettledSerialized(after, this.batchSize);
+    return events.length ? toRelayBatch(events, this.topics, this.maxRequestBytes) : undefined;
   }
 
   private async record(request: RelayRequest): Promise<void> {
