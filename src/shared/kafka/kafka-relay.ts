@@ -42,6 +42,40 @@ export interface KafkaRelayStatus {
 
 export const KAFKA_RELAY_CHECKPOINT = 'kafka-relay';
 
+/** Batches read and mapped ahead of the one being sent: a slow read (a busy database) hides behind earlier sends. */
+const READ_AHEAD = 2;
+
+/** A chain of reads, each starting where the one before ended, kept `depth` ahead of the consumer. */
+class ReadAhead {
+  private readonly queue: Promise<RelayBatch | undefined>[] = [];
+
+  constructor(
+    private readonly read: (after: StoreCursor) => Promise<RelayBatch | undefined>,
+    from: StoreCursor,
+    depth: number,
+  ) {
+    this.queue.push(this.started(this.read(from)));
+    while (this.queue.length < depth) this.extend();
+  }
+
+  next(): Promise<RelayBatch | undefined> {
+    const head = this.queue.shift()!;
+    this.extend();
+    return head;
+  }
+
+  private extend(): void {
+    // After an empty read (caught up) the chain stops; the loop's next step starts a fresh one.
+    this.queue.push(this.started(this.queue.at(-1)!.then((batch) => (batch ? this.read(batch.last) : undefined))));
+  }
+
+  /** Awaited in turn by next(); a failure is handled there, not as an unhandled rejection. */
+  private started(read: Promise<RelayBatch | undefined>): Promise<RelayBatch | undefined> {
+    read.catch(() => undefined);
+    return read;
+  }
+}
+
 /**
  * Outbox relay: publishes settled events from its checkpoint, in the store's order, and moves the
  * checkpoint only after the broker's ack (at-least-once; consumers dedupe by event_id). Reads
@@ -118,23 +152,27 @@ export class KafkaRelay {
     await this.broker.probe(timeoutMs);
   }
 
-  /** Publishes until a read comes back empty. Batch N+1 is read and mapped while batch N is sent. */
+  /**
+   * Publishes until a read comes back empty. Reads run up to READ_AHEAD batches ahead of the
+   * send, back to back; checkpoint writes follow the acks in order without holding up the next send.
+   */
   private async publishAvailable(): Promise<CatchUpProgress> {
     this.acked ??= await this.checkpoints.get(this.name);
     await this.broker.connect();
-    let next: Promise<RelayBatch | undefined> = this.prepare(this.acked);
+    const reads = new ReadAhead((after) => this.prepare(after), this.acked, READ_AHEAD);
     let recording: Promise<void> = Promise.resolve();
+    let recordFailed: { error: unknown } | undefined;
     let progress: CatchUpProgress = 'nothing';
     try {
-      for (let batch = await next; batch && this.loop.running; batch = await next) {
+      for (let batch = await reads.next(); batch && this.loop.running; batch = await reads.next()) {
         progress = 'caught-up';
-        next = this.prepare(batch.last);
-        next.catch(() => undefined); // awaited on the next turn; a failure there is handled then
         await this.broker.ensureTopics(batch.topics);
         for (const request of batch.requests) {
+          if (recordFailed) throw recordFailed.error;
           await this.broker.sendBatch(request.topicMessages);
-          await recording; // checkpoints are written in order, each only after its own ack
-          recording = this.record(request);
+          // Chained: checkpoints are written in order, each only after its own ack.
+          recording = recording.then(() => this.record(request));
+          recording.catch((error: unknown) => (recordFailed ??= { error }));
         }
       }
     } catch (err) {
