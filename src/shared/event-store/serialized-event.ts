@@ -84,10 +84,9 @@ export function serializeStored(stored: StoredEvent): SerializedEvent {
 const QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON = 58, SPACE = 32, MINUS = 45, ZERO = 48, NINE = 57, CLOSE_OBJECT = 125, CLOSE_ARRAY = 93;
 
 /**
- * jsonb's text output as `JSON.stringify(JSON.parse(text))` writes it, without building the
- * value: PostgreSQL puts one space after each `,` and `:` and escapes strings as V8 does.
- * Undefined (the caller parses) where the two could differ: a number that does not
- * round-trip (`1.50`, 20 digits) or a key that JavaScript would move first (`"7"`).
+ * jsonb's text as `JSON.stringify(JSON.parse(text))` writes it, with no value built: PostgreSQL
+ * adds one space after each `,` and `:` and escapes strings as V8 does. Undefined (the caller
+ * parses) where they could differ: a number that does not round-trip, a key JS moves first (`"7"`).
  */
 export function compactJsonb(text: string): string | undefined {
   let out = '';
