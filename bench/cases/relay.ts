@@ -65,7 +65,8 @@ export const relayCase: BenchCase = {
       for (let pos = from; ; ) {
         const batch = await store.readAll({ afterPosition: pos, limit: READ_BATCH });
         if (batch.length === 0) return out;
-        out.push(batch.map((e) => k.mapper.toRelayMessage(e, prefix)));
+        // The bytes the relay sends: JSON.stringify of each envelope (the relay gets the same text without parsing).
+        out.push(batch.map((e) => k.serialized.serializeStored(e)).map((s) => k.mapper.toRelayMessage(s, k.mapper.topicFor(prefix, s))));
         pos = batch[batch.length - 1]!.position;
       }
     };

@@ -74,4 +74,5 @@ export const kafkaModules = () =>
     load<typeof import('../../src/shared/kafka/kafka-relay.broker.js')>('shared/kafka/kafka-relay.broker.js'),
     load<typeof import('../../src/shared/kafka/kafka-client.factory.js')>('shared/kafka/kafka-client.factory.js'),
     load<typeof import('../../src/shared/kafka/event-message.mapper.js')>('shared/kafka/event-message.mapper.js'),
-  ]).then(([relay, broker, client, mapper]) => ({ relay, broker, client, mapper }));
+    load<typeof import('../../src/shared/event-store/serialized-event.js')>('shared/event-store/serialized-event.js'),
+  ]).then(([relay, broker, client, mapper, serialized]) => ({ relay, broker, client, mapper, serialized }));

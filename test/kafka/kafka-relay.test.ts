@@ -169,9 +169,9 @@ class CountedReads implements RelaySource {
   started = 0;
   private readonly done: number[] = [];
   constructor(private readonly store: PostgresEventStore) {}
-  async readSettled(after: StoreCursor, limit: number) {
+  async readSettledSerialized(after: StoreCursor, limit: number) {
     const n = ++this.started;
-    const events = await this.store.readSettled(after, limit);
+    const events = await this.store.readSettledSerialized(after, limit);
     this.done.push(n);
     return events;
   }

@@ -4,6 +4,7 @@ import type { Database, Tx } from '../database/database.js';
 import { prepared, type PreparedStatement } from '../database/prepared-statement.js';
 import { APPEND_STATEMENT, appendParameters, asConcurrencyConflict, storeNotifyChannel, type AppendRow, type AppendStatement } from './append-statement.js';
 import { SETTLED } from './settled-horizon.js';
+import { CORRELATION_FIELDS, serializeRow, type SerializedEvent, type SerializedRow } from './serialized-event.js';
 import { START_OF_STORE, type EventFilter, type ReadAllQuery, type Snapshot, type StoreCursor, type StoredEvent, type StreamAppend } from './stored-event.js';
 
 /**
@@ -24,6 +25,12 @@ function settledRead(filter: EventFilter): PreparedStatement {
   return prepared(`SELECT ${SELECT_EVENT} FROM event_store WHERE ${where.join(' AND ')}
   ORDER BY event_store.transaction_id, event_store.position LIMIT $3`);
 }
+/** The relay's read: the payload as jsonb's text and only the correlation fields of the metadata, nothing parsed in JS. */
+const SERIALIZED_READ = prepared(`SELECT event_id, event_type, aggregate_id, aggregate_type, payload::text AS payload,
+  to_char(timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS timestamp, version, aggregate_version, position, transaction_id::text AS transaction_id,
+  ${CORRELATION_FIELDS.map((f) => `CASE WHEN jsonb_typeof(metadata->'${f}') = 'string' THEN metadata->>'${f}' END AS ${f}`).join(', ')}
+  FROM event_store WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${SETTLED}
+  ORDER BY event_store.transaction_id, event_store.position LIMIT $3`);
 const READS = {
   all: settledRead({}),
   byAggregate: settledRead({ aggregateId: 'x' }),
@@ -124,6 +131,14 @@ export class PostgresEventStore {
     const statement = filter.aggregateId ? (filter.eventType ? READS.byBoth : READS.byAggregate) : filter.eventType ? READS.byType : READS.all;
     const rows = tx ? await tx.query<EventRow>(statement, params) : await this.db.query<EventRow>(statement, params);
     return rows.map((r) => this.toStored(r));
+  }
+
+  /** `readSettled` (no filter) as envelope JSON text, for readers that only ship events on: no event object is built. */
+  async readSettledSerialized(after: StoreCursor, limit: number): Promise<SerializedEvent[]> {
+    const rows = await this.db.query<SerializedRow>(SERIALIZED_READ, [after.transactionId, after.position, limit]);
+    const out = new Array<SerializedEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = serializeRow(rows[i]!, this.registry);
+    return out;
   }
 
   /**

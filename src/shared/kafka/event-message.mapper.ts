@@ -1,42 +1,37 @@
 import type { IHeaders, Message } from 'kafkajs';
-import type { StoredEvent } from '../event-store/stored-event.js';
+import { CORRELATION_FIELDS, type SerializedEvent } from '../event-store/serialized-event.js';
 
-/** One stored event as a Kafka record, with the position it came from (the relay's checkpoint). */
+/** One stored event as a Kafka record, with the position it came from (the relay's checkpoint) and its rough wire size. */
 export interface RelayMessage {
   readonly topic: string;
   readonly position: number;
+  readonly size: number;
   readonly message: Message & { key: string; value: string; headers: IHeaders };
 }
 
 /** Seed §8: `{prefix}.{aggregate_type}.{event_type}`, e.g. `modelmora.model_catalog.model.registered`. */
-function topicFor(topicPrefix: string, event: { aggregate_type: string; event_type: string }): string {
-  return `${topicPrefix}.${event.aggregate_type}.${event.event_type}`;
+export function topicFor(topicPrefix: string, event: { aggregateType: string; eventType: string }): string {
+  return `${topicPrefix}.${event.aggregateType}.${event.eventType}`;
 }
 
-const CORRELATION_HEADERS = ['correlation_id', 'causation_id', 'trace_id'] as const;
+/** Per record: lengths and varints, plus the names of the three fixed headers. */
+const RECORD_OVERHEAD = 64 + 3 * 8 + 'event_type'.length + 'event_id'.length + 'aggregate_version'.length;
 
-/** Key = aggregate id (one aggregate's events keep their order), value = the envelope; headers repeat what consumers route or dedupe on. */
-export function toRelayMessage(stored: StoredEvent, topicPrefix: string): RelayMessage {
-  const { event, metadata } = stored;
-  const headers: IHeaders = {
-    event_type: event.event_type,
-    event_id: event.event_id,
-    aggregate_version: String(stored.aggregateVersion),
-  };
-  for (const name of CORRELATION_HEADERS) {
-    const value = metadata[name];
-    if (typeof value === 'string' && value !== '') headers[name] = value;
+/**
+ * Key = aggregate id (one aggregate's events keep their order), value = the envelope's JSON as
+ * the store serialised it; headers repeat what consumers route or dedupe on. `size` is rough,
+ * to keep one produce request under the broker's `message.max.bytes`.
+ */
+export function toRelayMessage(e: SerializedEvent, topic: string): RelayMessage {
+  const aggregateVersion = String(e.aggregateVersion);
+  const headers: IHeaders = { event_type: e.eventType, event_id: e.eventId, aggregate_version: aggregateVersion };
+  let size = RECORD_OVERHEAD + Buffer.byteLength(e.json) + Buffer.byteLength(e.aggregateId) + e.eventType.length + e.eventId.length + aggregateVersion.length;
+  for (const name of CORRELATION_FIELDS) {
+    const value = e.correlation[name];
+    if (value !== undefined) {
+      headers[name] = value;
+      size += name.length + value.length + 8;
+    }
   }
-  return {
-    topic: topicFor(topicPrefix, event),
-    position: stored.position,
-    message: { key: event.aggregate_id, value: JSON.stringify(event.toEnvelope()), headers },
-  };
-}
-
-/** Rough wire size, to keep one produce request under the broker's `message.max.bytes`. */
-export function approximateSize(m: RelayMessage): number {
-  let size = Buffer.byteLength(m.message.key) + Buffer.byteLength(m.message.value) + 64;
-  for (const [k, v] of Object.entries(m.message.headers)) size += k.length + String(v).length + 8;
-  return size;
+  return { topic, position: e.position, size, message: { key: e.aggregateId, value: e.json, headers } };
 }

@@ -1,6 +1,7 @@
 import type { TopicMessages } from 'kafkajs';
-import { cursorOf, type StoreCursor, type StoredEvent } from '../event-store/stored-event.js';
-import { approximateSize, toRelayMessage, type RelayMessage } from './event-message.mapper.js';
+import type { SerializedEvent } from '../event-store/serialized-event.js';
+import type { StoreCursor } from '../event-store/stored-event.js';
+import { toRelayMessage, topicFor } from './event-message.mapper.js';
 
 /** One produce request, ready to send, and the cursor the checkpoint may move to once it is acknowledged. */
 export interface RelayRequest {
@@ -16,43 +17,54 @@ export interface RelayBatch {
   readonly last: StoreCursor;
 }
 
-export function toRelayBatch(events: readonly StoredEvent[], topicPrefix: string, maxRequestBytes: number): RelayBatch {
-  const messages = events.map((e) => toRelayMessage(e, topicPrefix));
-  let sent = 0;
-  const requests = splitBySize(messages, maxRequestBytes).map((request) => {
-    sent += request.length;
-    return { topicMessages: byTopic(request), last: cursorOf(events[sent - 1]!), count: request.length };
-  });
-  return { topics: [...new Set(messages.map((m) => m.topic))], requests, last: cursorOf(events[events.length - 1]!) };
+/** Topic names by aggregate type and event type: a handful of distinct ones, built once instead of per event. */
+export class TopicNames {
+  private readonly names = new Map<string, Map<string, string>>();
+  constructor(private readonly prefix: string) {}
+
+  of(e: SerializedEvent): string {
+    let byEvent = this.names.get(e.aggregateType);
+    if (!byEvent) this.names.set(e.aggregateType, (byEvent = new Map()));
+    let topic = byEvent.get(e.eventType);
+    if (topic === undefined) byEvent.set(e.eventType, (topic = topicFor(this.prefix, e)));
+    return topic;
+  }
 }
 
-/** Consecutive runs of messages whose total size stays under `maxBytes` (at least one each). */
-function splitBySize(messages: RelayMessage[], maxBytes: number): RelayMessage[][] {
-  const out: RelayMessage[][] = [];
-  let current: RelayMessage[] = [];
+/**
+ * One pass: each event becomes a record in its topic's list of the current request; a request
+ * closes before the record that would take it past `maxRequestBytes` (it holds at least one).
+ * Inside a topic, records keep the store's order.
+ */
+export function toRelayBatch(events: readonly SerializedEvent[], topics: TopicNames, maxRequestBytes: number): RelayBatch {
+  const requests: RelayRequest[] = [];
+  const seen = new Set<string>();
+  let byTopic = new Map<string, TopicMessages>();
   let size = 0;
-  for (const m of messages) {
-    const s = approximateSize(m);
-    if (current.length > 0 && size + s > maxBytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += s;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-/** Groups by topic keeping position order inside each topic (a Map keeps first-seen topic order). */
-function byTopic(messages: RelayMessage[]): TopicMessages[] {
-  const topics = new Map<string, TopicMessages>();
-  for (const m of messages) {
-    let entry = topics.get(m.topic);
-    if (!entry) topics.set(m.topic, (entry = { topic: m.topic, messages: [] }));
+  let count = 0;
+  const close = (last: SerializedEvent) => {
+    requests.push({ topicMessages: [...byTopic.values()], last: cursor(last), count });
+    byTopic = new Map();
+    size = 0;
+    count = 0;
+  };
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const topic = topics.of(e);
+    const m = toRelayMessage(e, topic);
+    if (count > 0 && size + m.size > maxRequestBytes) close(events[i - 1]!);
+    seen.add(topic);
+    let entry = byTopic.get(topic);
+    if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
     entry.messages.push(m.message);
+    size += m.size;
+    count += 1;
   }
-  return [...topics.values()];
+  const last = events[events.length - 1]!;
+  if (count > 0) close(last);
+  return { topics: [...seen], requests, last: cursor(last) };
 }
 
+function cursor(e: SerializedEvent): StoreCursor {
+  return { transactionId: e.transactionId, position: e.position };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { TopicMessages } from 'kafkajs';
 import { DomainEvent } from '../domain/event-envelope.js';
+import { serializeStored } from '../event-store/serialized-event.js';
 import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
 import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
@@ -28,9 +29,9 @@ const at = (position: number): StoreCursor => ({ transactionId: String(100 + pos
 class MemorySource implements RelaySource {
   reads = 0;
   constructor(readonly events: StoredEvent[]) {}
-  async readSettled(after: StoreCursor, limit: number) {
+  async readSettledSerialized(after: StoreCursor, limit: number) {
     this.reads += 1;
-    return this.events.filter((e) => BigInt(e.transactionId!) > BigInt(after.transactionId) || (e.transactionId === after.transactionId && e.position > after.position)).slice(0, limit);
+    return this.events.filter((e) => BigInt(e.transactionId!) > BigInt(after.transactionId) || (e.transactionId === after.transactionId && e.position > after.position)).slice(0, limit).map(serializeStored);
   }
   async headPosition() {
     return this.events.at(-1)?.position ?? 0;
@@ -131,7 +132,7 @@ describe('KafkaRelay', () => {
     broker.held = new Promise((r) => (release = r));
     const relay = new KafkaRelay(source, checkpoints, broker, { topicPrefix: 'mm', batchSize: 2, logger: quiet });
     relay.start();
-    await until(() => broker.attempts === 1 && source.reads === 2); // batch 2 was read during send 1
+    await until(() => broker.attempts === 1 && source.reads >= 2); // batch 2 was read during send 1
     expect(checkpoints.writes).toEqual([]);
     expect(relay.status().checkpoint).toBe(0);
     release();
@@ -139,6 +140,27 @@ describe('KafkaRelay', () => {
     await relay.stop();
     expect(checkpoints.writes).toEqual([2, 4]);
     expect(broker.acked.flat().flatMap((t) => t.messages.map((m) => m.headers!.aggregate_version))).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('given a slow checkpoint write, when the next batch is acknowledged meanwhile, then its send did not wait and the checkpoints follow the acks in order', async () => {
+    const source = new MemorySource([1, 2, 3, 4, 5, 6].map((p) => stored(p, A, p)));
+    const checkpoints = new MemoryCheckpoints();
+    let releaseWrite!: () => void;
+    const writeHeld = new Promise<void>((r) => (releaseWrite = r));
+    const advance = checkpoints.advance.bind(checkpoints);
+    checkpoints.advance = async (name, cursor) => {
+      await writeHeld;
+      await advance(name, cursor);
+    };
+    const broker = new FakeBroker();
+    const relay = new KafkaRelay(source, checkpoints, broker, { topicPrefix: 'mm', batchSize: 2, logger: quiet });
+    relay.start();
+    await until(() => broker.acked.length === 3 && source.reads >= 3); // all three sent, batches read ahead of them
+    expect(relay.status().checkpoint).toBe(0); // nothing recorded yet: the checkpoint is the written one
+    releaseWrite();
+    await until(() => relay.status().checkpoint === 6);
+    await relay.stop();
+    expect(checkpoints.writes).toEqual([2, 4, 6]);
   });
 
   it('splits a read into requests under the byte budget, each acknowledged before the next', async () => {

@@ -1,15 +1,16 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ReaderCheckpoints } from '../event-store/checkpoint-store.js';
-import type { StoreCursor, StoredEvent } from '../event-store/stored-event.js';
+import type { SerializedEvent } from '../event-store/serialized-event.js';
+import type { StoreCursor } from '../event-store/stored-event.js';
 import type { RelayBroker } from './kafka-relay.broker.js';
-import { toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
+import { TopicNames, toRelayBatch, type RelayBatch, type RelayRequest } from './kafka-relay.batch.js';
 import { RelayHealth } from './kafka-relay.health.js';
 import { CatchUpLoop, type CatchUpProgress, type CatchUpState } from '../event-store/catch-up-loop.js';
 
 /** The store as the relay reads it: `PostgresEventStore` fits. */
 export interface RelaySource {
-  /** Settled events after the cursor, in (transaction id, position) order. */
-  readSettled(after: StoreCursor, limit: number): Promise<StoredEvent[]>;
+  /** Settled events after the cursor, in (transaction id, position) order, as the envelopes' JSON text. */
+  readSettledSerialized(after: StoreCursor, limit: number): Promise<SerializedEvent[]>;
   headPosition(): Promise<number>;
 }
 
@@ -41,6 +42,40 @@ export interface KafkaRelayStatus {
 
 export const KAFKA_RELAY_CHECKPOINT = 'kafka-relay';
 
+/** Batches read and mapped ahead of the one being sent: a slow read (a busy database) hides behind earlier sends. */
+const READ_AHEAD = 2;
+
+/** A chain of reads, each starting where the one before ended, kept `depth` ahead of the consumer. */
+class ReadAhead {
+  private readonly queue: Promise<RelayBatch | undefined>[] = [];
+
+  constructor(
+    private readonly read: (after: StoreCursor) => Promise<RelayBatch | undefined>,
+    from: StoreCursor,
+    depth: number,
+  ) {
+    this.queue.push(this.started(this.read(from)));
+    while (this.queue.length < depth) this.extend();
+  }
+
+  next(): Promise<RelayBatch | undefined> {
+    const head = this.queue.shift()!;
+    this.extend();
+    return head;
+  }
+
+  private extend(): void {
+    // After an empty read (caught up) the chain stops; the loop's next step starts a fresh one.
+    this.queue.push(this.started(this.queue.at(-1)!.then((batch) => (batch ? this.read(batch.last) : undefined))));
+  }
+
+  /** Awaited in turn by next(); a failure is handled there, not as an unhandled rejection. */
+  private started(read: Promise<RelayBatch | undefined>): Promise<RelayBatch | undefined> {
+    read.catch(() => undefined);
+    return read;
+  }
+}
+
 /**
  * Outbox relay: publishes settled events from its checkpoint, in the store's order, and moves the
  * checkpoint only after the broker's ack (at-least-once; consumers dedupe by event_id). Reads
@@ -56,6 +91,7 @@ export class KafkaRelay {
   private acked?: StoreCursor;
   private published = 0;
   private readonly health: RelayHealth;
+  private readonly topics: TopicNames;
 
   constructor(
     private readonly source: RelaySource,
@@ -68,6 +104,7 @@ export class KafkaRelay {
     this.batchSize = options.batchSize ?? 500;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
     this.health = new RelayHealth(this.log);
+    this.topics = new TopicNames(options.topicPrefix);
     this.loop = new CatchUpLoop(() => this.publishAvailable(), {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       initialBackoffMs: options.initialBackoffMs ?? 200,
@@ -115,23 +152,27 @@ export class KafkaRelay {
     await this.broker.probe(timeoutMs);
   }
 
-  /** Publishes until a read comes back empty. Batch N+1 is read and mapped while batch N is sent. */
+  /**
+   * Publishes until a read comes back empty. Reads run up to READ_AHEAD batches ahead of the
+   * send, back to back; checkpoint writes follow the acks in order without holding up the next send.
+   */
   private async publishAvailable(): Promise<CatchUpProgress> {
     this.acked ??= await this.checkpoints.get(this.name);
     await this.broker.connect();
-    let next: Promise<RelayBatch | undefined> = this.prepare(this.acked);
+    const reads = new ReadAhead((after) => this.prepare(after), this.acked, READ_AHEAD);
     let recording: Promise<void> = Promise.resolve();
+    let recordFailed: { error: unknown } | undefined;
     let progress: CatchUpProgress = 'nothing';
     try {
-      for (let batch = await next; batch && this.loop.running; batch = await next) {
+      for (let batch = await reads.next(); batch && this.loop.running; batch = await reads.next()) {
         progress = 'caught-up';
-        next = this.prepare(batch.last);
-        next.catch(() => undefined); // awaited on the next turn; a failure there is handled then
         await this.broker.ensureTopics(batch.topics);
         for (const request of batch.requests) {
+          if (recordFailed) throw recordFailed.error;
           await this.broker.sendBatch(request.topicMessages);
-          await recording; // checkpoints are written in order, each only after its own ack
-          recording = this.record(request);
+          // Chained: checkpoints are written in order, each only after its own ack.
+          recording = recording.then(() => this.record(request));
+          recording.catch((error: unknown) => (recordFailed ??= { error }));
         }
       }
     } catch (err) {
@@ -143,8 +184,8 @@ export class KafkaRelay {
   }
 
   private async prepare(after: StoreCursor): Promise<RelayBatch | undefined> {
-    const events = await this.source.readSettled(after, this.batchSize);
-    return events.length ? toRelayBatch(events, this.options.topicPrefix, this.maxRequestBytes) : undefined;
+    const events = await this.source.readSettledSerialized(after, this.batchSize);
+    return events.length ? toRelayBatch(events, this.topics, this.maxRequestBytes) : undefined;
   }
 
   private async record(request: RelayRequest): Promise<void> {
