@@ -62,7 +62,8 @@ export class EmbeddedPostgres {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       stopping.add(this.child);
       this.child.ref();
-      this.child.send('stop');
+      // A channel the child already dropped (it is closing on its own) is no error: its exit follows.
+      this.child.send('stop', () => undefined);
       await exited(this.child);
     }
     this.unlock();
