@@ -65,8 +65,10 @@ const MODEL = 'kafka-test/tiny-matmul';
     const submitted = `${kafka.topicPrefix}.inference_queue.job.submitted`;
     await waitFor(async () => (await http().get('/health/ready')).body.components?.kafka?.lag === 0, 'the relay to catch up', 30_000, 100);
     const recorder = await record([submitted, completed]);
-    await waitFor(() => recorder.on(completed).find((m) => JSON.parse(m.value!).payload.job_id === job.job_id), 'job.completed on Kafka', 30_000);
-    const sub = recorder.on(submitted).map((m) => JSON.parse(m.value!)).find((e) => e.payload.job_id === job.job_id);
+    const ofJob = (topic: string) => recorder.on(topic).map((m) => JSON.parse(m.value!)).find((e) => e.payload.job_id === job.job_id);
+    await waitFor(() => ofJob(completed), 'job.completed on Kafka', 30_000);
+    // Two topics: a consumer may see job.completed before job.submitted, so each is waited for.
+    const sub = await waitFor(() => ofJob(submitted), 'job.submitted on Kafka', 30_000);
     expect(sub.payload).toMatchObject({ model_id: MODEL, priority: 'high', request_id: 'kafka-run-1' });
   }, 90_000);
 
