@@ -72,10 +72,10 @@ export class EmbeddedPostgres {
 
 const stopping = new WeakSet<ChildProcess>();
 
-// V8 compiles PGlite's 9 MB of WASM with Liftoff only: without it, optimising wrappers and hot
-// functions in the background stalls the process's first connection ~300 ms and doubles the CPU an
-// open costs (1.05 → 0.52 s; initdb 4.9 → 2.9 s). Row-at-a-time statements, ours, run as fast;
-// scans and aggregates over many rows are ~1.4× slower. docs/architecture.md, "The database".
+// V8 compiles PGlite's 9 MB of WASM with Liftoff only: without it, the main thread waits on V8's
+// background compile work (a futex, under strace) and the first connection stalls ~300 ms, and an
+// open costs twice the CPU (1.05 → 0.52 s; initdb 4.9 → 2.9 s). Row-at-a-time statements, ours,
+// run as fast; scans and aggregates over many rows are ~1.4× slower. docs/architecture.md, "The database".
 const PGLITE_NODE_FLAGS = ['--liftoff-only'];
 
 // Small buffers keep the WASM heap (and so the process's RSS) down: the embedded server is for one node and modest data.
