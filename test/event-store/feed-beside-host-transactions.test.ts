@@ -9,6 +9,7 @@ import type { DomainEvent } from '../../src/shared/domain/event-envelope.js';
 import { databaseBackends, schemaClient, testStorage, type TestStorage } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { kafkaBrokers, requireKafka, testKafkaOptions, testProducer, TopicRecorder, uniqueTopicPrefix } from '../support/kafka.js';
+import { waitForTopicLeaders } from '../../src/shared/kafka/kafka-topics.js';
 
 const TOKEN = 'feed-token';
 /** The cap: the host's transaction ends after 30 s whatever happens. */
@@ -82,7 +83,8 @@ const runs = databaseBackends().includes('postgres') && requireKafka();
     b.get(EventBus).subscribe((e: IEvent) => heardOnB.push(e as DomainEvent));
     const kafka = await testProducer(kafkaBrokers());
     await kafka.admin.connect();
-    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    await waitForTopicLeaders(kafka.admin, [topic]);
     await kafka.admin.disconnect();
     await kafka.disconnect();
     recorder = await new TopicRecorder(kafkaBrokers()).start([topic]);

@@ -5,6 +5,7 @@ import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import { SubmitJobCommand, type SubmitJobInput, type SubmittedJob } from '../../src/inference/application/commands/submit-job/submit-job.command.js';
 import { connectKafkaConsumer } from '../../src/inference/interface/kafka/connect-kafka-consumer.js';
 import { KafkaCommandsModule } from '../../src/inference/interface/kafka/kafka-commands.module.js';
+import { waitForTopicLeaders } from '../../src/shared/kafka/kafka-topics.js';
 import { describeKafka, testKafkaOptions, testProducer, TopicRecorder, waitFor } from '../support/kafka.js';
 
 /** Stands in for the inference context: one model whose submissions always fail the way a database refusal does. */
@@ -37,7 +38,8 @@ describeKafka('Kafka commands consumer never stalls on one record', () => {
     const admin = producer.admin;
     await admin.connect();
     // A DLQ that refuses records over 20 kB: the commands topic itself takes the broker's 1 MB.
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: dlqTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }] });
+    await admin.createTopics({ topics: [{ topic: dlqTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }] });
+    await waitForTopicLeaders(admin, [dlqTopic]);
     await admin.disconnect();
     @Module({ imports: [CqrsModule.forRoot(), KafkaCommandsModule.register(kafka)], providers: [PoisonedSubmitJobHandler] })
     class ConsumerTestModule {}
