@@ -28,6 +28,8 @@ interface FastifyHooks {
  * A raw Node middleware for the whole app, before any body is read: `app.use` on Express, an
  * `onRequest` hook on Fastify. Not middie: once it holds one middleware it copies a dozen
  * request getters (ip, hostname, query…) onto every request, a cost on each inference.
+ * The middleware must decide synchronously (ours do): one that has not called `next` on return
+ * is taken to have answered, and Fastify is told to keep off the response.
  */
 export function useRawMiddleware(app: INestApplication, middleware: RawMiddleware): void {
   const adapter = app.getHttpAdapter();
