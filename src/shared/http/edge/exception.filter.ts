@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError } from '../../domain/domain-error.js';
 import { DatabaseUnavailableError, databaseOutage } from '../../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
-import { protocolErrorBody, protocolOf } from './protocol-errors.js';
+import { protocolErrorBody, protocolOf, ProtocolError, type Protocol } from './protocol-errors.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
 
@@ -79,18 +79,22 @@ export function answerFailure(exception: unknown, response: HeaderSink, logger: 
   return mapped;
 }
 
-/** REST's `{error_code, message}`, written through the HTTP adapter so that it answers on Express and Fastify alike. */
+/** Every failure in the shape of the protocol it answers, written through the HTTP adapter so that it answers on Express and Fastify alike. */
 @Catch()
 export class ModelMoraExceptionFilter implements ExceptionFilter {
+  /** A surface's own protocol (its controllers' filter); unset, the path decides, as for failures before routing (a parser error, a 404). */
+  protected readonly protocol?: Protocol;
   private readonly logger = new Logger('ModelMora');
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<unknown>();
-    const { status, body } = answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
-    // Failures before routing (a parser error, a 404) answer in the protocol their path speaks.
-    const protocol = protocolOf(host.switchToHttp().getRequest<{ url?: string }>().url);
-    this.adapterHost.httpAdapter.reply(response, protocol === 'rest' ? body : protocolErrorBody(protocol, status, body.error_code, body.message), status);
+    const http = host.switchToHttp();
+    const response = http.getResponse<unknown>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.isHeadersSent(response)) return;
+    const { status, body } = exception instanceof ProtocolError ? exception.answer : answerFailure(exception, headersOf(this.adapterHost, response), this.logger);
+    const protocol = this.protocol ?? protocolOf(http.getRequest<{ url?: string }>().url);
+    adapter.reply(response, protocolErrorBody(protocol, status, body.error_code, body.message, body.details), status);
   }
 }
