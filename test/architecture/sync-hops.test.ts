@@ -85,7 +85,7 @@ describe(`the sync path's hops (${backend})`, () => {
       'ModelDirectory.get', 'TinyRuntime.describe',
       'QueueRecorder.admit', 'InferenceQueue.admit',
       'JobDispatcher.run', 'JobLedger.waitFor', 'ModelLane.enqueue',
-      'TinyRuntime.state', 'ModelDirectory.peek', 'ModelLane.next', 'BatchRunner.run',
+      'TinyRuntime.state', 'ModelLane.next', 'BatchRunner.run',
       'QueueRecorder.decide', 'InferenceQueue.start', 'TinyRuntime.infer',
       'QueueRecorder.decide', 'InferenceQueue.complete', 'JobLedger.settle',
     ]);

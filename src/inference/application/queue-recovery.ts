@@ -6,7 +6,7 @@ import type { LiveJob } from '../domain/inference-queue.state.js';
 import { JobDispatcher } from './dispatch/job-dispatcher.js';
 import { dispatchJobOf, type DispatchJob } from './ports/job-dispatch.port.js';
 import { JobLedger } from './jobs/job-ledger.js';
-import { ModelDirectory } from './model-directory.js';
+import { ModelDirectory, type ModelInfo } from './model-directory.js';
 import { JobPayloadReader } from './recording/job-payload-reader.js';
 import { QueueRecorder } from './recording/queue-recorder.js';
 
@@ -42,7 +42,8 @@ export class QueueRecovery implements OnApplicationBootstrap {
   /** Live jobs of the log, as dispatch jobs with their stored inputs, tracked and queued (but not yet dispatched). */
   async withInputs(live: readonly LiveJob[]): Promise<{ jobs: Map<string, DispatchJob>; lost: LiveJob[] }> {
     const inputs = await this.payloads.inputsOf(live.map((j) => j.job_id));
-    for (const modelId of new Set(live.map((j) => j.model_id))) await this.directory.get(modelId).catch(() => undefined);
+    const models = new Map<string, ModelInfo | undefined>();
+    for (const modelId of new Set(live.map((j) => j.model_id))) models.set(modelId, await this.directory.get(modelId).catch(() => undefined));
     const jobs = new Map<string, DispatchJob>();
     const lost: LiveJob[] = [];
     for (const job of live) {
@@ -54,7 +55,7 @@ export class QueueRecovery implements OnApplicationBootstrap {
       const dispatchJob = dispatchJobOf(job, stored);
       jobs.set(job.job_id, dispatchJob);
       this.ledger.track(dispatchJob);
-      this.dispatcher.adopt(dispatchJob, job.status);
+      this.dispatcher.adopt(dispatchJob, job.status, models.get(job.model_id));
     }
     return { jobs, lost };
   }

@@ -7,15 +7,16 @@ import type { JobRequeued, RequeueReason } from '../../domain/inference-queue.ev
 import {
   BatchFailedError, MODEL_SERVING, type InferenceOutput, type InferResult, type ModelServingPort,
 } from '../../../lifecycle/contracts.js';
-import { JobLedger } from '../jobs/job-ledger.js';
 import { InferenceMetrics } from '../metrics/inference-metrics.js';
-import { QueueRecorder } from '../recording/queue-recorder.js';
+import { QueueRecorder, type Decision } from '../recording/queue-recorder.js';
 import type { EventContext } from '../../../shared/domain/event-envelope.js';
 import type { InferenceQueue } from '../inference-queue.aggregate.js';
 import type { DispatchJob } from '../ports/job-dispatch.port.js';
 
-/** What became of a batch, for the dispatcher: jobs that ended, jobs to run again after a pause. */
+/** What became of a batch, for the dispatcher: the decision that ended its jobs (with the completed ones' outputs) to answer their callers from, jobs that ended, jobs to run again after a pause. */
 export interface BatchEnd {
+  decision?: Decision<unknown>;
+  outputs?: ReadonlyMap<string, InferenceOutput>;
   ended: string[];
   requeued: Array<{ job: DispatchJob; delayMs: number }>;
 }
@@ -32,7 +33,6 @@ export class BatchRunner {
 
   constructor(
     private readonly recorder: QueueRecorder,
-    private readonly ledger: JobLedger,
     private readonly metrics: InferenceMetrics,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
@@ -55,13 +55,13 @@ export class BatchRunner {
     }
     const elapsedMs = performance.now() - t0;
     this.metrics.sessionRuns.inc({ model_id: modelId }, result.session_runs);
-    // The decision returns the outputs of the jobs it completed: the ledger answers their callers, the store keeps those it must.
+    // The decision returns the outputs of the jobs it completed: they go back to the dispatcher for their callers, and to the store where it keeps them.
     const decision = this.recorder.decide(
       (queue, ctx) => started.flatMap((job, i) => endItem(queue, ctx, job, result.results[i], elapsedMs)),
       (completed) => ({ outputs: new Map(completed.filter(([job]) => this.keepsOutputs(job)).map(([job, out]) => [job.job_id, out])) }),
     );
-    this.ledger.settle(decision, new Map(decision.value.map(([job, out]) => [job.job_id, out])));
-    return { ended: started.map((j) => j.job_id), requeued: [] };
+    const outputs = new Map(decision.value.map(([job, out]) => [job.job_id, out]));
+    return { decision, outputs, ended: started.map((j) => j.job_id), requeued: [] };
   }
 
   private keepsOutputs(job: DispatchJob): boolean {
@@ -81,10 +81,10 @@ export class BatchRunner {
         }
       }
     });
-    this.ledger.settle(decision);
     const requeued = decision.events.filter((e): e is JobRequeued => e.event_type === 'job.requeued');
     const byId = new Map(jobs.map((j) => [j.job_id, j]));
     return {
+      decision,
       ended: jobs.filter((j) => !requeued.some((e) => e.payload.job_id === j.job_id)).map((j) => j.job_id),
       requeued: requeued.map((e) => ({ job: byId.get(e.payload.job_id)!, delayMs: e.payload.delay_ms })),
     };

@@ -8,9 +8,8 @@ import type { Priority } from '../../domain/scheduling/priority.js';
 import { MODEL_SERVING, type InferenceInput, type ModelServingPort } from '../../../lifecycle/contracts.js';
 import { JobLedger } from '../jobs/job-ledger.js';
 import type { QueueDepth } from '../metrics/queue-depth.port.js';
-import { ModelDirectory } from '../model-directory.js';
 import { QueueRecorder } from '../recording/queue-recorder.js';
-import { dispatchJobOf, JobDispatch, type DispatchJob } from '../ports/job-dispatch.port.js';
+import { dispatchJobOf, JobDispatch, type AdmittedModel, type DispatchJob } from '../ports/job-dispatch.port.js';
 import type { JobOutcome } from '../ports/job-outcomes.port.js';
 import { BatchRunner, type BatchEnd } from './batch-runner.js';
 import { DeadlineTimers } from './deadline-timers.js';
@@ -33,7 +32,6 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     private readonly recorder: QueueRecorder,
     private readonly ledger: JobLedger,
     private readonly runner: BatchRunner,
-    private readonly directory: ModelDirectory,
     private readonly clock: EventContextFactory,
     @Inject(MODEL_SERVING) private readonly runtime: ModelServingPort,
     @Inject(MODELMORA_OPTIONS) private readonly options: ModelMoraOptions,
@@ -43,32 +41,32 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   }
 
   /** A sync job: its caller waits from the start, and the answer comes back from the ledger when the job ends. */
-  run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): Promise<JobOutcome> {
+  run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>, model: AdmittedModel): Promise<JobOutcome> {
     const job = dispatchJobOf({ ...submitted.payload, submitted_at: submitted.timestamp }, inputs as InferenceInput, true);
     const outcome = this.ledger.waitFor(job);
-    this.admit(job, recorded);
+    this.admit(job, recorded, model);
     return outcome;
   }
 
-  enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): void {
+  enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>, model: AdmittedModel): void {
     const job = dispatchJobOf({ ...submitted.payload, submitted_at: submitted.timestamp }, inputs as InferenceInput);
     this.ledger.track(job);
-    this.admit(job, recorded);
+    this.admit(job, recorded, model);
   }
 
   /** A just-submitted job gets its deadline and goes to the worker as soon as its lane allows. */
-  private admit(job: DispatchJob, recorded: Promise<void>): void {
+  private admit(job: DispatchJob, recorded: Promise<void>, model: AdmittedModel): void {
     recorded.catch((err: Error) => this.ledger.drop([job.job_id], err));
     this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
-    const lane = this.lane(job.model_id);
+    const lane = this.lane(job.model_id, model);
     lane.enqueue(job);
     this.pump(lane);
   }
 
   /** A live job found at start-up or taken over: queued ones join their lane now (dispatched on `wake`). */
-  adopt(job: DispatchJob, status: 'queued' | 'processing'): void {
+  adopt(job: DispatchJob, status: 'queued' | 'processing', model: AdmittedModel | undefined): void {
     this.deadlines.arm(job.job_id, job.deadlineAtMs, (id) => this.expire(id));
-    if (status === 'queued') this.lane(job.model_id).enqueue(job);
+    if (status === 'queued') this.lane(job.model_id, model).enqueue(job);
   }
 
   /** Dispatch what a model's lane holds (after adoption, a load, a recovery). */
@@ -135,7 +133,9 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     }
   }
 
+  /** A batch's end answers its callers (the runner's decision, returned along the calls), then clears deadlines and schedules requeues. */
   private afterBatch(end: BatchEnd): void {
+    if (end.decision) this.ledger.settle(end.decision, end.outputs);
     for (const id of end.ended) this.deadlines.clear(id);
     for (const { job, delayMs } of end.requeued) this.requeueAfter(job, delayMs);
   }
@@ -153,18 +153,19 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
     this.backoffs.add(timer);
   }
 
-  private lane(modelId: string): ModelLane {
+  /** A model's lane, its batching policy set from the catalog's facts when a job brings them. */
+  private lane(modelId: string, model?: AdmittedModel): ModelLane {
     let lane = this.lanes.get(modelId);
     if (!lane) {
-      lane = new ModelLane(modelId, this.options.agingIntervalMs, this.now);
+      lane = new ModelLane(modelId, this.options.agingIntervalMs, this.now, this.defaultPolicy);
       this.lanes.set(modelId, lane);
     }
+    if (model) lane.policy = this.batchingPolicy(model.config);
     return lane;
   }
 
-  /** Resolved once per catalog entry (a catalog change replaces the entry): reading a model's config costs on every pump. */
-  private batchingPolicy(modelId: string): BatchingPolicy {
-    const config = this.directory.peek(modelId)?.config;
+  /** Resolved once per catalog entry (the directory caches one config object per model until the catalog changes). */
+  private batchingPolicy(config: AdmittedModel['config']): BatchingPolicy {
     if (!config) return this.defaultPolicy;
     let policy = this.policies.get(config);
     if (!policy) this.policies.set(config, (policy = resolveBatchingPolicy(this.defaultPolicy, config)));
@@ -179,10 +180,9 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
       if (state !== 'unhealthy' && state !== 'unloading') this.ensureLoaded(lane);
       return;
     }
-    const policy = this.batchingPolicy(lane.modelId);
     while (lane.inflight < this.options.workerConcurrency) {
       const now = this.now();
-      const next = lane.next(policy, now);
+      const next = lane.next(now);
       if (!next) return;
       if ('wakeAtMs' in next) return lane.wakeAt(next.wakeAtMs, () => this.pump(lane));
       const { batch } = next;

@@ -22,6 +22,8 @@ export class ModelLane {
     readonly modelId: string,
     agingIntervalMs: number,
     private readonly now: () => number = Date.now,
+    /** The model's batching policy as its latest submission's catalog facts say (a catalog change reaches it with the next job). */
+    public policy: BatchingPolicy = { maxBatchSize: 1, maxWaitMs: 0, maxBatchTokens: Number.MAX_SAFE_INTEGER },
   ) {
     this.queue = new JobPriorityQueue<DispatchJob>({ agingIntervalMs });
   }
@@ -40,9 +42,9 @@ export class ModelLane {
   }
 
   /** The batch its worker takes now by the model's batching policy (the planner's call), when to look again, or nothing. */
-  next(policy: BatchingPolicy, nowMs: number): { batch: DispatchJob[] } | { wakeAtMs: number } | undefined {
+  next(nowMs: number): { batch: DispatchJob[] } | { wakeAtMs: number } | undefined {
     const { queue } = this;
-    const plan = planDispatch(policy, { size: queue.size, oldestEnqueuedAtMs: queue.oldestEnqueuedAtMs(), inflight: this.inflight, tokens: this.queuedTokens(nowMs) }, nowMs);
+    const plan = planDispatch(this.policy, { size: queue.size, oldestEnqueuedAtMs: queue.oldestEnqueuedAtMs(), inflight: this.inflight, tokens: this.queuedTokens(nowMs) }, nowMs);
     if (plan.kind === 'idle') return undefined;
     if (plan.kind === 'wait') return { wakeAtMs: plan.atMs };
     this.clearWake();

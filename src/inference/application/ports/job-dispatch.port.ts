@@ -3,6 +3,7 @@ import type { JobSubmitted } from '../../domain/inference-queue.events.js';
 import type { Priority } from '../../domain/scheduling/priority.js';
 import type { QueueTicket } from '../../domain/scheduling/priority-queue.js';
 import type { JobOutcome } from './job-outcomes.port.js';
+import type { ModelInfo } from './known-models.port.js';
 
 /** A live job as the dispatcher holds it: with its inputs, ready to go to a worker. */
 export interface DispatchJob {
@@ -32,12 +33,15 @@ export function dispatchJobOf(
   };
 }
 
+/** The catalog's facts a job was admitted with: its model's config sets the lane's batching. */
+export type AdmittedModel = Pick<ModelInfo, 'config'>;
+
 /** Routes decided jobs to their model's worker (JobDispatcher); `recorded` is the submission's commit (its callers are dropped if the store refuses it). */
 export abstract class JobDispatch {
   /** A sync job: queued now; resolves with its outputs when it ends (rejects with its failure as a DomainError). */
-  abstract run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): Promise<JobOutcome>;
+  abstract run(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>, model: AdmittedModel): Promise<JobOutcome>;
   /** An async job: queued now; its callers poll for it. */
-  abstract enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>): void;
+  abstract enqueue(submitted: JobSubmitted, inputs: unknown, recorded: Promise<void>, model: AdmittedModel): void;
   /** Cancels a queued job (CANNOT_CANCEL otherwise); resolves once the cancellation is recorded. */
   abstract cancel(jobId: string): Promise<void>;
 }

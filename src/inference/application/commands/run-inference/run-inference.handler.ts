@@ -30,7 +30,7 @@ export class RunInferenceHandler implements ICommandHandler<RunInferenceCommand>
     if (earlier) return this.answer(earlier);
     const { value, recorded } = this.queue.admit(input, model, false);
     if ('duplicate' in value) return this.answer(value.duplicate.job_id);
-    return this.dispatch.run(value.submitted, input.inputs, recorded);
+    return this.dispatch.run(value.submitted, input.inputs, recorded, model);
   }
 
   /** The job a request id already names; without the database a sync caller is served afresh (an ended duplicate runs again). */

@@ -33,7 +33,7 @@ export class SubmitJobHandler implements ICommandHandler<SubmitJobCommand> {
     const { value, recorded } = this.queue.admit(input, model, true);
     if ('duplicate' in value) return { job_id: value.duplicate.job_id, status: value.duplicate.status, duplicate: true };
 
-    this.dispatch.enqueue(value.submitted, input.inputs, recorded);
+    this.dispatch.enqueue(value.submitted, input.inputs, recorded, model);
     await within(recorded, this.options.submitAckTimeoutMs, () => unavailable('the database did not acknowledge the job in time; resubmit with the same request_id'));
     return { job_id: value.submitted.payload.job_id, status: 'queued', duplicate: false };
   }
