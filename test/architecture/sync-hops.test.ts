@@ -18,7 +18,7 @@ const backend = databaseBackends()[0]!;
 
 /** The public methods of the files a sync request crosses (TinyRuntime stands for the serving port). */
 const SPIED: Array<[{ prototype: object; name: string }, string[]]> = [
-  [ModelDirectory, ['get', 'peek', 'forget']],
+  [ModelDirectory, ['get', 'forget']],
   [QueueRecorder, ['admit', 'decide', 'read', 'refuseNewWork']],
   [InferenceQueue, ['admit', 'submit', 'start', 'complete', 'fail', 'timeOut', 'cancel', 'requeue']],
   [JobDispatcher, ['run', 'enqueue', 'wake', 'cancel', 'failQueued', 'requeueAfter']],

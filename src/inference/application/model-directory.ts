@@ -33,11 +33,6 @@ export class ModelDirectory implements KnownModels {
     return info;
   }
 
-  /** Cached info only (synchronous paths such as choosing a batch size). */
-  peek(modelId: string): ModelInfo | undefined {
-    return this.cache.get(modelId);
-  }
-
   forget(modelId: string): void {
     this.epoch++;
     this.cache.delete(modelId);
