@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
+import { DEFAULT_CPU_THREADS, runtimeOptionsFor } from '../../src/lifecycle/infrastructure/workers/runtime-options.js';
 import type { WorkerProcess } from '../../src/lifecycle/infrastructure/workers/worker-process.js';
 import type { EmbeddingOutput, InferResult, LoadPayload } from '../../src/lifecycle/infrastructure/workers/worker-protocol.js';
 import { maxAbsDiff, WorkerPool } from './worker-test-helpers.js';
@@ -47,6 +48,13 @@ describeWithMiniLm('real all-MiniLM-L6-v2 in the layouts people download (vs onn
       layout: 'sentence-transformers', output: 'last_hidden_state', pooling: ['mean'], normalize: true,
       max_seq_length: 256, max_seq_length_source: 'sentence_bert_config.json max_seq_length',
     });
+    await expectReference(worker, minilm.onnx, '256', 'mean', true, 1e-5);
+  });
+
+  it('at the server\'s default threads (runtimeOptionsFor: two intra-op threads, no spinning), the same embeddings', async () => {
+    const { intraOpNumThreads } = runtimeOptionsFor({ config: null, resource_requirements: {} }, { maxOutputMb: 64, maxBatchTokens: 8192 });
+    expect(intraOpNumThreads).toBe(DEFAULT_CPU_THREADS);
+    const { worker } = await load(layouts.sentenceTransformers, { intraOpNumThreads });
     await expectReference(worker, minilm.onnx, '256', 'mean', true, 1e-5);
   });
 

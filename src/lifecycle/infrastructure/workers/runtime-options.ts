@@ -1,12 +1,8 @@
 import { readServingConfig } from '../../../shared/domain/serving-config.js';
 import type { RuntimeOptions } from './worker-protocol.js';
 
-/**
- * ONNX Runtime intra-op threads when a registration gives no `cpu_threads`. Measured with
- * all-MiniLM-L6-v2 behind the server on a 2-core machine (docs/models.md): the server
- * process needs a core for HTTP, JSON and recording, so one thread serves best.
- */
-export const DEFAULT_CPU_THREADS = 1;
+/** ONNX Runtime intra-op threads when a registration gives no `cpu_threads` (capped at the cores): measured in docs/models.md, "cpu_threads". */
+export const DEFAULT_CPU_THREADS = 2;
 
 /** What a worker is told at load: the model's serving settings, its threads, the server's limits. */
 export function runtimeOptionsFor(

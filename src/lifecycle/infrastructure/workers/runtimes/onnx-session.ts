@@ -64,6 +64,8 @@ export async function createSession(modelPath: string, options: RuntimeOptions):
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // Pool threads that spin between runs burn the cores the server needs for HTTP and recording (docs/models.md, "cpu_threads").
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
