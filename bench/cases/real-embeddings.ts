@@ -32,15 +32,22 @@ function lengthMix(embedder: InProcessEmbedder): string {
   return `${TEXTS.length} texts, ${tokens} tokens after truncation to ${embedder.tokenizer.truncation.maxLength} (${counts.join(', ')})`;
 }
 
+/** The in-process configurations tried: ONNX Runtime's default (spinning pool threads) at 1 and 2 threads, and 2 without spinning, as the server's workers run. */
+const IN_PROCESS_CONFIGS = [
+  { threads: 1, spinning: true, label: '1 thread(s)' },
+  { threads: 2, spinning: true, label: '2 thread(s)' },
+  { threads: 2, spinning: false, label: '2 thread(s), no spinning' },
+] as const;
+
 /**
- * The in-process loop's best configuration on this machine: every thread count and batch
+ * The in-process loop's best configuration on this machine: every configuration and batch
  * size tried once over the set; the winner stays open, to be measured again beside each
  * server round (the machine's load changes, and both sides must see the same).
  */
-async function bestInProcess(ctx: BenchContext, onnx: string, tokenizerJson: Record<string, unknown>): Promise<{ embedder: InProcessEmbedder; batch: number; threads: number }> {
-  let best: { embedder: InProcessEmbedder; batch: number; threads: number; perSecond: number } | undefined;
-  for (const threads of [1, 2]) {
-    const embedder = await InProcessEmbedder.open(onnx, tokenizerJson, threads);
+async function bestInProcess(ctx: BenchContext, onnx: string, tokenizerJson: Record<string, unknown>): Promise<{ embedder: InProcessEmbedder; batch: number; config: string }> {
+  let best: { embedder: InProcessEmbedder; batch: number; config: string; perSecond: number } | undefined;
+  for (const { threads, spinning, label: config } of IN_PROCESS_CONFIGS) {
+    const embedder = await InProcessEmbedder.open(onnx, tokenizerJson, threads, spinning);
     await embedder.embedAll(TEXTS, 8); // warm-up
     let mine = { batch: 1, perSecond: 0 };
     for (const batch of BATCH_SIZES) {
@@ -48,10 +55,10 @@ async function bestInProcess(ctx: BenchContext, onnx: string, tokenizerJson: Rec
       const perSecond = TEXTS.length / Math.min(await timed(() => embedder.embedAll(TEXTS, batch)), await timed(() => embedder.embedAll(TEXTS, batch)));
       if (perSecond > mine.perSecond) mine = { batch, perSecond };
     }
-    ctx.log(`  in-process, ${threads} thread(s): ${mine.perSecond.toFixed(0)} embeddings/s at batch ${mine.batch} (sorted by length)`);
+    ctx.log(`  in-process, ${config}: ${mine.perSecond.toFixed(0)} embeddings/s at batch ${mine.batch} (sorted by length)`);
     if (!best || mine.perSecond > best.perSecond) {
       await best?.embedder.close();
-      best = { embedder, threads, ...mine };
+      best = { embedder, config, ...mine };
     } else await embedder.close();
   }
   return best!;
@@ -97,7 +104,7 @@ export const realEmbeddingsCase: BenchCase = {
     }
     const limit = await bestInProcess(ctx, folder.onnx, folder.tokenizerJson);
     ctx.log(`  text set: ${lengthMix(limit.embedder)}`);
-    const limitName = `in-process onnxruntime-node, sorted, batch ${limit.batch}, ${limit.threads} thread(s)`;
+    const limitName = `in-process onnxruntime-node, sorted, batch ${limit.batch}, ${limit.config}`;
 
     const threadCounts = (process.env.BENCH_EMBED_THREADS ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
     const server = await startAppServer({ env: ctx.serverEnv(), nodeArgs: ctx.serverNodeArgs('real-embeddings'), maxSockets: 64, logLevel: 'warn' });

@@ -41,11 +41,15 @@ export class InProcessEmbedder {
     readonly tokenizer: Tokenizer,
   ) {}
 
-  static async open(onnx: string, tokenizerJson: Record<string, unknown>, threads: number): Promise<InProcessEmbedder> {
+  /** `spinning: false` is the server's worker setting (ONNX Runtime's pool threads sleep between runs). */
+  static async open(onnx: string, tokenizerJson: Record<string, unknown>, threads: number, spinning = true): Promise<InProcessEmbedder> {
     const { TextTokenizer } = (await import(pathToFileURL(distPath('lifecycle/infrastructure/workers/runtimes/text-tokenizer.js')).href)) as TokenizerModule;
     const block = tokenizerJson['truncation'] as { max_length: number };
     const tokenizer = TextTokenizer.create(tokenizerJson, {}, { maxLength: block.max_length, direction: 'right' });
-    const session = await ort.InferenceSession.create(onnx, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(onnx, {
+      executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
+    });
     return new InProcessEmbedder(session, tokenizer);
   }
 
