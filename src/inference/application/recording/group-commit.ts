@@ -15,7 +15,16 @@ import { refuseEntry, type Entry } from './refused-entry.js';
 
 const MAX_EVENTS_PER_FLUSH = 5_000;
 const MAX_RETRY_DELAY_MS = 2_000;
+/** How long facts nobody waits on may wait for a flush that has to happen anyway (docs/architecture.md, "Recording"). */
+export const DEFERRED_FLUSH_MS = 20;
 const noop = () => {};
+
+/** A sync job's admission and any job's start: no caller waits on them and nothing is stored with them, so they may ride with the job's end. */
+function mayWait(entry: Entry): boolean {
+  const { events, payloads, also } = entry;
+  if (also.length || payloads.inputs?.size || payloads.outputs?.size) return false;
+  return events.every((e) => e.event_type === 'job.started' || e.event_type === 'job.submitted');
+}
 
 /** What a group commit writes with and to (the QueueRecorder's collaborators). */
 export interface GroupCommitDeps {
@@ -36,6 +45,7 @@ export class GroupCommit {
   private backlog: Entry[] = [];
   private flushing = false;
   private retry: { delayMs: number; timer?: NodeJS.Timeout } = { delayMs: 0 };
+  private deferred: NodeJS.Timeout | undefined;
   private sinceSnapshot = 0;
   private unrecorded = 0;
   private fenced: string | undefined;
@@ -79,13 +89,25 @@ export class GroupCommit {
   /** Waits (bounded) for the backlog to be recorded, then stops retrying. */
   async close(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.kick(true);
     while ((this.backlog.length || this.flushing) && !this.fenced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     clearTimeout(this.retry.timer);
+    clearTimeout(this.deferred);
     if (this.backlog.length) this.deps.logger.error({ msg: 'shutting down with unrecorded queue events', events: this.unrecorded });
   }
 
-  private kick(): void {
+  private kick(now = false): void {
     if (this.flushing || this.backlog.length === 0 || this.retry.timer) return;
+    if (!now && this.backlog.every(mayWait)) {
+      // A sync job then costs one statement, not two: its submission and start go with its end.
+      this.deferred ??= setTimeout(() => {
+        this.deferred = undefined;
+        this.kick(true);
+      }, DEFERRED_FLUSH_MS).unref();
+      return;
+    }
+    clearTimeout(this.deferred);
+    this.deferred = undefined;
     this.flushing = true;
     // setImmediate: the decisions of one tick (a batch's results) share the flush.
     setImmediate(() => void this.flush().finally(() => {
