@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { join } from 'node:path';
 import { BatchRunner } from '../../src/inference/application/dispatch/batch-runner.js';
 import { JobDispatcher } from '../../src/inference/application/dispatch/job-dispatcher.js';
 import { ModelLane } from '../../src/inference/application/dispatch/model-lane.js';
@@ -9,10 +8,9 @@ import { JobLedger } from '../../src/inference/application/jobs/job-ledger.js';
 import { ModelDirectory } from '../../src/inference/application/model-directory.js';
 import { QueueRecorder } from '../../src/inference/application/recording/queue-recorder.js';
 import { databaseBackends } from '../support/databases.js';
-import { testStorage, type TestStorage } from '../support/test-app.js';
-import { writeMatMulModel } from '../support/tiny-models.js';
-import { enc, eventually, http, registerTensorModel, row, startInferenceApp } from '../inference/support/inference-app.js';
+import { enc, eventually, http, row } from '../inference/support/inference-app.js';
 import { TinyRuntime } from '../inference/support/tiny-runtime.js';
+import { startTinyModelApp, type TinyModelApp } from '../inference/support/tiny-model-app.js';
 
 const backend = databaseBackends()[0]!;
 
@@ -55,22 +53,14 @@ function spyOnHops(): { hops: string[]; restore: () => void } {
 
 /** The sync path's hops (docs/architecture.md, "Hops"), as far as a spy sees them: calls into the domain's functions (the planner) are not methods. */
 describe(`the sync path's hops (${backend})`, () => {
-  let storage: TestStorage;
+  let served: TinyModelApp | undefined;
   let app: INestApplication;
-  const runtime = new TinyRuntime();
 
   beforeAll(async () => {
-    storage = await testStorage(backend);
-    writeMatMulModel(join(storage.options.modelDir!, 'matmul'));
-    app = await startInferenceApp(storage, runtime, { maxBatchWaitMs: 0 });
-    runtime.define('tiny/hops', join(storage.options.modelDir!, 'matmul'));
-    await registerTensorModel(app, 'tiny/hops');
+    served = await startTinyModelApp(backend, 'tiny/hops', { maxBatchWaitMs: 0 });
+    ({ app } = served);
   });
-  afterAll(async () => {
-    await app?.close();
-    await runtime.stopAll();
-    await storage?.cleanup();
-  });
+  afterAll(() => served?.close());
 
   it('given a loaded model whose facts are cached, when a sync request runs, then it crosses these files in this order, and no other', async () => {
     expect((await http(app).post(`/api/v1/infer/${enc('tiny/hops')}`).send({ inputs: row(1) })).status).toBe(200);

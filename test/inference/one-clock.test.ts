@@ -1,35 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { join } from 'node:path';
 import { databaseBackends } from '../support/databases.js';
-import { testStorage, type TestStorage } from '../support/test-app.js';
-import { writeMatMulModel } from '../support/tiny-models.js';
 import { ResultExpiry } from '../../src/inference/application/results/result-expiry.js';
-import { enc, eventsOf, http, jobsEnded, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
-import { TinyRuntime } from './support/tiny-runtime.js';
+import { enc, eventsOf, http, jobsEnded, row } from './support/inference-app.js';
+import { startTinyModelApp, type TinyModelApp } from './support/tiny-model-app.js';
 
 const backend = databaseBackends()[0]!;
 const HOUR_MS = 3_600_000;
 
 /** A job's deadline and its result's expiry are stamped by the injected clock, so they are measured by that clock too, not the host's. */
 describe(`one clock for deadlines (${backend})`, () => {
-  let storage: TestStorage;
+  let served: TinyModelApp | undefined;
   let app: INestApplication;
-  const runtime = new TinyRuntime();
 
   beforeAll(async () => {
-    storage = await testStorage(backend);
-    writeMatMulModel(join(storage.options.modelDir!, 'matmul'));
     // Given a server whose clock runs an hour behind the host's.
-    app = await startInferenceApp(storage, runtime, { maxBatchWaitMs: 0, resultTtlMs: 10 * 60_000 }, { now: () => new Date(Date.now() - HOUR_MS) });
-    runtime.define('tiny/clock', join(storage.options.modelDir!, 'matmul'));
-    await registerTensorModel(app, 'tiny/clock');
+    served = await startTinyModelApp(backend, 'tiny/clock', { maxBatchWaitMs: 0, resultTtlMs: 10 * 60_000 }, { now: () => new Date(Date.now() - HOUR_MS) });
+    ({ app } = served);
   });
-  afterAll(async () => {
-    await app?.close();
-    await runtime.stopAll();
-    await storage?.cleanup();
-  });
+  afterAll(() => served?.close());
 
   it('runs a job with a minute to go to its end, though by the host clock its deadline passed an hour ago', async () => {
     const res = await http(app).post(`/api/v1/infer/${enc('tiny/clock')}`).send({ inputs: row(1), timeout_ms: 60_000 });

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { join } from 'node:path';
 import { QueueRecorder } from '../../src/inference/application/recording/queue-recorder.js';
 import { PostgresEventStore } from '../../src/shared/event-store/event-store.js';
 import { databaseBackends } from '../support/databases.js';
-import { testStorage, type TestStorage } from '../support/test-app.js';
-import { writeMatMulModel } from '../support/tiny-models.js';
-import { enc, eventually, http, registerTensorModel, row, startInferenceApp } from './support/inference-app.js';
-import { TinyRuntime } from './support/tiny-runtime.js';
+import { enc, eventually, http, row } from './support/inference-app.js';
+import type { TinyRuntime } from './support/tiny-runtime.js';
+import { startTinyModelApp, type TinyModelApp } from './support/tiny-model-app.js';
 
 /** What each group-commit statement appended, as event types, while `fn` ran and its records settled. */
 async function appendsDuring(app: INestApplication, fn: (appends: readonly string[][]) => Promise<void>): Promise<string[][]> {
@@ -29,24 +27,16 @@ async function appendsDuring(app: INestApplication, fn: (appends: readonly strin
 
 for (const backend of databaseBackends()) {
   describe(`the group commit's statements (${backend})`, () => {
-    let storage: TestStorage;
+    let served: TinyModelApp | undefined;
     let app: INestApplication;
-    const runtime = new TinyRuntime();
+    let runtime: TinyRuntime;
 
     beforeAll(async () => {
-      storage = await testStorage(backend);
-      writeMatMulModel(join(storage.options.modelDir!, 'matmul'));
-      app = await startInferenceApp(storage, runtime, { maxBatchWaitMs: 0 });
-      runtime.define('tiny/records', join(storage.options.modelDir!, 'matmul'));
-      await registerTensorModel(app, 'tiny/records');
+      served = await startTinyModelApp(backend, 'tiny/records', { maxBatchWaitMs: 0 });
+      ({ app, runtime } = served);
       expect((await http(app).post(`/api/v1/infer/${enc('tiny/records')}`).send({ inputs: row(1) })).status).toBe(200);
     });
-    afterAll(async () => {
-      runtime.open();
-      await app?.close();
-      await runtime.stopAll();
-      await storage?.cleanup();
-    });
+    afterAll(() => served?.close());
 
     it('given a loaded model, when a sync request is answered, then its submission, start and end go in one statement', async () => {
       const appends = await appendsDuring(app, async () => {
