@@ -157,7 +157,7 @@ export class JobDispatcher implements JobDispatch, OnModuleDestroy, QueueDepth {
   private lane(modelId: string, model?: AdmittedModel): ModelLane {
     let lane = this.lanes.get(modelId);
     if (!lane) {
-      lane = new ModelLane(modelId, this.options.agingIntervalMs, this.now, this.defaultPolicy);
+      lane = new ModelLane(modelId, this.options.agingIntervalMs, this.defaultPolicy, this.now);
       this.lanes.set(modelId, lane);
     }
     if (model) lane.policy = this.batchingPolicy(model.config);

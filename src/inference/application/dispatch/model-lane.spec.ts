@@ -10,7 +10,7 @@ const job = (job_id: string, priority: Priority, submittedAtMs: number): Dispatc
 
 /** Given jobs queued in this order on one model's lane. */
 function given(jobs: DispatchJob[], agingIntervalMs = MIN): ModelLane {
-  const lane = new ModelLane('a/b', agingIntervalMs);
+  const lane = new ModelLane('a/b', agingIntervalMs, { maxBatchSize: 100, maxWaitMs: 0, maxBatchTokens: Number.MAX_SAFE_INTEGER });
   for (const j of jobs) lane.enqueue(j);
   return lane;
 }

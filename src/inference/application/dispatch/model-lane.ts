@@ -21,9 +21,9 @@ export class ModelLane {
   constructor(
     readonly modelId: string,
     agingIntervalMs: number,
-    private readonly now: () => number = Date.now,
     /** The model's batching policy as its latest submission's catalog facts say (a catalog change reaches it with the next job). */
-    public policy: BatchingPolicy = { maxBatchSize: 1, maxWaitMs: 0, maxBatchTokens: Number.MAX_SAFE_INTEGER },
+    public policy: BatchingPolicy,
+    private readonly now: () => number = Date.now,
   ) {
     this.queue = new JobPriorityQueue<DispatchJob>({ agingIntervalMs });
   }

@@ -20,7 +20,7 @@ export const DEFERRED_FLUSH_MS = 20;
 const noop = () => {};
 
 /** A sync job's admission and any job's start: no caller waits on them and nothing is stored with them, so they may ride with the job's end. */
-function mayWait(entry: Entry): boolean {
+export function mayWait(entry: Pick<Entry, 'events' | 'payloads' | 'also'>): boolean {
   const { events, payloads, also } = entry;
   if (also.length || payloads.inputs?.size || payloads.outputs?.size) return false;
   return events.every((e) => e.event_type === 'job.started' || e.event_type === 'job.submitted');

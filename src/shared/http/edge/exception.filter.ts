@@ -3,15 +3,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError } from '../../domain/domain-error.js';
 import { DatabaseUnavailableError, databaseOutage } from '../../database/database-unavailable.js';
 import { ERROR_STATUS, statusOf } from './error-status.js';
-import { protocolErrorBody, protocolOf, ProtocolError, type Protocol } from './protocol-errors.js';
+import { protocolErrorBody, protocolOf, ProtocolError, type ErrorBody, type Protocol } from './protocol-errors.js';
 
 const isKnownCode = (code: unknown): code is string => typeof code === 'string' && code in ERROR_STATUS;
 
-export interface ErrorBody {
-  error_code: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export type { ErrorBody };
 
 /** 503s that clear by themselves say when to come back (RFC 9110 Retry-After, seconds). */
 const RETRY_AFTER_SECONDS: Readonly<Record<string, number>> = { SERVICE_UNAVAILABLE: 5, QUEUE_FULL: 1, MODEL_UNHEALTHY: 5 };

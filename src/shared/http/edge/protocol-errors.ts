@@ -1,3 +1,10 @@
+/** REST's error body, the mapping every protocol's body is written from. */
+export interface ErrorBody {
+  error_code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
 /** Which protocol a path speaks, so every failure, even one before routing, answers in that protocol's shape. */
 export type Protocol = 'oip' | 'openai' | 'rest';
 
@@ -21,7 +28,7 @@ export class ProtocolError extends Error {
   }
 
   /** The refusal as the error mapping's result, its parameter where the edge guard names one (`body.<param>`). */
-  get answer(): { status: number; body: { error_code: string; message: string; details?: Record<string, unknown> } } {
+  get answer(): { status: number; body: ErrorBody } {
     const details = this.param === null ? undefined : { field: `body.${this.param}` };
     return { status: this.status, body: { error_code: this.code.toUpperCase(), message: this.message, ...(details ? { details } : {}) } };
   }
